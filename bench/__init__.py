@@ -1,0 +1,1 @@
+"""Benchmarks: latency, cold start, Telegram throughput and corpus scale."""

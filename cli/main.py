@@ -1,0 +1,133 @@
+"""Argument parsing and the commands behind ``python bot.py index|ask|eval|chat|bench``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from retrieval import Engine, InvalidQuestion, RetrievalError, Settings, validate_question
+from retrieval.evaluation import evaluate, read_questions
+
+from .render import render_answer, render_report
+
+EMPTY_LINE_ANSWER = "Please ask a question."
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The CLI's parser; no command means: serve Telegram, or chat when there is no token."""
+    parser = argparse.ArgumentParser(prog="python bot.py", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("index", help="(re)build the index from ARTICLE_PATH")
+    ask = commands.add_parser("ask", help="answer one question (or stdin lines with --json)")
+    ask.add_argument("question", nargs="?", help="the question; omit with --json to read stdin")
+    ask.add_argument("--json", action="store_true", help="print JSON instead of text")
+    evaluation = commands.add_parser("eval", help="score the engine on a JSONL question file")
+    evaluation.add_argument("file", type=Path)
+    commands.add_parser("chat", help="a console chat through the same engine")
+    bench = commands.add_parser("bench", help="run the benchmarks (see README)")
+    bench.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    return parser
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run one CLI command and return its exit code; engine errors become one clear line."""
+    commands: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+        "index": _index,
+        "ask": _ask,
+        "eval": _eval,
+        "chat": _chat,
+        "bench": _bench,
+    }
+    try:
+        return commands[args.command](args, settings)
+    except RetrievalError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _index(args: argparse.Namespace, settings: Settings) -> int:
+    started = time.perf_counter()
+    engine = Engine(settings)
+    snapshot = engine.rebuild(progress=lambda line: print(line, file=sys.stderr))
+    manifest = snapshot.manifest
+    print(
+        f"indexed {manifest.passages} passages ({manifest.sentences} sentences, "
+        f"{manifest.index_type} index) from {manifest.source_path} into {settings.index_dir} "
+        f"in {time.perf_counter() - started:.2f} s"
+    )
+    return 0
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    if args.question is None and not args.json:
+        print(
+            "error: give a QUESTION, or use --json to read questions from stdin", file=sys.stderr
+        )
+        return 2
+    if args.question is not None:
+        validate_question(args.question, settings.max_question_chars)
+        answer = Engine(settings).answer(args.question)
+        print(
+            json.dumps(answer.to_json(), ensure_ascii=False)
+            if args.json
+            else render_answer(answer)
+        )
+        return 0
+    engine = Engine(settings)
+    engine.load_or_build()
+    for line in sys.stdin:
+        print(json.dumps(_answer_line(engine, line.strip()), ensure_ascii=False), flush=True)
+    return 0
+
+
+def _answer_line(engine: Engine, question: str) -> dict[str, object]:
+    """One stdin line as a JSON object; a bad line gets an ``error`` and keeps its place."""
+    try:
+        return engine.answer(question).to_json()
+    except InvalidQuestion as exc:
+        return {
+            "question": question,
+            "answer": EMPTY_LINE_ANSWER,
+            "abstained": True,
+            "citations": [],
+            "error": str(exc),
+        }
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    questions = read_questions(args.file)
+    report = evaluate(Engine(settings), questions)
+    print(render_report(report))
+    return 0
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    return chat(Engine(settings), sys.stdin, sys.stdout)
+
+
+def chat(engine: Engine, stdin: TextIO, stdout: TextIO) -> int:
+    """A console chat: one question per line until EOF or ``quit``."""
+    manifest = engine.load_or_build().manifest
+    print(f"Ask me about “{manifest.title}”. Empty line or Ctrl-D to quit.", file=stdout)
+    while True:
+        print("> ", end="", file=stdout, flush=True)
+        line = stdin.readline()
+        if not line.strip() or line.strip().lower() in {"quit", "exit"}:
+            return 0
+        try:
+            print(render_answer(engine.answer(line)) + "\n", file=stdout)
+        except InvalidQuestion as exc:
+            print(f"Sorry: {exc}.", file=stdout)
+
+
+def _bench(args: argparse.Namespace, settings: Settings) -> int:
+    from bench.runner import run_benchmarks
+
+    return run_benchmarks(settings, quick=args.quick)

