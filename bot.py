@@ -1,16 +1,91 @@
-"""Entry point: load the settings, then run a CLI command or serve the bot.
+"""Entry point: load the settings, then run a CLI command or serve the Telegram bot.
 
-``python bot.py`` serves Telegram when TELEGRAM_BOT_TOKEN is set and starts a console chat
-when it is not. ``python bot.py index|ask|eval|chat|bench`` runs the command line.
+``python bot.py`` serves Telegram when TELEGRAM_BOT_TOKEN is set (long polling, or a webhook
+when WEBHOOK_URL is set too) and starts a console chat when it is not.
+``python bot.py index|ask|eval|chat|bench`` runs the command line.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from urllib.parse import urlsplit
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from cli import build_parser, run
-from retrieval import Settings
+from retrieval import Engine, RetrievalError, Settings
+from tgbot import handlers
+from tgbot.lifecycle import on_shutdown, on_startup, rate_limiter
+from tgbot.redaction import redact_in_logs
+
+
+def build_application(settings: Settings, engine: Engine | None = None) -> Application:
+    """The Telegram Application with every handler and lifecycle hook registered."""
+    assert settings.telegram_bot_token is not None
+    root = settings.telegram_api_base_url.rstrip("/")
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(f"{root}/bot")
+        .base_file_url(f"{root}/file/bot")
+        .rate_limiter(rate_limiter(settings))
+        .concurrent_updates(True)
+        .post_init(on_startup(settings, engine))
+        .post_shutdown(on_shutdown)
+        .build()
+    )
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    addressed = filters.Entity("mention") | filters.REPLY
+    application.add_handlers(
+        [
+            CommandHandler("start", handlers.start, block=False),
+            CommandHandler("help", handlers.help_command, block=False),
+            CommandHandler(["sources", "article"], handlers.sources, block=False),
+            CommandHandler("ask", handlers.ask_command, block=False),
+            CommandHandler("reindex", handlers.reindex, block=False),
+            CommandHandler("stats", handlers.stats, block=False),
+            CallbackQueryHandler(handlers.open_source, block=False),
+            MessageHandler(private & filters.COMMAND, handlers.unknown_command, block=False),
+            MessageHandler(private & filters.TEXT, handlers.private_text, block=False),
+            MessageHandler(groups & filters.TEXT & addressed, handlers.group_text, block=False),
+            MessageHandler(private & ~filters.TEXT, handlers.unsupported, block=False),
+        ]
+    )
+    application.add_error_handler(handlers.on_error, block=False)
+    return application
+
+
+def serve(settings: Settings) -> int:
+    """Serve Telegram by long polling, or by webhook when WEBHOOK_URL is set."""
+    application = build_application(settings)
+    try:
+        if settings.webhook_url:
+            secret = (
+                settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            )
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+                webhook_url=settings.webhook_url,
+                secret_token=secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except RetrievalError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def main() -> int:
@@ -22,17 +97,13 @@ def main() -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         level=settings.log_level or ("INFO" if serving else "WARNING"),
     )
-    if args.command is None and not serving:
-        print("TELEGRAM_BOT_TOKEN is not set: starting the console chat instead of Telegram.")
-        args.command = "chat"
     if not serving:
+        if args.command is None:
+            print("TELEGRAM_BOT_TOKEN is not set: starting the console chat instead of Telegram.")
+            args.command = "chat"
         return run(args, settings)
+    redact_in_logs(settings.telegram_bot_token.get_secret_value())
     return serve(settings)
-
-
-def serve(settings: Settings) -> int:
-    """Serve Telegram (filled in by the bot)."""
-    raise NotImplementedError
 
 
 if __name__ == "__main__":

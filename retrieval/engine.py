@@ -15,6 +15,7 @@ from .answer import AnswerPolicy, compose
 from .chunking import article_title, chunk_article, read_article, source_hash
 from .embedding import Embedder
 from .errors import (
+    ArticleNotFound,
     IndexCorrupt,
     IndexStale,
     InvalidQuestion,
@@ -23,7 +24,7 @@ from .errors import (
 )
 from .search import HybridSearcher
 from .settings import Settings
-from .types import Answer
+from .types import Answer, Passage
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class Snapshot:
 
     stored: store.StoredIndex
     searcher: HybridSearcher
+    by_id: dict[str, Passage]
 
     @classmethod
     def of(cls, stored: store.StoredIndex) -> Snapshot:
@@ -57,7 +59,11 @@ class Snapshot:
         searcher = HybridSearcher(
             stored.passages, stored.vectors, stored.sentences, stored.sentence_vectors
         )
-        return cls(stored, searcher)
+        return cls(stored, searcher, {p.id: p for p in stored.passages})
+
+    def passage(self, passage_id: str) -> Passage | None:
+        """The passage with this id in this index, if there is one."""
+        return self.by_id.get(passage_id)
 
     @property
     def manifest(self) -> store.Manifest:
@@ -90,19 +96,40 @@ class Engine:
         return self._rebuild_lock.locked()
 
     def load_or_build(self, progress: Progress | None = None) -> Snapshot:
-        """Serve the persisted index if it is current, else rebuild it and say why."""
-        source = read_article(self.settings.article_path)
+        """Serve the persisted index if it is current, else rebuild it and say why.
+
+        With the article gone, a persisted index built by this model still serves, with a
+        warning: losing the source file should not take the bot down.
+        """
+        try:
+            source_sha256 = source_hash(read_article(self.settings.article_path))
+        except ArticleNotFound as missing:
+            return self._load_without_source(missing)
         try:
             stored = store.load(self.settings.index_dir)
             store.check_current(
                 stored.manifest,
                 model=self.embedder.name,
                 dimension=self.embedder.dimension,
-                source_sha256=source_hash(source),
+                source_sha256=source_sha256,
             )
         except (IndexCorrupt, IndexStale) as reason:
             log.warning("rebuilding the index in %s: %s", self.settings.index_dir, reason)
             return self.rebuild(progress)
+        return self._publish(Snapshot.of(stored))
+
+    def _load_without_source(self, missing: ArticleNotFound) -> Snapshot:
+        try:
+            stored = store.load(self.settings.index_dir)
+            store.check_current(
+                stored.manifest,
+                model=self.embedder.name,
+                dimension=self.embedder.dimension,
+                source_sha256=stored.manifest.source_sha256,
+            )
+        except (IndexCorrupt, IndexStale) as reason:
+            raise missing from reason
+        log.warning("%s; serving the index built at %s", missing, stored.manifest.built_at)
         return self._publish(Snapshot.of(stored))
 
     def rebuild(self, progress: Progress | None = None) -> Snapshot:

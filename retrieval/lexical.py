@@ -16,7 +16,8 @@ _TOKEN = re.compile(r"[$€£]?\d+(?:[.,]\d+)*%?|\w+(?:['’-]\w+)*")
 _STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | {"does", "did", "say", "said", "article", "tell"}
 _STEMMER = Stemmer.Stemmer("english")
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on itself at import
-_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]*")
+_NAME = r"[A-Z][\w'’-]*"
+_CAPITALISED = re.compile(rf"(?<![.!?]\s)(?<!^)\b{_NAME}(?:\s+{_NAME})*")
 
 
 @lru_cache(maxsize=8192)

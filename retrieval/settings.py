@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     webhook_port: int = 8443
     admin_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     rate_limit_per_minute: int = Field(20, ge=1)
+    telegram_max_rate: float = Field(30.0, ge=0)
     log_level: str | None = Field(None, pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 
     @field_validator("admin_user_ids", mode="before")

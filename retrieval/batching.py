@@ -1,0 +1,55 @@
+"""Answering many concurrent askers with few model calls.
+
+Questions that arrive while the model is busy wait together and go into the next encode call
+as one batch, in a worker thread, so the event loop is never blocked and a burst costs a few
+batched forward passes instead of one pass per question.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from .engine import Engine
+from .types import Answer
+
+MAX_BATCH = 64
+
+
+@dataclass(slots=True)
+class _Pending:
+    question: str
+    future: asyncio.Future[Answer]
+
+
+class QuestionBatcher:
+    """An asyncio front for :meth:`Engine.answer_many` that batches waiting questions."""
+
+    def __init__(self, engine: Engine, max_batch: int = MAX_BATCH) -> None:
+        self.engine = engine
+        self.max_batch = max_batch
+        self._pending: list[_Pending] = []
+        self._worker: asyncio.Task[None] | None = None
+
+    async def answer(self, question: str) -> Answer:
+        """Answer one question, sharing the model call with any others waiting."""
+        future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        self._pending.append(_Pending(question, future))
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        while self._pending:
+            batch = self._pending[: self.max_batch]
+            del self._pending[: self.max_batch]
+            try:
+                answers = await asyncio.to_thread(
+                    self.engine.answer_many, [p.question for p in batch]
+                )
+            except Exception as exc:  # every waiter gets the failure, not just the first
+                for pending in batch:
+                    pending.future.set_exception(exc)
+                continue
+            for pending, answer in zip(batch, answers, strict=True):
+                pending.future.set_result(answer)

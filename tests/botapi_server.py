@@ -1,0 +1,520 @@
+"""A small, faithful fake Telegram Bot API server for end-to-end tests (stdlib only).
+
+Point PTB at ``base_url=f"{server.root_url}/bot"`` and ``base_file_url=f"{root}/file/bot"``,
+push updates as a user would (``push_text``, ``push_callback`` ...) and inspect what the bot did
+(``sent_messages``, ``edits``, ``errors`` ...). Requests are validated like real Telegram does.
+"""
+
+import asyncio
+import copy
+import email.parser
+import email.policy
+import itertools
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl
+
+if __package__:
+    from .botapi_html import ApiError, check_commands, check_markup, detect_entities, render_text
+else:
+    from botapi_html import ApiError, check_commands, check_markup, detect_entities, render_text
+
+T = TypeVar("T")
+_PATH = re.compile(r"^/bot([^/]*)/([A-Za-z]+)/?$")
+_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+_RAW = {"text", "parse_mode", "callback_query_id", "url", "action", "language_code"}
+_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "record_voice",
+            "upload_voice", "upload_document", "choose_sticker", "find_location",
+            "record_video_note", "upload_video_note"}  # fmt: skip
+_NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+_OPT_IN_UPDATES = {"chat_member", "message_reaction", "message_reaction_count"}
+_LOGS = ("sent", "edits", "callback_answers", "chat_actions", "deleted", "errors", "calls")
+
+
+def _decode(key: str, value: Any) -> Any:
+    """Form values are raw strings for string parameters and JSON for everything else."""
+    if not isinstance(value, str) or key in _RAW:
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def _parse_params(content_type: str, body: bytes, query: str) -> dict[str, Any]:
+    params: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
+    kind = content_type.split(";")[0].strip().lower()
+    if kind == "application/json" and body:
+        params.update(json.loads(body))
+    elif kind == "multipart/form-data":
+        head = f"Content-Type: {content_type}\r\n\r\n".encode()
+        form = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+        for part in form.iter_parts():
+            data = part.get_payload(decode=True)
+            name = part.get_param("name", header="content-disposition")
+            params[name] = data if part.get_filename() else data.decode()
+    elif body:
+        params.update(parse_qsl(body.decode(), keep_blank_values=True))
+    return {key: _decode(key, value) for key, value in params.items()}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: "_HttpServer"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output quiet."""
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        content_type = self.headers.get("Content-Type", "")
+        status, payload = self.server.api.dispatch(self.path, content_type, body)
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST
+
+
+class _HttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+    api: "BotApiServer"
+
+
+class BotApiServer:
+    """Fake Bot API on 127.0.0.1:<ephemeral port>; all public methods are thread-safe."""
+
+    def __init__(self, username: str = "article_test_bot", first_name: str = "Article Bot"):
+        self.username, self.first_name = username, first_name
+        self.bot_id = 0  # the numeric part of the token of the latest request
+        self.root_url = ""
+        self.rate_limited_count = 0
+        self._cond = threading.Condition()
+        self._httpd: _HttpServer | None = None
+        self._stopping = False
+        self._ids, self._update_ids = itertools.count(1), itertools.count(10_000)
+        self._updates: list[dict] = []
+        self._poll_generation = 0
+        self._allowed_updates: list[str] = []
+        self._webhook: dict[str, Any] = {"url": ""}
+        self._chats: dict[int, dict] = {}
+        self._users: dict[int, dict] = {}
+        self._messages: dict[tuple[int, int], dict] = {}
+        self._last_ids: dict[int, int] = {}  # chat id -> last message id (never reused)
+        self._queries: dict[str, bool] = {}  # id -> answered
+        self._command_sets: dict[tuple[str, str], list[dict]] = {}
+        self._flood: dict[str, list[int]] = {}
+        self._logs: dict[str, list] = {name: [] for name in _LOGS}
+        self._methods: dict[str, Callable[[dict[str, Any]], Any]] = {
+            "getme": lambda p: self._bot_user(full=True),
+            "getupdates": self._get_updates,
+            "setwebhook": self._set_webhook,
+            "deletewebhook": lambda p: self._set_webhook({**p, "url": ""}),
+            "getwebhookinfo": self._get_webhook_info,
+            "setmycommands": self._set_my_commands,
+            "getmycommands": lambda p: self._command_sets.get(self._scope_key(p), []),
+            "deletemycommands": lambda p: self._set_my_commands({**p, "commands": []}),
+            "sendmessage": self._send_message,
+            "editmessagetext": self._edit_message_text,
+            "editmessagereplymarkup": self._edit_message_reply_markup,
+            "answercallbackquery": self._answer_callback_query,
+            "sendchataction": self._send_chat_action,
+            "deletemessage": self._delete_message,
+            "close": lambda p: True,
+            "logout": lambda p: True,
+        }
+
+    def start(self) -> "BotApiServer":
+        """Bind an ephemeral port on 127.0.0.1 and serve from a daemon thread."""
+        self._httpd = _HttpServer(("127.0.0.1", 0), _Handler)
+        self._httpd.api = self
+        self.root_url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        """Release pending long polls and shut the server down."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+
+    def __enter__(self) -> "BotApiServer":
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def dispatch(self, path: str, content_type: str, body: bytes) -> tuple[int, dict[str, Any]]:
+        """Answer one HTTP request: ``(status, JSON payload)``."""
+        path, _, query = path.partition("?")
+        match = _PATH.match(path)
+        with self._cond:
+            if match is None:
+                return self._fail("", ApiError("Not Found", 404))
+            token, method = match.groups()
+            self._logs["calls"].append(method)
+            handler = self._methods.get(method.lower())
+            if not _TOKEN.match(token):
+                return self._fail(method, ApiError("Unauthorized", 401))
+            if handler is None:
+                return self._fail(method, ApiError("Not Found", 404))
+            flood = self._flood.get(method.lower(), [0, 0])
+            if flood[0] > 0:
+                flood[0] -= 1
+                self.rate_limited_count += 1
+                error = ApiError(f"Too Many Requests: retry after {flood[1]}", 429)
+                return self._fail(method, error, {"parameters": {"retry_after": flood[1]}})
+            self.bot_id = int(token.split(":")[0])
+            try:
+                params = _parse_params(content_type, body, query)
+                return 200, {"ok": True, "result": copy.deepcopy(handler(params))}
+            except ApiError as error:
+                return self._fail(method, error)
+            except ValueError as error:
+                return self._fail(method, ApiError(f"Bad Request: can't parse request: {error}"))
+            except Exception as error:  # a bug in this fake: make it loud, not a hang
+                return self._fail(method, ApiError(f"Internal Server Error: {error!r}", 500))
+
+    def _fail(self, method: str, error: ApiError, extra: dict | None = None) -> tuple[int, dict]:
+        info = {"error_code": error.code, "description": error.description}
+        self._logs["errors"].append({"method": method, **info})
+        return error.code, {"ok": False, **info, **(extra or {})}
+
+    def _bot_user(self, full: bool = False) -> dict:
+        user = {"id": self.bot_id, "is_bot": True, "first_name": self.first_name,
+                "username": self.username}  # fmt: skip
+        if full:
+            user.update(can_join_groups=True, can_read_all_group_messages=False,
+                        supports_inline_queries=False, can_connect_to_business=False,
+                        has_main_web_app=False)  # fmt: skip
+        return user
+
+    def _get_updates(self, params: dict[str, Any]) -> list[dict]:
+        if self._webhook["url"]:
+            raise ApiError(
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+                409,
+            )
+        offset, limit = int(params.get("offset", 0)), int(params.get("limit", 100))
+        if "allowed_updates" in params:
+            self._allowed_updates = list(params["allowed_updates"] or [])
+        if offset:  # confirm everything before offset; a negative one keeps only the newest
+            kept = self._updates[offset:] if offset < 0 else self._updates
+            self._updates = [u for u in kept if offset < 0 or u["update_id"] >= offset]
+        self._poll_generation += 1
+        generation = self._poll_generation
+        deadline = time.monotonic() + float(params.get("timeout", 0))
+        while True:
+            self._updates = [u for u in self._updates if self._wanted(u)]
+            remaining = deadline - time.monotonic()
+            superseded = generation != self._poll_generation  # a newer poll took over
+            if self._updates or self._stopping or superseded or remaining <= 0:
+                return self._updates[: min(max(limit, 1), 100)]
+            self._cond.wait(remaining)
+
+    def _wanted(self, update: dict) -> bool:
+        kind = next(key for key in update if key != "update_id")
+        allowed = self._allowed_updates
+        return kind in allowed if allowed else kind not in _OPT_IN_UPDATES
+
+    def _set_webhook(self, params: dict[str, Any]) -> bool:
+        url = str(params.get("url") or "")
+        if url and not url.startswith("https://"):
+            raise ApiError("Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        self._webhook = {"url": url, "max_connections": int(params.get("max_connections", 40))}
+        return True
+
+    def _get_webhook_info(self, params: dict[str, Any]) -> dict:
+        info = {"url": self._webhook["url"], "has_custom_certificate": False}
+        info["pending_update_count"] = len(self._updates)
+        return info | (
+            {"max_connections": self._webhook["max_connections"]} if info["url"] else {}
+        )
+
+    @staticmethod
+    def _scope_key(params: dict[str, Any]) -> tuple[str, str]:
+        scope = params.get("scope") or {"type": "default"}
+        return json.dumps(scope, sort_keys=True), str(params.get("language_code") or "")
+
+    def _set_my_commands(self, params: dict[str, Any]) -> bool:
+        self._command_sets[self._scope_key(params)] = check_commands(params)
+        return True
+
+    def _chat(self, params: dict[str, Any]) -> dict:
+        chat_id = params.get("chat_id")
+        if chat_id in (None, ""):
+            raise ApiError("Bad Request: chat_id is empty")
+        for chat in self._chats.values():
+            if chat_id in (chat["id"], "@" + chat.get("username", "\0")):
+                return chat
+        raise ApiError("Bad Request: chat not found")
+
+    def _target(self, params: dict[str, Any], action: str) -> dict:
+        chat = self._chat(params)
+        if params.get("message_id") in (None, ""):
+            raise ApiError("Bad Request: message identifier is not specified")
+        message = self._messages.get((chat["id"], int(params["message_id"])))
+        if message is None:
+            raise ApiError(f"Bad Request: message to {action} not found")
+        return message
+
+    def _store(self, chat: dict, sender: dict, content: dict, reply_to: Any = None) -> dict:
+        """Create a message; ``reply_to`` may be ``(message_id, allow_sending_without_reply)``."""
+        reply_id, allow_missing = reply_to if isinstance(reply_to, tuple) else (reply_to, False)
+        target = self._messages.get((chat["id"], int(reply_id))) if reply_id else None
+        if reply_id and target is None and not allow_missing:
+            raise ApiError("Bad Request: message to be replied not found")
+        self._last_ids[chat["id"]] = self._last_ids.get(chat["id"], 0) + 1
+        message = {"message_id": self._last_ids[chat["id"]], "from": sender, "chat": chat}
+        message["date"] = int(time.time())
+        if target is not None:  # Telegram does not nest replies any deeper
+            message["reply_to_message"] = target.copy()
+            message["reply_to_message"].pop("reply_to_message", None)
+        message.update({key: value for key, value in content.items() if value})
+        self._messages[(chat["id"], message["message_id"])] = message
+        return message
+
+    @staticmethod
+    def _record(message: dict, params: dict[str, Any]) -> dict:
+        record = {"chat_id": message["chat"]["id"], "message_id": message["message_id"]}
+        record.update(text=message.get("text"), raw_text=params.get("text"))
+        record.update(parse_mode=params.get("parse_mode"), entities=message.get("entities", []))
+        return record | {"reply_markup": message.get("reply_markup")}
+
+    def _send_message(self, params: dict[str, Any]) -> dict:
+        chat = self._chat(params)
+        text, entities = render_text(params)
+        content = {"text": text, "entities": entities, "reply_markup": check_markup(params)}
+        reply = params.get("reply_parameters") or {}
+        reply_id = reply.get("message_id") or params.get("reply_to_message_id")
+        allow = reply.get("allow_sending_without_reply", params.get("allow_sending_without_reply"))
+        message = self._store(chat, self._bot_user(), content, (reply_id, bool(allow)))
+        self._logs["sent"].append(
+            self._record(message, params) | {"reply_to_message_id": reply_id}
+        )
+        return message
+
+    def _edit(self, method: str, params: dict[str, Any], content: dict) -> dict:
+        message = self._target(params, "edit")
+        if message["from"]["id"] != self.bot_id or not message["from"]["is_bot"]:
+            raise ApiError("Bad Request: message can't be edited")
+        if "text" not in message:
+            raise ApiError("Bad Request: there is no text in the message to edit")
+        old = {"text": message["text"], "entities": message.get("entities", [])}
+        old["reply_markup"] = message.get("reply_markup")
+        if (content := old | content) == old:
+            raise ApiError(_NOT_MODIFIED)
+        edited = {k: v for k, v in message.items() if k not in ("entities", "reply_markup")}
+        edited.update({k: v for k, v in content.items() if v}, edit_date=int(time.time()))
+        self._messages[(message["chat"]["id"], message["message_id"])] = edited
+        self._logs["edits"].append({"method": method} | self._record(edited, params))
+        return edited
+
+    def _edit_message_text(self, params: dict[str, Any]) -> dict:
+        text, entities = render_text(params)  # no reply_markup removes the keyboard, as in TG
+        content = {"text": text, "entities": entities, "reply_markup": check_markup(params)}
+        return self._edit("editMessageText", params, content)
+
+    def _edit_message_reply_markup(self, params: dict[str, Any]) -> dict:
+        return self._edit("editMessageReplyMarkup", params, {"reply_markup": check_markup(params)})
+
+    def _answer_callback_query(self, params: dict[str, Any]) -> bool:
+        query_id = str(params.get("callback_query_id", ""))
+        if self._queries.get(query_id) is not False:
+            raise ApiError(
+                "Bad Request: query is too old and response timeout expired or query ID is invalid"
+            )
+        self._queries[query_id] = True
+        answer = {"callback_query_id": query_id, "text": params.get("text")}
+        answer.update(show_alert=bool(params.get("show_alert", False)), url=params.get("url"))
+        self._logs["callback_answers"].append(answer | {"cache_time": params.get("cache_time")})
+        return True
+
+    def _send_chat_action(self, params: dict[str, Any]) -> bool:
+        chat = self._chat(params)
+        if params.get("action") not in _ACTIONS:
+            raise ApiError("Bad Request: wrong parameter action in request")
+        self._logs["chat_actions"].append({"chat_id": chat["id"], "action": params["action"]})
+        return True
+
+    def _delete_message(self, params: dict[str, Any]) -> bool:
+        message = self._target(params, "delete")
+        key = (message["chat"]["id"], message["message_id"])
+        del self._messages[key]
+        self._logs["deleted"].append({"chat_id": key[0], "message_id": key[1]})
+        return True
+
+    # --- test side ---------------------------------------------------------------------------
+    def add_chat(self, chat_id: int, chat_type: str = "private", title: str | None = None,
+                 username: str | None = None, first_name: str = "User") -> dict:  # fmt: skip
+        """Make a chat known (the bot gets "chat not found" for chats nobody wrote from)."""
+        with self._cond:
+            chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
+            if chat_type == "private":
+                chat.update(first_name=first_name, **({"username": username} if username else {}))
+            else:
+                chat["title"] = title or self._chats.get(chat_id, {}).get("title") or "Test Group"
+            self._chats[chat_id] = chat
+            return copy.deepcopy(chat)
+
+    def _enqueue(self, kind: str, payload: dict) -> dict:
+        update = {"update_id": next(self._update_ids), kind: copy.deepcopy(payload)}
+        self._updates.append(update)
+        self._cond.notify_all()
+        return copy.deepcopy(update)
+
+    def push_message(self, chat_id: int, user_id: int, content: dict,
+                     chat_type: str | None = None, username: str | None = None,
+                     first_name: str = "User",
+                     reply_to_message_id: int | None = None) -> dict:  # fmt: skip
+        """Push a ``message`` update from a user; ``content`` holds the Message's own fields.
+
+        ``chat_type`` defaults to the known chat's type, else to what the id implies in Telegram:
+        positive ids are private chats, ``-100...`` supergroups, other negative ids groups.
+        """
+        with self._cond:
+            user = {"id": user_id, "is_bot": False, "first_name": first_name}
+            self._users[user_id] = user | {"language_code": "en"}
+            self._users[user_id].update({"username": username} if username else {})
+            implied = "private" if chat_id > 0 else "group"
+            implied = "supergroup" if str(chat_id).startswith("-100") else implied
+            chat_type = chat_type or self._chats.get(chat_id, {}).get("type") or implied
+            if self._chats.get(chat_id, {}).get("type") != chat_type:
+                self.add_chat(chat_id, chat_type, None, username, first_name)
+            chat, user = self._chats[chat_id], self._users[user_id]
+            message = self._store(chat, user, content, reply_to_message_id)
+            return self._enqueue("message", message)
+
+    def push_text(self, chat_id: int, user_id: int, text: str, chat_type: str | None = None,
+                  username: str | None = None, first_name: str = "User",
+                  reply_to_message_id: int | None = None,
+                  entities: list[dict] | None = None) -> dict:  # fmt: skip
+        """Push a text message; commands, mentions, hashtags and URLs get entities."""
+        entities = detect_entities(text) if entities is None else entities
+        return self.push_message(chat_id, user_id, {"text": text, "entities": entities},
+                                 chat_type, username, first_name, reply_to_message_id)  # fmt: skip
+
+    def _file(self, prefix: str, **fields: Any) -> dict:
+        number = next(self._ids)
+        return {
+            "file_id": f"{prefix}AgADAQ{number:06d}",
+            "file_unique_id": f"AQAD{number:06d}",
+        } | fields
+
+    def push_sticker(self, chat_id: int, user_id: int, emoji: str = "👍", **sender: Any) -> dict:
+        """Push a sticker (``sender``: the keyword arguments of ``push_message``)."""
+        sticker = self._file("CAAC", type="regular", width=512, height=512, emoji=emoji)
+        sticker.update(is_animated=False, is_video=False, file_size=24_000)
+        return self.push_message(chat_id, user_id, {"sticker": sticker}, **sender)
+
+    def push_photo(self, chat_id: int, user_id: int, caption: str = "", **sender: Any) -> dict:
+        """Push a photo in three sizes, optionally captioned."""
+        sizes = [self._file("AgAC", width=w, height=h, file_size=w * h // 10)
+                 for w, h in ((90, 67), (320, 240), (1280, 960))]  # fmt: skip
+        content = {
+            "photo": sizes,
+            "caption": caption,
+            "caption_entities": detect_entities(caption),
+        }
+        return self.push_message(chat_id, user_id, content, **sender)
+
+    def push_voice(self, chat_id: int, user_id: int, duration: int = 3, **sender: Any) -> dict:
+        """Push a voice note."""
+        voice = self._file("AwAC", duration=duration, mime_type="audio/ogg", file_size=9_000)
+        return self.push_message(chat_id, user_id, {"voice": voice}, **sender)
+
+    def push_edited_text(self, chat_id: int, user_id: int, message_id: int, new_text: str) -> dict:
+        """Push an ``edited_message`` update for a text the user sent earlier."""
+        with self._cond:
+            message = self._messages.get((chat_id, message_id))
+            if message is None or message["from"]["id"] != user_id or "text" not in message:
+                raise ApiError(f"user {user_id} sent no text {message_id} in chat {chat_id}")
+            edited = {k: v for k, v in message.items() if k != "entities"} | {"text": new_text}
+            edited.update({"entities": detect_entities(new_text)}, edit_date=int(time.time()))
+            self._messages[(chat_id, message_id)] = {k: v for k, v in edited.items() if v}
+            return self._enqueue("edited_message", self._messages[(chat_id, message_id)])
+
+    def push_callback(self, chat_id: int, user_id: int, message_id: int, data: str,
+                      check_button: bool = True) -> str:  # fmt: skip
+        """Press an inline button of a bot message; returns the callback query id."""
+        with self._cond:
+            message = self._messages.get((chat_id, message_id))
+            if message is None or not message["from"]["is_bot"]:
+                raise ApiError(f"no bot message {message_id} in chat {chat_id}")
+            rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+            if check_button and data not in [b.get("callback_data") for row in rows for b in row]:
+                raise ApiError(f"message {message_id} has no button with data {data!r}")
+            query_id = str(4_000_000_000_000_000 + next(self._ids))
+            self._queries[query_id] = False
+            user = self._users.get(user_id, {"id": user_id, "is_bot": False, "first_name": "User"})
+            query = {"id": query_id, "from": user, "message": message, "data": data}
+            self._enqueue("callback_query", query | {"chat_instance": str(10**17 + abs(chat_id))})
+            return query_id
+
+    def fail_next(self, method: str, count: int = 1, retry_after: int = 1) -> None:
+        """Answer the next ``count`` calls of ``method`` with 429 flood control errors."""
+        with self._cond:
+            self._flood[method.lower()] = [count, retry_after]
+
+    def _log(self, name: str) -> list:
+        with self._cond:
+            return copy.deepcopy(self._logs[name])
+
+    def sent_messages(self, chat_id: int | None = None) -> list[dict]:
+        """Messages delivered by sendMessage, oldest first (optionally only one chat's)."""
+        return [m for m in self._log("sent") if chat_id in (None, m["chat_id"])]
+
+    def message(self, chat_id: int, message_id: int) -> dict | None:
+        """Current wire-format state of a stored message (None if unknown or deleted)."""
+        with self._cond:
+            return copy.deepcopy(self._messages.get((chat_id, message_id)))
+
+    def commands_for(self, scope: dict | None = None, language_code: str = "") -> list[dict]:
+        """Commands last set by setMyCommands for a scope and language."""
+        key = self._scope_key({"scope": scope, "language_code": language_code})
+        with self._cond:
+            return copy.deepcopy(self._command_sets.get(key, []))
+
+    commands = property(lambda self: self.commands_for(), doc="Default-scope bot commands.")
+    edits = property(lambda self: self._log("edits"), doc="Successful message edits.")
+    callback_answers = property(lambda self: self._log("callback_answers"), doc="Answers.")
+    chat_actions = property(lambda self: self._log("chat_actions"), doc="Chat actions sent.")
+    deleted = property(lambda self: self._log("deleted"), doc="Deleted messages.")
+    errors = property(lambda self: self._log("errors"), doc="Every error answer served.")
+    calls = property(lambda self: self._log("calls"), doc="Called method names, in order.")
+
+    async def wait_for(self, predicate: Callable[[], T], timeout: float = 10.0) -> T:
+        """Poll ``predicate`` without blocking the event loop until it returns something truthy."""
+        deadline = time.monotonic() + timeout
+        while not (value := predicate()):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"not met in {timeout}s; errors={self.errors}")
+            await asyncio.sleep(0.02)
+        return value
+
+    async def wait_for_messages(
+        self, chat_id: int, count: int, timeout: float = 10.0
+    ) -> list[dict]:
+        """Wait until ``count`` messages were delivered to ``chat_id``; return all of them."""
+
+        def enough() -> list[dict]:
+            sent = self.sent_messages(chat_id)
+            return sent if len(sent) >= count else []
+
+        return await self.wait_for(enough, timeout)

@@ -1,0 +1,65 @@
+"""Start-up and shut-down hooks: load the engine once, register commands, stop cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram.ext import AIORateLimiter, Application
+
+from retrieval import Engine, Settings
+
+from .handlers import COMMANDS
+from .services import Services
+
+log = logging.getLogger(__name__)
+
+RETRIES_AFTER_FLOOD = 5
+UNTHROTTLED = frozenset({"sendChatAction", "answerCallbackQuery"})
+
+
+class MessageRateLimiter(AIORateLimiter):
+    """PTB's AIORateLimiter, throttling messages only.
+
+    Telegram's flood limits count messages; a "typing…" action or a callback answer sent
+    through the same limiter would halve the answers a bot can send per second.
+    """
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # noqa: ANN001, ANN201
+        """Send chat actions and callback answers straight away; queue everything else."""
+        if endpoint in UNTHROTTLED:
+            return await callback(*args, **kwargs)
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
+
+
+def rate_limiter(settings: Settings) -> MessageRateLimiter:
+    """Flood control at ``TELEGRAM_MAX_RATE`` messages a second; 429s are retried."""
+    return MessageRateLimiter(
+        overall_max_rate=settings.telegram_max_rate, max_retries=RETRIES_AFTER_FLOOD
+    )
+
+
+def on_startup(
+    settings: Settings, engine: Engine | None = None
+) -> Callable[[Application], Awaitable[None]]:
+    """A ``post_init`` hook that loads (or builds) the index and registers the commands."""
+
+    async def post_init(application: Application) -> None:
+        loaded = engine or await asyncio.to_thread(Engine, settings)
+        snapshot = await asyncio.to_thread(lambda: loaded.snapshot)
+        application.bot_data["services"] = Services.create(settings, loaded)
+        await application.bot.set_my_commands(COMMANDS)
+        log.info("serving %d passages of %s", snapshot.manifest.passages, settings.article_path)
+
+    return post_init
+
+
+async def on_shutdown(application: Application) -> None:
+    """Cancel a reindex still running (a new index is only published after it succeeds)."""
+    services: Services | None = application.bot_data.get("services")
+    if services is not None and services.reindex is not None:
+        services.reindex.cancel()
+    log.info("bot stopped")

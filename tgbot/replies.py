@@ -1,0 +1,46 @@
+"""Sending formatted replies: paging long HTML, the typing action, best-effort extras."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Sequence
+
+from telegram import InlineKeyboardMarkup, Message
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import TelegramError
+
+from .formatting import Block, paginate
+
+
+async def reply_blocks(
+    message: Message, blocks: Sequence[Block], keyboard: InlineKeyboardMarkup | None = None
+) -> list[Message]:
+    """Reply with ``blocks`` as HTML, split into pages; the keyboard goes on the last page."""
+    pages = paginate(blocks)
+    sent = []
+    for i, page in enumerate(pages):
+        markup = keyboard if i == len(pages) - 1 else None
+        sent.append(
+            await message.reply_text(
+                page, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=i == 0
+            )
+        )
+    return sent
+
+
+async def reply_plain(message: Message, text: str) -> Message:
+    """Reply with one short line of plain text (no article text in it)."""
+    return await message.reply_text(text, do_quote=True)
+
+
+def show_typing(message: Message) -> asyncio.Task[None]:
+    """Show "typing…" while the answer is worked out; failure to show it costs nothing."""
+    return asyncio.create_task(
+        _quietly(message.get_bot().send_chat_action(message.chat_id, ChatAction.TYPING))
+    )
+
+
+async def _quietly(call: Awaitable[object]) -> None:
+    with contextlib.suppress(TelegramError):
+        await call
