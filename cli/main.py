@@ -50,6 +50,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`| head`): nothing left to say
+        return 0
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:

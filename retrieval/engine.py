@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from . import store
 from .answer import AnswerPolicy, compose
 from .chunking import article_title, chunk_article, read_article, source_hash
-from .embedding import Embedder
+from .embedding import Embedder, load_embedder
 from .errors import (
     ArticleNotFound,
     IndexCorrupt,
@@ -76,7 +76,7 @@ class Engine:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.embedder = embedder or Embedder(settings.embedding_model)
+        self.embedder = embedder or load_embedder(settings)
         self.policy = AnswerPolicy(abstain_below=settings.abstain_threshold)
         self._snapshot: Snapshot | None = None
         self._swap_lock = threading.Lock()

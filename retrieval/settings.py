@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     article_path: Path = Path("data/article.txt")
     index_dir: Path = Path("index")
     embedding_model: str = DEFAULT_MODEL
+    embedding_backend: Literal["onnx", "torch"] = "onnx"
+    model_cache_dir: Path = Path("index/models")
     top_k: int = Field(3, ge=1, le=10)
     abstain_threshold: float = Field(0.30, ge=-1.0, le=1.0)
     max_question_chars: int = Field(1000, ge=10)
