@@ -138,13 +138,19 @@ def _cite(
     sentence_vector: Callable[[Sentence], np.ndarray],
     confidence: float,
 ) -> Answer:
-    """Cite every hit in rank order; a hit no answer sentence came from quotes its best one."""
-    citations = []
+    """Cite every hit in rank order. A hit no answer sentence came from quotes its best
+    sentence that no other citation quotes yet (overlapping passages share sentences)."""
+    citations: list[Citation] = []
     for rank, hit in enumerate(hits):
         quoted = sorted((c.sentence for c in chosen if c.hit_rank == rank), key=lambda s: s.start)
         if not quoted:
+            taken = {c.start for c in citations} | {c.sentence.start for c in chosen}
+            fresh = [s for s in hit.passage.sentences if s.start not in taken]
             quoted = [
-                max(hit.passage.sentences, key=lambda s: float(sentence_vector(s) @ query_vector))
+                max(
+                    fresh or hit.passage.sentences,
+                    key=lambda s: float(sentence_vector(s) @ query_vector),
+                )
             ]
         offset = hit.passage.start
         quote = hit.passage.text[quoted[0].start - offset : quoted[-1].end - offset]
