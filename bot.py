@@ -12,6 +12,7 @@ import sys
 from urllib.parse import urlsplit
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -25,7 +26,7 @@ from cli import build_parser, run
 from retrieval import Engine, RetrievalError, Settings
 from tgbot import handlers
 from tgbot.lifecycle import on_shutdown, on_startup, rate_limiter
-from tgbot.redaction import redact_in_logs
+from tgbot.redaction import redact_in_logs, scrub
 
 
 def build_application(settings: Settings, engine: Engine | None = None) -> Application:
@@ -82,8 +83,10 @@ def serve(settings: Settings) -> int:
             )
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES)
-    except RetrievalError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (RetrievalError, TelegramError) as exc:
+        # PTB puts the token in InvalidToken's message: scrub before printing.
+        token = settings.telegram_bot_token.get_secret_value()
+        print(f"error: {scrub(str(exc), token)}", file=sys.stderr)
         return 1
     return 0
 

@@ -8,6 +8,11 @@ import logging
 QUIET_LOGGERS = ("httpx", "httpcore")
 
 
+def scrub(text: str, secret: str) -> str:
+    """``text`` with every occurrence of ``secret`` replaced by a placeholder."""
+    return text.replace(secret, "<token>")
+
+
 class RedactSecret(logging.Filter):
     """Replace a secret with a placeholder in a record's message, arguments and traceback."""
 
@@ -16,15 +21,12 @@ class RedactSecret(logging.Filter):
         self.secret = secret
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record in place; never drop it."""
-        message = record.getMessage()
+        """Rewrite the record in place, traceback included; never drop it."""
+        text = record.getMessage()
         if record.exc_info:
-            message += "\n" + logging.Formatter().formatException(record.exc_info)
-            record.exc_info = None
-        if self.secret in message:
-            record.msg, record.args = message.replace(self.secret, "<token>"), None
-        elif record.exc_info is None and message != record.getMessage():
-            record.msg, record.args = message, None
+            text += "\n" + logging.Formatter().formatException(record.exc_info)
+            record.exc_info, record.exc_text = None, None
+        record.msg, record.args = scrub(text, self.secret), None
         return True
 
 
