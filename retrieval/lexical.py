@@ -59,7 +59,9 @@ class LexicalIndex:
         return [n for n in names if not all(self._knows(t) for t in tokenize(n))]
 
     def _knows(self, term: str) -> bool:
-        """Whether the corpus uses ``term`` or a longer form of it ("Syria" in "Syrian")."""
+        """Whether the corpus uses ``term`` or a form of it ("Syria"/"Syrian", "Yemeni")."""
         return term in self._bm25.vocab_dict or any(
-            word.startswith(term) for word in self._bm25.vocab_dict if len(term) >= 4
+            word.startswith(term) or term.startswith(word)
+            for word in self._bm25.vocab_dict
+            if min(len(word), len(term)) >= 4
         )
