@@ -1,0 +1,269 @@
+"""Shared fixtures: the engine's (below) first, then the bot's."""
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from retrieval import Answer, Engine, Settings
+from retrieval.embedding import Embedder, load_embedder
+from retrieval.evaluation import Question, read_questions
+
+# --- Engine fixtures ------------------------------------------------------------------------
+# One model and one built index per session. Tests must not rebuild the shared `engine`;
+# those that rebuild or break an index make their own with `engine_factory`.
+
+REPO = Path(__file__).resolve().parents[1]
+_MARKER = re.compile(r"\s*\[(\d+)\]\s*")
+_ANSWER_TYPES = {"question": str, "answer": str, "abstained": bool, "citations": list}
+_CITATION_TYPES = {
+    "n": (int,),
+    "passage_id": (str,),
+    "section": (str, type(None)),
+    "text": (str,),
+    "quote": (str,),
+    "start": (int,),
+    "end": (int,),
+    "score": (float,),
+}
+
+
+@pytest.fixture(scope="session")
+def article_path() -> Path:
+    """The real scraped article of the repo."""
+    return REPO / "data" / "article.txt"
+
+
+@pytest.fixture(scope="session")
+def article_text(article_path) -> str:
+    """The article's source text, exactly as the engine reads it."""
+    return article_path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory) -> Path:
+    """The INDEX_DIR of the shared engine."""
+    return tmp_path_factory.mktemp("index")
+
+
+@pytest.fixture(scope="session")
+def model_cache_dir(tmp_path_factory) -> Path:
+    """Where the session's embedder keeps its model export (ONNX), shared with the CLI runs."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def settings_factory(article_path, index_dir, model_cache_dir) -> Callable[..., Settings]:
+    """Settings from the defaults (real article, temp folders) and the given overrides, never
+    from `.env` or the environment of whoever runs the tests."""
+    defaults = {name: field.get_default() for name, field in Settings.model_fields.items()}
+    defaults |= {
+        "article_path": article_path,
+        "index_dir": index_dir,
+        "model_cache_dir": model_cache_dir,
+    }
+
+    def make(**overrides: Any) -> Settings:
+        return Settings(_env_file=None, **{**defaults, **overrides})
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def embedder(settings_factory) -> Embedder:
+    """The real default model with the default backend, loaded once."""
+    return load_embedder(settings_factory())
+
+
+@pytest.fixture(scope="session")
+def engine(settings_factory, embedder) -> Engine:
+    """An engine over the real article with its index built once (do not rebuild it)."""
+    engine = Engine(settings_factory(), embedder=embedder)
+    engine.rebuild()
+    return engine
+
+
+@pytest.fixture
+def engine_factory(settings_factory, embedder, tmp_path) -> Callable[..., Engine]:
+    """Engines of their own (index in this test's tmp dir by default) sharing the model."""
+
+    def make(**overrides: Any) -> Engine:
+        settings = settings_factory(**{"index_dir": tmp_path / "index", **overrides})
+        return Engine(settings, embedder=embedder)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def dev_questions() -> list[Question]:
+    """The tuning questions (a copy of ../shared/dev_questions.jsonl kept in the repo)."""
+    return read_questions(REPO / "tests" / "data" / "dev_questions.jsonl")
+
+
+@pytest.fixture(scope="session")
+def dev_answers(engine, dev_questions) -> list[tuple[Question, Answer]]:
+    """Every dev question with the shared engine's answer to it."""
+    answers = engine.answer_many([q.text for q in dev_questions])
+    return list(zip(dev_questions, answers, strict=True))
+
+
+@pytest.fixture(scope="session")
+def answer_parts() -> Callable[[str], list[tuple[str, int]]]:
+    """Splits an answer's text into its quoted sentences and the `[n]` each one ends with."""
+
+    def split(text: str) -> list[tuple[str, int]]:
+        pieces = _MARKER.split(text.strip())
+        assert pieces[-1] == "", f"answer does not end with a citation marker: {text!r}"
+        return [(pieces[i], int(pieces[i + 1])) for i in range(0, len(pieces) - 1, 2)]
+
+    return split
+
+
+@pytest.fixture(scope="session")
+def check_answer_json() -> Callable[[dict[str, Any]], None]:
+    """Asserts that a decoded JSON object follows the public answer contract (`ask --json`):
+    these keys with these exact types (extra keys allowed at the top level only)."""
+
+    def check(obj: dict[str, Any]) -> None:
+        assert obj.keys() >= _ANSWER_TYPES.keys()
+        for key, kind in _ANSWER_TYPES.items():
+            assert type(obj[key]) is kind, (key, obj[key])
+        for citation in obj["citations"]:
+            assert citation.keys() == _CITATION_TYPES.keys()
+            for key, kinds in _CITATION_TYPES.items():
+                assert type(citation[key]) in kinds, (key, citation[key])
+
+    return check
+
+
+# --- Bot fixtures ---------------------------------------------------------------------------
+# A fake Bot API server per test and the real bot Application long-polling it over HTTP,
+# answering from the shared `engine` unless a test starts it on an engine of its own.
+
+import logging  # noqa: E402
+from collections.abc import AsyncIterator, Iterator  # noqa: E402
+
+from botapi_server import BotApiServer  # noqa: E402
+from telegram import Update  # noqa: E402
+from telegram.ext import Application  # noqa: E402
+
+from bot import build_application  # noqa: E402
+from tgbot.redaction import QUIET_LOGGERS, RedactSecret, redact_in_logs  # noqa: E402
+
+BOT_TOKEN = "123456:TEST-token"
+REPLY_TIMEOUT = 60.0  # generous: the model shares the CPU with whatever else is running
+
+
+class BotHarness:
+    """The fake Bot API server, the bots started against it and ways to wait for replies."""
+
+    token = BOT_TOKEN
+    timeout = REPLY_TIMEOUT
+    admin_id = 42
+    username = "article_test_bot"
+
+    def __init__(self, server: BotApiServer, settings_factory: Callable[..., Settings], engine):
+        self.server = server
+        self.engine = engine
+        self._settings_factory = settings_factory
+        self.apps: list[Application] = []
+
+    def settings(self, **overrides: Any) -> Settings:
+        """Bot settings pointing at the fake server, with one admin (``admin_id``)."""
+        bot = {
+            "telegram_bot_token": self.token,
+            "telegram_api_base_url": self.server.root_url,
+            "admin_user_ids": str(self.admin_id),
+        }
+        return self._settings_factory(**{**bot, **overrides})
+
+    async def start(self, engine: Engine | None = None, **overrides: Any) -> Application:
+        """Start the real Application as ``run_polling`` does (post_init included)."""
+        app = build_application(self.settings(**overrides), engine=engine or self.engine)
+        await app.initialize()
+        self.apps.append(app)
+        await app.post_init(app)
+        await app.start()
+        await app.updater.start_polling(
+            poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
+        )
+        return app
+
+    async def stop(self) -> None:
+        """Stop every started bot as ``run_polling`` does (post_shutdown included)."""
+        while self.apps:
+            app = self.apps.pop()
+            if app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+            await app.post_shutdown(app)
+            await app.shutdown()
+
+    def replies_to(self, target: dict) -> list[dict]:
+        """The bot's replies so far to a pushed update or to a sent message record."""
+        message = target.get("message") or target.get("edited_message") or target
+        chat_id = message["chat"]["id"] if "chat" in message else message["chat_id"]
+        return [
+            sent
+            for sent in self.server.sent_messages(chat_id)
+            if sent["reply_to_message_id"] == message["message_id"]
+        ]
+
+    async def reply(self, target: dict, nth: int = 1) -> dict:
+        """Wait for the ``nth`` reply to ``target`` (see ``replies_to``) and return it."""
+
+        def arrived() -> dict | None:
+            replies = self.replies_to(target)
+            return replies[nth - 1] if len(replies) >= nth else None
+
+        return await self.server.wait_for(arrived, self.timeout)
+
+    async def ask(self, chat_id: int, text: str, **push: Any) -> dict:
+        """Send ``text`` from the user ``chat_id`` (or ``user_id=``) and wait for the reply."""
+        user_id = push.pop("user_id", chat_id)
+        return await self.reply(self.server.push_text(chat_id, user_id, text, **push))
+
+
+@pytest.fixture
+def botapi() -> Iterator[BotApiServer]:
+    """A fresh fake Bot API server."""
+    with BotApiServer(username=BotHarness.username) as server:
+        yield server
+
+
+@pytest.fixture
+async def bot_harness(botapi, settings_factory, engine) -> AsyncIterator[BotHarness]:
+    """The harness with no bot started yet; every bot it starts is stopped afterwards."""
+    harness = BotHarness(botapi, settings_factory, engine)
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+@pytest.fixture
+async def tg(bot_harness) -> BotHarness:
+    """The harness with the bot running on the shared engine and default settings."""
+    await bot_harness.start()
+    return bot_harness
+
+
+@pytest.fixture
+def redacted_logs(caplog) -> Iterator[pytest.LogCaptureFixture]:
+    """``caplog`` at DEBUG with ``redact_in_logs(BOT_TOKEN)`` installed as bot.py does it,
+    undone afterwards (the filter and the quieted HTTP loggers)."""
+    caplog.set_level(logging.DEBUG)
+    levels = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
+    handlers = list(logging.getLogger().handlers)
+    redact_in_logs(BOT_TOKEN)
+    try:
+        yield caplog
+    finally:
+        for handler in handlers:
+            for redactor in [f for f in handler.filters if isinstance(f, RedactSecret)]:
+                handler.removeFilter(redactor)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)

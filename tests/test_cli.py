@@ -1,0 +1,179 @@
+"""The command line, run as `python bot.py ...` subprocesses with no Telegram token."""
+
+import dataclasses
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from retrieval import Settings, store
+from retrieval.evaluation import Question
+
+BOT = Path(__file__).resolve().parents[1] / "bot.py"
+DEV_FILE = BOT.parent / "tests" / "data" / "dev_questions.jsonl"
+
+
+@dataclasses.dataclass(frozen=True)
+class BotCli:
+    """`python bot.py` run in an empty folder (no `.env`) with a settings-free environment."""
+
+    workdir: Path
+    env: dict[str, str]
+
+    @property
+    def index_dir(self) -> Path:
+        return Path(self.env["INDEX_DIR"])
+
+    def run(self, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, str(BOT), *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=self.workdir,
+            env={**self.env, **env},
+            timeout=600,
+        )
+
+
+@pytest.fixture(scope="module")
+def cli(tmp_path_factory, article_path, model_cache_dir, embedder) -> BotCli:
+    """The CLI with its own INDEX_DIR; it asks for `embedder` first so that the model
+    export it shares through MODEL_CACHE_DIR is already made."""
+    workdir = tmp_path_factory.mktemp("cli")
+    env = {k: v for k, v in os.environ.items() if k.lower() not in Settings.model_fields}
+    env |= {
+        "ARTICLE_PATH": str(article_path),
+        "INDEX_DIR": str(workdir / "index"),
+        "MODEL_CACHE_DIR": str(model_cache_dir),
+        "HF_HUB_OFFLINE": "1",
+    }
+    return BotCli(workdir, env)
+
+
+@pytest.fixture(scope="module")
+def indexed(cli) -> subprocess.CompletedProcess[str]:
+    """`python bot.py index`, run once: the other commands then load its index."""
+    return cli.run("index")
+
+
+@pytest.fixture(scope="module")
+def answerable(dev_questions) -> list[Question]:
+    return [q for q in dev_questions if not q.offtopic]
+
+
+def test_index_prints_a_summary_with_passages_and_seconds(indexed, cli):
+    assert indexed.returncode == 0, indexed.stderr
+    summary = re.fullmatch(r"indexed (\d+) passages .* in (\d+\.\d+) s\n", indexed.stdout)
+    assert summary, indexed.stdout
+    assert int(summary[1]) == store.load(cli.index_dir).manifest.passages > 0
+
+
+def test_ask_prints_the_answer_and_numbered_sources(indexed, cli, answerable):
+    question = answerable[0]
+    result = cli.run("ask", question.text)
+    assert result.returncode == 0, result.stderr
+    answer, sources = result.stdout.split("\nSources:\n")
+    assert all(k.lower() in answer.lower() for k in question.keywords)
+    assert re.findall(r"^  \[(\d)\] ", sources, re.MULTILINE) == ["1", "2", "3"]
+
+
+def test_ask_json_prints_one_object_following_the_contract(
+    indexed, cli, answerable, article_text, check_answer_json
+):
+    question = answerable[1]
+    result = cli.run("ask", "--json", question.text)
+    assert result.returncode == 0, result.stderr
+    (line,) = result.stdout.splitlines()
+    data = json.loads(line)
+    check_answer_json(data)
+    assert (data["question"], data["abstained"]) == (question.text, False)
+    assert all(k.lower() in data["answer"].lower() for k in question.keywords)
+    for citation in data["citations"]:
+        assert citation["quote"] == article_text[citation["start"] : citation["end"]]
+
+
+def test_ask_json_answers_stdin_lines_in_order_and_flags_an_empty_one(
+    indexed, cli, dev_questions, answerable, check_answer_json
+):
+    off_topic = next(q.text for q in dev_questions if q.offtopic)
+    questions = [answerable[2].text, "", off_topic, answerable[3].text]
+    result = cli.run("ask", "--json", stdin="".join(f"{q}\n" for q in questions))
+    assert result.returncode == 0, result.stderr
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    for data in objects:
+        check_answer_json(data)
+    assert [d["question"] for d in objects] == questions
+    assert [d["abstained"] for d in objects] == [False, True, True, False]
+    assert ["error" in d for d in objects] == [False, True, False, False]
+    assert objects[1]["citations"] == objects[2]["citations"] == []
+
+
+def test_eval_prints_the_metrics_of_a_question_file(indexed, cli, answerable):
+    result = cli.run("eval", str(DEV_FILE))
+    assert result.returncode == 0, result.stderr
+    metrics = dict(re.findall(r"^(\S.*?)\s{2,}(\d+(?:\.\d+)?)$", result.stdout, re.MULTILINE))
+    assert int(metrics["answerable questions"]) == len(answerable)
+    assert float(metrics["hit@1"]) >= 0.95
+    assert float(metrics["hit@3"]) == 1.0
+    assert float(metrics["answer-keyword rate"]) >= 0.9
+    assert float(metrics["off-topic abstention rate"]) == 1.0
+    assert float(metrics["false-abstention rate"]) == 0.0
+    assert re.search(r"^misses: \d+$", result.stdout, re.MULTILINE)
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "says"),
+    [
+        (("ask", ""), {}, "empty"),
+        (("ask", " \t "), {}, "empty"),
+        (("ask",), {}, "QUESTION"),
+        (("eval", "/no/such/questions.jsonl"), {}, "/no/such/questions.jsonl"),
+        (
+            ("ask", "Who met?"),
+            {"ARTICLE_PATH": "/nonexistent", "INDEX_DIR": "{new}"},
+            "/nonexistent",
+        ),
+        (("ask", "Who met?"), {"INDEX_DIR": "{file}"}, "{file}"),
+        (("ask", "Who met?"), {"EMBEDDING_MODEL": "/no/such/model"}, "/no/such/model"),
+    ],
+    ids=[
+        "empty question",
+        "blank question",
+        "no question",
+        "missing question file",
+        "missing article",
+        "index dir is a file",
+        "unknown model",
+    ],
+)
+def test_bad_input_exits_non_zero_with_one_error_line_and_no_traceback(
+    cli, tmp_path, args, env, says
+):
+    file = tmp_path / "regular-file"
+    file.write_text("not a folder")
+    places = {"file": file, "new": tmp_path / "new-index"}
+    result = cli.run(*args, **{k: v.format(**places) for k, v in env.items()})
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, result.stderr
+    assert result.stderr.endswith(f"{errors[0]}\n")
+    assert says.format(**places) in errors[0]
+    assert result.stdout == ""
+
+
+def test_plain_run_without_a_token_chats_on_the_console(indexed, cli, dev_questions):
+    question = next(q for q in dev_questions if q.text == "Who is the president of Iran?")
+    result = cli.run(stdin=f"{question.text}\n")
+    assert result.returncode == 0, result.stderr
+    notice, greeting, reply = result.stdout.split("\n", 2)
+    assert "TELEGRAM_BOT_TOKEN is not set" in notice
+    assert "console chat" in notice
+    assert greeting.startswith("Ask me about")
+    assert all(k in reply for k in question.keywords)
+    assert "Sources:" in reply

@@ -1,0 +1,70 @@
+"""Reading the settings from the environment and from a `.env` file."""
+
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr, ValidationError
+
+from retrieval import Settings
+
+TOKEN = "123456:AAE-secret_token_value"
+
+
+def test_admin_user_ids_are_parsed_from_a_comma_separated_list(monkeypatch):
+    monkeypatch.setenv("ADMIN_USER_IDS", "1, 2")
+    assert Settings(_env_file=None).admin_user_ids == frozenset({1, 2})
+
+
+@pytest.mark.parametrize("value", ["", " ", ","])
+def test_blank_admin_user_ids_mean_no_admins(monkeypatch, value):
+    monkeypatch.setenv("ADMIN_USER_IDS", value)
+    assert Settings(_env_file=None).admin_user_ids == frozenset()
+
+
+def test_non_numeric_admin_user_id_is_rejected(monkeypatch):
+    monkeypatch.setenv("ADMIN_USER_IDS", "1, alice")
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None)
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_blank_telegram_bot_token_is_none(monkeypatch, value):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", value)
+    assert Settings(_env_file=None).telegram_bot_token is None
+
+
+def test_token_is_a_secret_hidden_from_repr_and_str(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    settings = Settings(_env_file=None)
+    assert isinstance(settings.telegram_bot_token, SecretStr)
+    assert settings.telegram_bot_token.get_secret_value() == TOKEN
+    for shown in (repr(settings.telegram_bot_token), repr(settings), str(settings)):
+        assert TOKEN not in shown
+        assert "secret_token" not in shown
+
+
+def test_settings_are_read_from_a_dotenv_file(tmp_path, monkeypatch):
+    for name in ("TELEGRAM_BOT_TOKEN", "ADMIN_USER_IDS", "TOP_K", "INDEX_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        f"TELEGRAM_BOT_TOKEN={TOKEN}\nADMIN_USER_IDS=7, 8\nTOP_K=5\nINDEX_DIR=/srv/index\n"
+        "WEBHOOK_URL=\n",
+        encoding="utf-8",
+    )
+    settings = Settings(_env_file=env_file)
+    assert settings.telegram_bot_token.get_secret_value() == TOKEN
+    assert settings.admin_user_ids == frozenset({7, 8})
+    assert settings.top_k == 5
+    assert settings.index_dir == Path("/srv/index")
+    assert settings.webhook_url is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("TOP_K", "0"), ("TOP_K", "11"), ("ABSTAIN_THRESHOLD", "2"), ("LOG_LEVEL", "verbose")],
+)
+def test_out_of_range_values_are_rejected(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None)
