@@ -17,7 +17,7 @@ def render_answer(answer: Answer) -> str:
             where = c.passage.section or "Introduction"
             lines.append(f"  [{c.n}] {where} (characters {c.start}-{c.end}, score {c.score:.2f})")
             lines += textwrap.wrap(
-                f"“{c.quote}”", 92, initial_indent="      ", subsequent_indent="      "
+                c.quote, 92, initial_indent="      ", subsequent_indent="      "
             )
     return "\n".join(lines)
 

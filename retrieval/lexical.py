@@ -13,6 +13,7 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 _TOKEN = re.compile(r"[$€£]?\d+(?:[.,]\d+)*%?|\w+(?:['’-]\w+)*")
+TITLES = frozenset({"mr", "mrs", "ms", "dr", "prof", "sir"})
 _STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | {"does", "did", "say", "said", "article", "tell"}
 _STEMMER = Stemmer.Stemmer("english")
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on itself at import
@@ -56,6 +57,7 @@ class LexicalIndex:
         if sum(w[:1].isupper() for w in words) > len(words) / 2:
             return []
         names = (m.group() for m in _CAPITALISED.finditer(question.strip()))
+        names = (n for n in names if n.lower() not in TITLES)
         return [n for n in names if not all(self._knows(t) for t in tokenize(n))]
 
     def _knows(self, term: str) -> bool:

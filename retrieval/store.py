@@ -83,6 +83,15 @@ def index_type_name(index: faiss.Index) -> str:
     return "hnsw" if isinstance(index, faiss.IndexHNSW) else "flat"
 
 
+def check_writable(index_dir: Path) -> None:
+    """Fail early, before minutes of embedding, when the index folder can't be written."""
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=index_dir).close()
+    except OSError as exc:
+        raise IndexUnavailable(f"cannot write the index to {index_dir}: {exc}") from exc
+
+
 def save(stored: StoredIndex, index_dir: Path) -> Path:
     """Write ``stored`` to a fresh build folder and publish it by an atomic symlink swap."""
     try:
