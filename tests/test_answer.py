@@ -140,3 +140,9 @@ def test_answer_markers_refer_to_citations_that_quote_the_sentence(dev_answers, 
         for sentence, n in answer_parts(answer.text):
             assert 1 <= n <= len(answer.citations), answer.text
             assert sentence in answer.citations[n - 1].quote
+
+
+def test_a_title_before_a_known_name_is_not_an_unknown_name(engine):
+    answer = engine.answer("What did Mr. Bout deny?")
+    assert not answer.abstained
+    assert "Bout" in answer.text

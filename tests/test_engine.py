@@ -5,6 +5,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
+import numpy as np
 import pytest
 
 from retrieval import (
@@ -144,6 +145,14 @@ def test_sanity_check_fails_on_a_broken_snapshot(engine):
     broken = Snapshot.of(_with_reversed_vectors(engine.snapshot.stored))
     with pytest.raises(SanityCheckFailed):
         engine.sanity_check(broken)
+
+
+def test_sanity_check_fails_when_vectors_belong_to_other_passages(engine):
+    stored = engine.snapshot.stored
+    vectors = stored.vectors.reconstruct_n(0, stored.vectors.ntotal)
+    shifted = dataclasses.replace(stored, vectors=store.make_vector_index(np.roll(vectors, 5, 0)))
+    with pytest.raises(SanityCheckFailed):
+        engine.sanity_check(Snapshot.of(shifted))
 
 
 def test_a_rebuild_failing_its_sanity_check_keeps_the_old_index(engine_factory, monkeypatch):
