@@ -49,7 +49,9 @@ class QuestionBatcher:
                 )
             except Exception as exc:  # every waiter gets the failure, not just the first
                 for pending in batch:
-                    pending.future.set_exception(exc)
+                    if not pending.future.done():  # a waiter may have been cancelled
+                        pending.future.set_exception(exc)
                 continue
             for pending, answer in zip(batch, answers, strict=True):
-                pending.future.set_result(answer)
+                if not pending.future.done():
+                    pending.future.set_result(answer)

@@ -12,6 +12,7 @@ import email.policy
 import itertools
 import json
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -88,7 +89,13 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _HttpServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # a burst of concurrent bot requests must not overflow the backlog
     api: "BotApiServer"
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (a long poll cancelled at shutdown) is not worth a traceback."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # BrokenPipe, ConnectionReset
+            super().handle_error(request, client_address)
 
 
 class BotApiServer:

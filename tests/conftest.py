@@ -227,6 +227,21 @@ class BotHarness:
         return await self.reply(self.server.push_text(chat_id, user_id, text, **push))
 
 
+def _entity_texts(text: str, entities: list[dict], kind: str) -> list[str]:
+    encoded = text.encode("utf-16-le")
+    return [
+        encoded[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le")
+        for e in entities
+        if e["type"] == kind
+    ]
+
+
+@pytest.fixture(scope="session")
+def entity_texts() -> Callable[[str, list[dict], str], list[str]]:
+    """The text under every entity of one kind (``bold``...); offsets count UTF-16 units."""
+    return _entity_texts
+
+
 @pytest.fixture
 def botapi() -> Iterator[BotApiServer]:
     """A fresh fake Bot API server."""

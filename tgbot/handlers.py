@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 from retrieval import InvalidQuestion, RetrievalError, validate_question
 
 from . import formatting as fmt
-from .replies import reply_blocks, reply_plain, show_typing
+from .replies import best_effort, reply_blocks, reply_plain, show_typing
 from .services import Services, services
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ async def open_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if request is None or request.build_id != snapshot.manifest.build_id or passage is None:
         await query.answer(STALE_SOURCE, show_alert=True)
         return
-    await query.answer()
+    await best_effort(query.answer())  # the passage matters more than the spinner
     if query.message is not None and isinstance(query.message, Message):
         await reply_blocks(query.message, fmt.passage_blocks(passage, request.start, request.end))
 
@@ -159,11 +159,12 @@ async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if svc.reindex is not None and not svc.reindex.done():
         await reply_plain(message, "A reindex is already running. I'll report when it's done.")
         return
-    await reply_plain(message, "Rebuilding the index. I keep answering from the current one.")
+    # The task is stored before any await, so a second /reindex handled meanwhile sees it.
     svc.reindex = context.application.create_task(_rebuild_and_report(message, svc), update)
 
 
 async def _rebuild_and_report(message: Message, svc: Services) -> None:
+    await reply_plain(message, "Rebuilding the index. I keep answering from the current one.")
     started = time.perf_counter()
     try:
         snapshot = await asyncio.to_thread(svc.engine.rebuild)

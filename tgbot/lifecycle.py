@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, Application
 
 from retrieval import Engine, Settings
@@ -27,12 +29,27 @@ class MessageRateLimiter(AIORateLimiter):
     """
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # noqa: ANN001, ANN201
-        """Send chat actions and callback answers straight away; queue everything else."""
-        if endpoint in UNTHROTTLED:
-            return await callback(*args, **kwargs)
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
+        """Send chat actions and callback answers straight away; queue everything else.
+
+        Unthrottled requests still honour a 429: they wait ``retry_after`` and try again.
+        """
+        if endpoint not in UNTHROTTLED:
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        for attempt in range(RETRIES_AFTER_FLOOD + 1):
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                if attempt == RETRIES_AFTER_FLOOD:
+                    raise
+                await asyncio.sleep(_seconds(exc.retry_after) + 0.1)
+        return None
+
+
+def _seconds(period: float | timedelta) -> float:
+    """PTB gives ``retry_after`` as seconds or as a timedelta, depending on PTB_TIMEDELTA."""
+    return period.total_seconds() if isinstance(period, timedelta) else float(period)
 
 
 def rate_limiter(settings: Settings) -> MessageRateLimiter:

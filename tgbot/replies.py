@@ -37,10 +37,11 @@ async def reply_plain(message: Message, text: str) -> Message:
 def show_typing(message: Message) -> asyncio.Task[None]:
     """Show "typing…" while the answer is worked out; failure to show it costs nothing."""
     return asyncio.create_task(
-        _quietly(message.get_bot().send_chat_action(message.chat_id, ChatAction.TYPING))
+        best_effort(message.get_bot().send_chat_action(message.chat_id, ChatAction.TYPING))
     )
 
 
-async def _quietly(call: Awaitable[object]) -> None:
+async def best_effort(call: Awaitable[object]) -> None:
+    """Await a nice-to-have request (typing, a callback spinner); its failure costs nothing."""
     with contextlib.suppress(TelegramError):
         await call

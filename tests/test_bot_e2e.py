@@ -1,0 +1,522 @@
+"""End to end: the real bot, engine and PTB Application long-polling the fake Bot API."""
+
+import asyncio
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+from botapi_html import parse_html, utf16_len
+
+from retrieval import Engine
+from tgbot import handlers
+from tgbot.formatting import parse_callback
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+QUESTION = "Who is the president of Iran?"
+USER, OTHER = 1001, 1002
+GROUP = -1001234567
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def buttons(record: dict) -> list[dict]:
+    """The inline keyboard buttons of a sent message, row by row."""
+    rows = (record["reply_markup"] or {}).get("inline_keyboard", [])
+    return [button for row in rows for button in row]
+
+
+def article_excerpt(article_text: str, lines: int) -> str:
+    """The first ``lines`` lines of the article: a small article that rebuilds quickly."""
+    return "\n".join(article_text.splitlines()[:lines]) + "\n"
+
+
+@pytest.fixture(scope="session")
+def marked(entity_texts) -> Callable[[dict, str], list[str]]:
+    """The text under every entity of one kind in a sent message."""
+    return lambda record, kind: entity_texts(record["text"], record["entities"], kind)
+
+
+@pytest.fixture(scope="session")
+def assert_cited(article_text, answer_parts, marked) -> Callable[[dict], None]:
+    """Checks a cited answer: sentences verbatim from the article ending in ``[n]`` markers,
+    a Sources block with a verbatim quote per source, one valid button per source."""
+
+    def check(record: dict) -> None:
+        answer, _, sources = record["text"].partition("\n\nSources\n")
+        keyboard = buttons(record)
+        parts = answer_parts(answer)
+        assert parts and {n for _, n in parts} <= set(range(1, len(keyboard) + 1))
+        assert all(sentence in article_text for sentence, _ in parts)
+        assert "[1]" in answer and "Sources" in marked(record, "bold")
+        quotes = marked(record, "italic")
+        assert len(quotes) == len(sources.splitlines()) == len(keyboard) >= 1
+        for quote in quotes:
+            assert quote.startswith("“") and quote.endswith("”")
+            assert quote[1:-1].removesuffix("…") in article_text
+        for n, button in enumerate(keyboard, 1):
+            assert button["text"].startswith(f"[{n}]")
+            assert len(button["callback_data"].encode()) <= 64
+            assert parse_callback(button["callback_data"]) is not None
+
+    return check
+
+
+class RebuildGate(logging.Filter):
+    """Once armed, holds the next rebuild at its first progress line (logged by
+    ``Engine.build`` in the worker thread) until opened: a reindex deterministically running.
+    A logger filter, so no handler lock is held while it waits."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.timeout = timeout
+        self.armed, self.reached, self.opened = (threading.Event() for _ in range(3))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.funcName == "build" and self.armed.is_set() and not self.reached.is_set():
+            self.reached.set()
+            self.opened.wait(self.timeout)
+        return True
+
+    async def wait_reached(self) -> None:
+        assert await asyncio.to_thread(self.reached.wait, self.timeout), "no rebuild started"
+
+
+@pytest.fixture
+def rebuild_gate(bot_harness) -> Iterator[RebuildGate]:
+    """A closed gate on the engine's rebuilds, opened before the bots stop."""
+    gate, logger = RebuildGate(bot_harness.timeout), logging.getLogger("retrieval.engine")
+    level = logger.level
+    logger.setLevel(logging.INFO)  # progress lines are logged at INFO
+    logger.addFilter(gate)
+    try:
+        yield gate
+    finally:
+        gate.opened.set()
+        logger.removeFilter(gate)
+        logger.setLevel(level)
+
+
+@pytest.fixture
+def small_engine(engine_factory, article_text, tmp_path) -> Engine:
+    """An engine of its own over a short copy of the article in tmp (cheap to rebuild)."""
+    path = tmp_path / "article.txt"
+    path.write_text(article_excerpt(article_text, 7), encoding="utf-8")
+    engine = engine_factory(article_path=path)
+    engine.load_or_build()
+    return engine
+
+
+# --- 1. questions in private chats --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        QUESTION,
+        "Did Iran send <drones> & missiles to Russia? Is 1 < 2 > 0 && x<b>y</b> &amp; ok?",
+        "🚀 What did Putin say about working together in the international arena? 🤝",
+    ],
+)
+async def test_private_question_gets_cited_answer(tg, question, assert_cited):
+    reply = await tg.ask(USER, question)
+    assert_cited(reply)
+    assert reply["parse_mode"] == "HTML"
+    await tg.server.wait_for(
+        lambda: {"chat_id": USER, "action": "typing"} in tg.server.chat_actions
+    )
+    assert tg.server.errors == []
+
+
+async def test_edited_question_is_answered_again(tg, assert_cited):
+    pushed = tg.server.push_text(USER, USER, "Where is Ashgabat?")
+    first = await tg.reply(pushed)
+    tg.server.push_edited_text(USER, USER, pushed["message"]["message_id"], QUESTION)
+    second = await tg.reply(pushed, nth=2)
+    for reply in (first, second):
+        assert_cited(reply)
+    assert first["text"] != second["text"]
+    assert tg.server.errors == []
+
+
+# --- 2. source buttons --------------------------------------------------------------------------
+
+
+async def test_source_buttons_open_the_passage_with_the_quote_underlined(tg, article_text, marked):
+    answer = await tg.ask(USER, QUESTION)
+    for n, button in enumerate(buttons(answer), 1):
+        query_id = tg.server.push_callback(
+            USER, USER, answer["message_id"], button["callback_data"]
+        )
+        passage = await tg.reply(answer, nth=n)
+        request = parse_callback(button["callback_data"])
+        assert marked(passage, "underline") == [article_text[request.start : request.end]]
+        heading, _, body = passage["text"].partition("\n\n")
+        assert body in article_text and article_text[request.start : request.end] in body
+        assert marked(passage, "bold") == [heading.split(" · ")[0]]
+        assert "<u>" in passage["raw_text"] and buttons(passage) == []
+        answered = await tg.server.wait_for(
+            lambda qid=query_id: [
+                a for a in tg.server.callback_answers if a["callback_query_id"] == qid
+            ]
+        )
+        assert answered == [answered[0] | {"text": None, "show_alert": False}]
+    assert tg.server.errors == []
+
+
+async def test_forged_and_stale_buttons_get_a_polite_answer(tg, caplog, assert_cited):
+    answer = await tg.ask(USER, QUESTION)
+    real = buttons(answer)[0]["callback_data"]
+    prefix, build_id, passage_id, start, end = real.split("|")
+    forged = [
+        "src|bad",
+        "definitely not ours",
+        f"{prefix}|{build_id}|p999-00000000|{start}|{end}",  # no such passage
+        f"{prefix}|{build_id}|{passage_id}|one|two",
+        f"{prefix}|{'0' * len(build_id)}|{passage_id}|{start}|{end}",  # stale: another build
+    ]
+    for data in forged:
+        query_id = tg.server.push_callback(
+            USER, USER, answer["message_id"], data, check_button=False
+        )
+        [answered] = await tg.server.wait_for(
+            lambda qid=query_id: [
+                a for a in tg.server.callback_answers if a["callback_query_id"] == qid
+            ]
+        )
+        assert answered["text"] == handlers.STALE_SOURCE and answered["show_alert"] is True
+    later = await tg.ask(USER, "Where is Ashgabat?")  # still serving, and nothing else was sent
+    assert_cited(later)
+    assert [m["message_id"] for m in tg.server.sent_messages(USER)] == [
+        answer["message_id"],
+        later["message_id"],
+    ]
+    assert tg.server.errors == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+# --- 3. groups --------------------------------------------------------------------------------
+
+
+async def test_group_answers_only_what_is_addressed_to_the_bot(tg, assert_cited):
+    server, mention = tg.server, f"@{tg.username}"
+    ignored = [
+        server.push_text(GROUP, USER, QUESTION),
+        server.push_sticker(GROUP, USER),
+        server.push_text(GROUP, OTHER, f"{QUESTION} @someone_else"),
+    ]
+    asked = await tg.ask(GROUP, f"/ask {QUESTION}", user_id=USER)
+    assert_cited(asked)
+    addressed = await tg.ask(GROUP, f"/ask{mention} Where is Ashgabat?", user_id=OTHER)
+    assert_cited(addressed)
+    mentioned = await tg.ask(
+        GROUP, f"{mention}, what did Iran join earlier this year?", user_id=OTHER
+    )
+    assert_cited(mentioned)
+    assert mentioned["text"].startswith(
+        tg.engine.answer("what did Iran join earlier this year?").text
+    )
+    only_mention = await tg.ask(GROUP, mention, user_id=OTHER)  # nothing left once it is stripped
+    assert only_mention["text"] == handlers.USAGE
+    follow_up = await tg.ask(
+        GROUP,
+        "And who died in a helicopter crash?",
+        user_id=OTHER,
+        reply_to_message_id=asked["message_id"],
+    )
+    assert_cited(follow_up)
+    ignored.append(
+        server.push_text(
+            GROUP, OTHER, QUESTION, reply_to_message_id=ignored[0]["message"]["message_id"]
+        )
+    )  # a reply to another user
+    marker = await tg.ask(GROUP, "/ask Where is Ashgabat?", user_id=USER)
+    assert_cited(marker)
+    assert all(tg.replies_to(update) == [] for update in ignored)
+    assert len(server.sent_messages(GROUP)) == 6
+    assert server.errors == []
+
+
+# --- 4. /reindex ------------------------------------------------------------------------------
+
+
+async def test_admin_reindex_keeps_answering_while_it_runs(
+    bot_harness, small_engine, rebuild_gate, assert_cited
+):
+    tg, admin = bot_harness, bot_harness.admin_id
+    await tg.start(engine=small_engine)
+    old = small_engine.snapshot.manifest
+    rebuild_gate.armed.set()
+    started = tg.server.push_text(admin, admin, "/reindex")
+    assert (await tg.reply(started))["text"].startswith("Rebuilding")
+    await rebuild_gate.wait_reached()  # the rebuild is running, and held there
+    again = await tg.ask(admin, "/reindex")
+    assert "already running" in again["text"]
+    questions = [QUESTION, "Where is Ashgabat?", "Who met for the first time?"]
+    pushed = [tg.server.push_text(USER + i, USER + i, q) for i, q in enumerate(questions)]
+    for update in pushed:
+        assert_cited(await tg.reply(update))
+    assert small_engine.rebuilding and not rebuild_gate.opened.is_set()
+    rebuild_gate.opened.set()
+    done = await tg.reply(started, nth=2)
+    match = re.fullmatch(r"Reindex done: (\d+) passages in \d+\.\d s\.", done["text"])
+    new = small_engine.snapshot.manifest
+    assert match and int(match[1]) == new.passages == old.passages
+    assert new.build_id != old.build_id
+    after = await tg.ask(USER, QUESTION)
+    assert_cited(after)
+    assert all(parse_callback(b["callback_data"]).build_id == new.build_id for b in buttons(after))
+    assert tg.server.errors == []
+
+
+async def test_two_reindex_commands_at_once_start_one_rebuild(
+    bot_harness, small_engine, rebuild_gate
+):
+    tg, admin = bot_harness, bot_harness.admin_id
+    await tg.start(engine=small_engine)
+    rebuild_gate.armed.set()
+    first, second = (tg.server.push_text(admin, admin, "/reindex") for _ in range(2))
+    replies = sorted([(await tg.reply(first))["text"], (await tg.reply(second))["text"]])
+    assert "already running" in replies[0] and replies[1].startswith("Rebuilding")
+
+
+async def test_reindex_refused_to_non_admin_and_logged(tg, caplog):
+    caplog.set_level(logging.WARNING, logger="tgbot")
+    for command in ("/reindex", "/stats"):
+        refusal = await tg.ask(USER, command)
+        assert refusal["text"] == handlers.NOT_ADMIN
+    refused = [r.getMessage() for r in caplog.records if r.name.startswith("tgbot")]
+    assert len(refused) == 2 and all(str(USER) in line for line in refused)
+    assert "/reindex" in refused[0] and "/stats" in refused[1]
+    assert not tg.engine.rebuilding
+    assert tg.server.errors == []
+
+
+async def test_failed_reindex_reports_and_keeps_the_old_index(
+    bot_harness, small_engine, assert_cited
+):
+    tg, admin = bot_harness, bot_harness.admin_id
+    await tg.start(engine=small_engine)
+    old = small_engine.snapshot.manifest
+    small_engine.settings.article_path.unlink()
+    started = tg.server.push_text(admin, admin, "/reindex")
+    assert (await tg.reply(started))["text"].startswith("Rebuilding")
+    failed = await tg.reply(started, nth=2)
+    assert failed["text"].startswith("Reindex failed:") and "previous index" in failed["text"]
+    answer = await tg.ask(USER, QUESTION)
+    assert_cited(answer)
+    assert all(
+        parse_callback(b["callback_data"]).build_id == old.build_id for b in buttons(answer)
+    )
+    assert small_engine.snapshot.manifest == old
+    assert tg.server.errors == []
+
+
+# --- 5. bad input and limits ------------------------------------------------------------------
+
+
+async def test_bad_input_gets_a_one_line_hint(tg):
+    server, limit = tg.server, tg.settings().max_question_chars
+    expected = [
+        (server.push_sticker(USER, USER), handlers.NON_TEXT_HINT),
+        (server.push_photo(USER, USER, caption="what is this?"), handlers.NON_TEXT_HINT),
+        (server.push_voice(USER, USER), handlers.NON_TEXT_HINT),
+        (server.push_text(USER, USER, "/ask"), handlers.USAGE),
+        (server.push_text(USER, USER, "/ask    "), handlers.USAGE),
+        (
+            server.push_text(USER, USER, "why " * (limit // 4) + "?"),
+            handlers.TOO_LONG.format(length=limit + 1, limit=limit),
+        ),
+    ]
+    for pushed, text in expected:
+        assert (await tg.reply(pushed))["text"] == text
+    unknown = await tg.ask(USER, "/frobnicate now")
+    assert "/help" in unknown["text"] and "\n" not in unknown["text"]
+    assert all(len(tg.replies_to(pushed)) == 1 for pushed, _ in expected)
+    assert server.errors == []
+
+
+async def test_rate_limit_asks_the_user_to_slow_down(bot_harness, assert_cited):
+    tg = bot_harness
+    await tg.start(rate_limit_per_minute=3)
+    questions = [QUESTION, "Where is Ashgabat?", "Who died in a helicopter crash?", QUESTION]
+    pushed = [tg.server.push_text(USER, USER, q) for q in questions]
+    replies = [await tg.reply(update) for update in pushed]
+    for reply in replies[:3]:
+        assert_cited(reply)
+    assert replies[3]["text"] == handlers.SLOW_DOWN
+    assert_cited(await tg.ask(OTHER, QUESTION))  # per user
+    assert tg.server.errors == []
+
+
+# --- 6. and 7. flood control and load ---------------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.PTBDeprecationWarning")
+async def test_flood_control_429_on_an_answer_is_retried(tg, assert_cited):
+    tg.server.fail_next("sendMessage", count=1, retry_after=1)
+    assert_cited(await tg.ask(USER, QUESTION))
+    assert tg.server.rate_limited_count == 1
+    assert [(e["method"], e["error_code"]) for e in tg.server.errors] == [("sendMessage", 429)]
+    assert len(tg.server.sent_messages(USER)) == 1
+
+
+@pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.PTBDeprecationWarning")
+async def test_flood_control_429_on_typing_costs_nothing(tg, assert_cited):
+    tg.server.fail_next("sendChatAction", count=1, retry_after=1)
+    assert_cited(await tg.ask(USER, QUESTION))
+    assert tg.server.rate_limited_count == 1 and tg.server.chat_actions == []
+
+
+@pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.PTBDeprecationWarning")
+async def test_flood_control_429_on_a_callback_answer_still_opens_the_source(tg, marked):
+    answer = await tg.ask(USER, QUESTION)
+    tg.server.fail_next("answerCallbackQuery", count=1, retry_after=1)
+    data = buttons(answer)[0]["callback_data"]
+    tg.server.push_callback(USER, USER, answer["message_id"], data)
+    passage = await tg.reply(answer)
+    assert marked(passage, "underline") and len(tg.server.callback_answers) == 1
+
+
+async def test_fifty_users_at_once_are_all_answered(tg, dev_answers, assert_cited, monkeypatch):
+    batches: list[int] = []
+    answer_many = tg.engine.answer_many
+
+    def counting(questions):
+        batches.append(len(questions))
+        return answer_many(questions)
+
+    monkeypatch.setattr(tg.engine, "answer_many", counting)
+    answerable = [q.text for q, a in dev_answers if not a.abstained]
+    chats = range(50_000, 50_050)
+    pushed = [
+        tg.server.push_text(chat, chat, answerable[i % len(answerable)])
+        for i, chat in enumerate(chats)
+    ]
+    for update in pushed:
+        assert_cited(await tg.reply(update))
+    assert sum(batches) == 50 and len(batches) < 50  # batched into few model calls
+    assert all(len(tg.server.sent_messages(chat)) == 1 for chat in chats)
+    assert tg.server.errors == []
+
+
+# --- 8. information commands ------------------------------------------------------------------
+
+
+async def test_start_help_sources_and_commands(tg):
+    manifest = tg.engine.snapshot.manifest
+    start = await tg.ask(USER, "/start")
+    assert manifest.title in start["text"] and manifest.built_at in start["text"]
+    examples = [line for line in start["text"].splitlines() if line.startswith("• ")]
+    assert len(examples) == 3
+    assert all(name in line for name, line in zip(manifest.sections[:3], examples, strict=True))
+    help_text = (await tg.ask(USER, "/help"))["text"]
+    assert all(f"/{c.command}" in help_text for c in handlers.COMMANDS)
+    for command in ("/sources", "/article"):
+        text = (await tg.ask(USER, command))["text"]
+        assert all(f". {name}" in text for name in manifest.sections)
+        assert f"{manifest.passages} passages" in text and manifest.built_at in text
+    assert tg.server.commands == [
+        {"command": c.command, "description": c.description} for c in handlers.COMMANDS
+    ]
+    assert tg.server.errors == []
+
+
+async def test_stats_for_admin(tg, dev_answers):
+    answered = next(q.text for q, a in dev_answers if not a.abstained)
+    abstained = next(q.text for q, a in dev_answers if a.abstained)
+    before = await tg.ask(tg.admin_id, "/stats")
+    assert "Questions answered: 0" in before["text"] and "no questions yet" in before["text"]
+    for question in (answered, abstained):
+        await tg.ask(USER, question)
+    stats = (await tg.ask(tg.admin_id, "/stats"))["text"]
+    assert "Questions answered: 2" in stats and "Abstention rate: 50%" in stats
+    median, p95 = map(float, re.search(r"([\d.]+) ms median, ([\d.]+) ms p95", stats).groups())
+    assert 0 < median <= p95
+    assert f"{tg.engine.snapshot.manifest.passages} passages" in stats
+    assert tg.server.errors == []
+
+
+# --- 9. long messages -------------------------------------------------------------------------
+
+
+def synthetic_article(sections: int) -> str:
+    """Markdown with many short, markup-hostile section headings, one sentence under each."""
+    syllables = ["ka", "lo", "mi", "ru", "te", "vo", "zi", "na", "pe", "so"]
+    lines = ["# The Harbour Almanac & <Ledger>", ""]
+    for i in range(1, sections + 1):
+        name = "".join(syllables[int(d)] for d in f"{i:03d}").capitalize()
+        lines += [
+            f"## {name} & <dock> 🚢",
+            f"The {name} harbour shipped {i * 7} crates of {name.lower()}wood in {1800 + i}.",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+async def test_long_sources_message_is_split_cleanly(bot_harness, engine_factory, tmp_path):
+    path = tmp_path / "almanac.md"
+    path.write_text(synthetic_article(400), encoding="utf-8")
+    engine = engine_factory(article_path=path)
+    engine.load_or_build()
+    manifest = engine.snapshot.manifest
+    tg = bot_harness
+    await tg.start(engine=engine)
+    pushed = tg.server.push_text(USER, USER, "/sources")
+    await tg.server.wait_for(
+        lambda: any("Index:" in m["text"] for m in tg.server.sent_messages(USER)), tg.timeout
+    )
+    pages = tg.server.sent_messages(USER)
+    assert len(pages) >= 3 and tg.replies_to(pushed) == pages[:1]
+    assert all(utf16_len(page["text"]) <= 4096 for page in pages)
+    assert all(parse_html(page["raw_text"])[0] == page["text"] for page in pages)
+    lines = [line for page in pages for line in page["text"].splitlines()]
+    assert [f"{i}. {name}" for i, name in enumerate(manifest.sections, 1)] == [
+        line for line in lines if re.match(r"\d+\. ", line)
+    ]  # every section listed once, in order, none cut between pages
+    assert tg.server.errors == []
+
+
+# --- 10. abstention ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["off-topic", "Who is <b>Zorblax</b> & Quintavius?"])
+async def test_abstention_says_so_and_lists_the_sections(tg, dev_answers, marked, question):
+    if question == "off-topic":
+        question = next(q.text for q, a in dev_answers if q.offtopic and a.abstained)
+    answer = tg.engine.answer(question)
+    assert answer.abstained
+    reply = await tg.ask(USER, question)
+    assert reply["text"].startswith(answer.text) and "doesn't cover" in reply["text"]
+    [topics] = marked(reply, "italic")
+    assert topics.split(", ") == list(tg.engine.snapshot.manifest.sections[:6])
+    assert reply["reply_markup"] is None and "[1]" not in reply["text"]
+    assert tg.server.errors == []
+
+
+# --- 11. the token stays out of the logs ------------------------------------------------------
+
+
+async def test_token_never_reaches_the_logs(bot_harness, redacted_logs):
+    # Let httpx log request URLs, which carry the token (redacted_logs restores its level).
+    logging.getLogger("httpx").setLevel(logging.DEBUG)
+    tg = bot_harness
+    await tg.start()
+    await tg.ask(USER, QUESTION)
+    await tg.ask(USER, "/reindex")
+    answer = await tg.ask(USER, "Where is Ashgabat?")
+    tg.server.push_callback(USER, USER, answer["message_id"], "src|bad", check_button=False)
+    await tg.server.wait_for(lambda: tg.server.callback_answers)
+    await tg.stop()
+    records = redacted_logs.records
+    assert any("/bot<token>/" in r.getMessage() for r in records if r.name == "httpx")
+    assert any(r.name.startswith("telegram") for r in records)
+    refusals = [r.getMessage() for r in records if r.name.startswith("tgbot")]
+    assert any(str(USER) in line and "reindex" in line for line in refusals)  # kept intact
+    assert tg.token not in redacted_logs.text
+    for record in records:
+        assert tg.token not in record.getMessage()
+        assert tg.token not in repr(record.args) and tg.token not in str(record.exc_text)
