@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -25,7 +24,7 @@ from telegram.ext import (
 from cli import build_parser, run
 from retrieval import Engine, RetrievalError, Settings
 from tgbot import handlers
-from tgbot.lifecycle import on_shutdown, on_startup, rate_limiter
+from tgbot.lifecycle import on_shutdown, on_startup, rate_limiter, webhook_options
 from tgbot.redaction import redact_in_logs, scrub
 
 
@@ -70,17 +69,7 @@ def serve(settings: Settings) -> int:
     application = build_application(settings)
     try:
         if settings.webhook_url:
-            secret = (
-                settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-            )
-            application.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-                webhook_url=settings.webhook_url,
-                secret_token=secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
+            application.run_webhook(**webhook_options(settings), allowed_updates=Update.ALL_TYPES)
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES)
     except (RetrievalError, TelegramError) as exc:

@@ -150,6 +150,7 @@ from telegram import Update  # noqa: E402
 from telegram.ext import Application  # noqa: E402
 
 from bot import build_application  # noqa: E402
+from tgbot.lifecycle import webhook_options  # noqa: E402
 from tgbot.redaction import QUIET_LOGGERS, RedactSecret, redact_in_logs  # noqa: E402
 
 BOT_TOKEN = "123456:TEST-token"
@@ -181,14 +182,26 @@ class BotHarness:
 
     async def start(self, engine: Engine | None = None, **overrides: Any) -> Application:
         """Start the real Application as ``run_polling`` does (post_init included)."""
-        app = build_application(self.settings(**overrides), engine=engine or self.engine)
+        app = await self._launch(self.settings(**overrides), engine)
+        await app.updater.start_polling(
+            poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
+        )
+        return app
+
+    async def start_webhook(self, settings: Settings) -> Application:
+        """Start the real Application as ``run_webhook`` does, with bot.py's webhook options."""
+        app = await self._launch(settings, None)
+        await app.updater.start_webhook(
+            **webhook_options(settings), allowed_updates=Update.ALL_TYPES
+        )
+        return app
+
+    async def _launch(self, settings: Settings, engine: Engine | None) -> Application:
+        app = build_application(settings, engine=engine or self.engine)
         await app.initialize()
         self.apps.append(app)
         await app.post_init(app)
         await app.start()
-        await app.updater.start_polling(
-            poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
-        )
         return app
 
     async def stop(self) -> None:

@@ -3,9 +3,11 @@
 import asyncio
 import logging
 import re
+import socket
 import threading
 from collections.abc import Callable, Iterator
 
+import httpx
 import pytest
 from botapi_html import parse_html, utf16_len
 
@@ -520,3 +522,66 @@ async def test_token_never_reaches_the_logs(bot_harness, redacted_logs):
     for record in records:
         assert tg.token not in record.getMessage()
         assert tg.token not in repr(record.args) and tg.token not in str(record.exc_text)
+
+
+# --- Webhook mode: PTB's webhook server in front of the same Application, secret checked ---
+
+SECRET = "webhook-s3cret"
+WEBHOOK_USER = 555
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+async def webhook(bot_harness):
+    """The bot serving a webhook on 127.0.0.1 (registered with the fake server) and its URL."""
+    port = _free_port()
+    # Telegram posts to the public HTTPS URL; a TLS proxy forwards it to the local listener.
+    settings = bot_harness.settings(
+        webhook_url=f"https://bot.example.org:{port}/telegram-hook",
+        webhook_secret=SECRET,
+        webhook_listen="127.0.0.1",
+        webhook_port=port,
+    )
+    await bot_harness.start_webhook(settings)
+    yield bot_harness, f"http://127.0.0.1:{port}/telegram-hook"
+
+
+def _update(update_id: int, text: str) -> dict:
+    chat = {"id": WEBHOOK_USER, "type": "private", "first_name": "User"}
+    sender = {"id": WEBHOOK_USER, "is_bot": False, "first_name": "User"}
+    message = {"message_id": update_id, "date": 0, "chat": chat, "from": sender, "text": text}
+    return {"update_id": update_id, "message": message}
+
+
+async def test_webhook_refuses_a_request_without_the_secret(webhook):
+    harness, url = webhook
+    async with httpx.AsyncClient() as client:
+        missing = await client.post(url, json=_update(1, "Who is Mishustin?"))
+        wrong = await client.post(
+            url,
+            json=_update(2, "Who is Mishustin?"),
+            headers={"X-Telegram-Bot-Api-Secret-Token": "guess"},
+        )
+    assert missing.status_code == wrong.status_code == 403
+    assert harness.server.sent_messages(WEBHOOK_USER) == []
+
+
+async def test_webhook_answers_an_update_carrying_the_secret(webhook, assert_cited):
+    harness, url = webhook
+    # Recorded by the fake server (so the reply can quote it), delivered by webhook instead.
+    update = harness.server.push_text(WEBHOOK_USER, WEBHOOK_USER, "Who is Mikhail Mishustin?")
+    async with httpx.AsyncClient() as client:
+        response = await client.post(
+            url,
+            json=update,
+            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+        )
+    assert response.status_code == 200
+    [reply] = await harness.server.wait_for_messages(WEBHOOK_USER, 1, timeout=harness.timeout)
+    assert_cited(reply)
+    assert "setWebhook" in harness.server.calls

@@ -6,6 +6,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
 
 from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, Application
@@ -57,6 +59,19 @@ def rate_limiter(settings: Settings) -> MessageRateLimiter:
     return MessageRateLimiter(
         overall_max_rate=settings.telegram_max_rate, max_retries=RETRIES_AFTER_FLOOD
     )
+
+
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """Arguments for ``run_webhook``/``start_webhook``: where to listen and the secret token
+    Telegram must send back on every request (PTB refuses requests without it)."""
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": urlsplit(settings.webhook_url or "").path.lstrip("/"),
+        "webhook_url": settings.webhook_url,
+        "secret_token": secret,
+    }
 
 
 def on_startup(

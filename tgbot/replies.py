@@ -23,7 +23,11 @@ async def reply_blocks(
         markup = keyboard if i == len(pages) - 1 else None
         sent.append(
             await message.reply_text(
-                page, parse_mode=ParseMode.HTML, reply_markup=markup, do_quote=i == 0
+                page,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                do_quote=i == 0,
+                allow_sending_without_reply=True,  # the question may be deleted meanwhile
             )
         )
     return sent
@@ -31,7 +35,7 @@ async def reply_blocks(
 
 async def reply_plain(message: Message, text: str) -> Message:
     """Reply with one short line of plain text (no article text in it)."""
-    return await message.reply_text(text, do_quote=True)
+    return await message.reply_text(text, do_quote=True, allow_sending_without_reply=True)
 
 
 def show_typing(message: Message) -> asyncio.Task[None]:
