@@ -109,13 +109,7 @@ class Engine:
         except ArticleNotFound as missing:
             return self._load_without_source(missing)
         try:
-            stored = store.load(self.settings.index_dir)
-            store.check_current(
-                stored.manifest,
-                model=self.embedder.name,
-                dimension=self.embedder.dimension,
-                source_sha256=source_sha256,
-            )
+            stored = self._load_saved(source_sha256)
         except (IndexCorrupt, IndexStale) as reason:
             log.warning("rebuilding the index in %s: %s", self.settings.index_dir, reason)
             return self.rebuild(progress)
@@ -123,17 +117,22 @@ class Engine:
 
     def _load_without_source(self, missing: ArticleNotFound) -> Snapshot:
         try:
-            stored = store.load(self.settings.index_dir)
-            store.check_current(
-                stored.manifest,
-                model=self.embedder.name,
-                dimension=self.embedder.dimension,
-                source_sha256=stored.manifest.source_sha256,
-            )
+            stored = self._load_saved(source_sha256=None)
         except (IndexCorrupt, IndexStale) as reason:
             raise missing from reason
         log.warning("%s; serving the index built at %s", missing, stored.manifest.built_at)
         return self._publish(Snapshot.of(stored))
+
+    def _load_saved(self, source_sha256: str | None) -> store.StoredIndex:
+        """The saved index if this model built it (and from this source, when given)."""
+        stored = store.load(self.settings.index_dir)
+        store.check_current(
+            stored.manifest,
+            model=self.embedder.name,
+            dimension=self.embedder.dimension,
+            source_sha256=source_sha256,
+        )
+        return stored
 
     def rebuild(self, progress: Progress | None = None) -> Snapshot:
         """Build a new index from the article, check it, persist it and swap it in."""

@@ -139,15 +139,18 @@ def read_manifest(index_dir: Path) -> Manifest:
         raise IndexCorrupt(f"unreadable manifest {path}: {exc}") from exc
 
 
-def check_current(manifest: Manifest, *, model: str, dimension: int, source_sha256: str) -> None:
-    """Raise :class:`IndexStale` when the index was built from something else."""
+def check_current(
+    manifest: Manifest, *, model: str, dimension: int, source_sha256: str | None
+) -> None:
+    """Raise :class:`IndexStale` when the index was built from something else (the source is
+    not compared when ``source_sha256`` is None: the article is gone)."""
     if manifest.format_version != FORMAT_VERSION:
         raise IndexStale(f"format version {manifest.format_version}, expected {FORMAT_VERSION}")
     if manifest.model != model:
         raise IndexStale(f"built with model {manifest.model!r}, configured {model!r}")
     if manifest.dimension != dimension:
         raise IndexStale(f"dimension {manifest.dimension}, model gives {dimension}")
-    if manifest.source_sha256 != source_sha256:
+    if source_sha256 is not None and manifest.source_sha256 != source_sha256:
         raise IndexStale("the article changed since the index was built")
 
 
