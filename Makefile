@@ -29,6 +29,7 @@ index: $(BIN)/.installed
 	HF_HUB_OFFLINE=1 $(BIN)/python bot.py index
 
 bench: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	HF_HUB_OFFLINE=1 $(BIN)/python bot.py bench
 
 clean:

@@ -136,6 +136,9 @@ class OnnxEmbedder:
             self.counter = Tokenizer.from_file(str(folder / "tokenizer.json"))
             options = ort.SessionOptions()
             options.intra_op_num_threads = min(4, os.cpu_count() or 1)
+            # Spinning workers collapse when another process holds a core (shared machines):
+            # about 1 ms slower when idle, far steadier under load (bench/results.md).
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             self.session = ort.InferenceSession(
                 str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
             )

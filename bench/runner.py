@@ -1,0 +1,157 @@
+"""``python bot.py bench [--quick]``: run every benchmark once and write the results.
+
+A full run writes ``bench/results.json``, ``bench/results.md`` and
+``bench/latency_vs_corpus.png``; a quick run (smaller sizes, fewer rounds) writes the same
+files into ``bench/quick.tmp/`` so that it never overwrites the published figures.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any, TypeVar
+
+from retrieval import Engine, Settings
+from retrieval.chunking import read_article
+
+from . import report
+from .ann import search_scaling
+from .backends import compare_backends
+from .build_rate import build_throughput
+from .coldstart import cold_start, serving_probe
+from .latency import answer_latency
+from .plot import plot_latency
+from .stats import timed
+from .telegram_load import telegram_load
+from .vectors import SyntheticCorpus
+from .workload import bench_settings, dev_questions, dev_questions_path
+
+T = TypeVar("T")
+BENCH_DIR = Path(__file__).resolve().parent
+PACKAGES = ("torch", "onnxruntime", "faiss-cpu", "sentence-transformers", "python-telegram-bot")
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How much of everything one run measures."""
+
+    rounds: int  # passes over the dev questions for warm latency and for backends
+    cold_runs: int
+    users: int
+    questions_each: int
+    build_passages: int
+    sizes: tuple[int, ...]
+    queries: int
+
+
+FULL = Plan(20, 3, 50, 4, 3000, (10_000, 100_000, 1_000_000), 200)
+QUICK = Plan(3, 1, 20, 3, 150, (10_000, 100_000), 50)
+
+
+class Steps:
+    """Runs the benchmarks one by one, saying on stderr what runs; notes the load around each."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.loads: dict[str, dict[str, float]] = {}
+
+    def run(self, name: str, call: Callable[[], T]) -> T:
+        """Run one benchmark and return its result."""
+        print(f"bench: {name}…", file=sys.stderr, flush=True)
+        before = os.getloadavg()[0]
+        result, seconds = timed(call)
+        self.loads[name] = {"before": round(before, 2), "after": round(os.getloadavg()[0], 2)}
+        total = time.perf_counter() - self.started
+        print(f"bench: {name} done in {seconds:.1f} s ({total:.0f} s in all)", file=sys.stderr)
+        return result
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the first benchmark started."""
+        return time.perf_counter() - self.started
+
+
+def _versions() -> dict[str, str]:
+    return {name: metadata.version(name) for name in PACKAGES}
+
+
+def measure(settings: Settings, plan: Plan, work: Path) -> dict[str, Any]:
+    """Every benchmark in turn, the heavy vector-search one last; the raw results."""
+    steps = Steps()
+    load_before = os.getloadavg()[0]
+    questions = dev_questions()
+    local = bench_settings(settings, work / "index", work / "models")
+    engine = Engine(local)
+    _, first_build = timed(lambda: engine.snapshot)  # builds the index (and exports the model)
+    scaled = bench_settings(
+        settings, work / "scaled-index", work / "models", article_path=work / "scaled.md"
+    )
+    passages = engine.snapshot.manifest.passages
+    results = {
+        "latency": steps.run(
+            "warm answer latency", lambda: answer_latency(engine, questions, plan.rounds)
+        ),
+        "embedding_backends": steps.run(
+            "embedding backends",
+            lambda: compare_backends(local, questions, plan.rounds, work / "backends"),
+        ),
+        "cold_start": steps.run(
+            "cold start", lambda: cold_start(local, work / "cold", plan.cold_runs)
+        ),
+        "serving_probe": steps.run("peak RSS", lambda: serving_probe(local, plan.rounds)),
+        "telegram": steps.run(
+            "Telegram load",
+            lambda: telegram_load(local, engine, questions, plan.users, plan.questions_each),
+        ),
+        "build": steps.run(
+            "build throughput",
+            lambda: build_throughput(
+                local.article_path, scaled, engine.embedder, passages, plan.build_passages
+            ),
+        ),
+    }
+    corpus = SyntheticCorpus.from_text(
+        engine.embedder, read_article(local.article_path), questions
+    )
+    results["ann"] = steps.run(
+        "search vs corpus size", lambda: search_scaling(corpus, plan.sizes, plan.queries)
+    )
+    meta = {
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quick": plan == QUICK,
+        "plan": asdict(plan),
+        "total_seconds": round(steps.elapsed, 1),
+        "first_build_seconds": round(first_build, 2),
+        "dev_questions": str(dev_questions_path()),
+        "article": str(local.article_path),
+        "python": platform.python_version(),
+        "machine": platform.platform(),
+        "cpus": os.cpu_count(),
+        "load_before": round(load_before, 2),
+        "load_after": round(os.getloadavg()[0], 2),
+        "load_per_step": steps.loads,
+        "versions": _versions(),
+    }
+    return {"meta": meta, **results}
+
+
+def run_benchmarks(settings: Settings, quick: bool = False) -> int:
+    """Run the benchmarks, write the JSON, the Markdown table and the figure; 0 on success."""
+    out = BENCH_DIR / "quick.tmp" if quick else BENCH_DIR
+    out.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="article-bench-") as work:
+        results = measure(settings, QUICK if quick else FULL, Path(work))
+    rows = report.budget_rows(results)
+    report.write(results, rows, out)
+    plot_latency(results["ann"], out / "latency_vs_corpus.png")
+    print(report.markdown(results, rows))
+    print(f"wrote {out / 'results.json'}, results.md and latency_vs_corpus.png", file=sys.stderr)
+    return 0

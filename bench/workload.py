@@ -1,0 +1,45 @@
+"""What the benchmarks share: the project root, the dev questions and isolated settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from retrieval import Settings
+from retrieval.evaluation import read_questions
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINE_FIELDS = ("embedding_model", "embedding_backend", "top_k", "abstain_threshold")
+DEV_QUESTIONS = (
+    ROOT / "tests" / "data" / "dev_questions.jsonl",
+    ROOT.parent / "shared" / "dev_questions.jsonl",
+)
+
+
+def dev_questions_path() -> Path:
+    """The dev question file: the tests' copy if there is one, else the shared one."""
+    return next((path for path in DEV_QUESTIONS if path.exists()), DEV_QUESTIONS[-1])
+
+
+def dev_questions() -> list[str]:
+    """The text of every dev question, in file order."""
+    return [question.text for question in read_questions(dev_questions_path())]
+
+
+def bench_settings(
+    base: Settings, index_dir: Path, model_cache_dir: Path, **overrides: Any
+) -> Settings:
+    """Settings that ignore `.env`: ``base``'s article and engine knobs, a private index."""
+    values: dict[str, Any] = {name: getattr(base, name) for name in ENGINE_FIELDS}
+    values.update(
+        article_path=base.article_path.resolve(),
+        index_dir=index_dir,
+        model_cache_dir=model_cache_dir,
+    )
+    return Settings(_env_file=None, **(values | overrides))
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment variables that make a child process read the same engine settings."""
+    names = ("article_path", "index_dir", "model_cache_dir", *ENGINE_FIELDS)
+    return {name.upper(): str(getattr(settings, name)) for name in names}
