@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -10,6 +11,13 @@ import numpy as np
 from .lexical import tokenize
 from .types import Answer, Citation, Hit, Passage, Sentence
 
+_OVERVIEW = re.compile(
+    r"^(?:what(?:'s| is)\s+(?:this|the)\s+(?:article|story|piece|text)\s+about"
+    r"|summari[sz]e(?:\s+(?:this|the)\s+(?:article|story))?"
+    r"|(?:give me\s+)?(?:a|the)\s+summary(?:\s+of\s+(?:this|the)\s+(?:article|story))?"
+    r"|tl;?dr|what(?:'s| is| are)\s+the\s+(?:main|key)\s+(?:points?|news|takeaways?))[\s?.!]*$",
+    re.IGNORECASE,
+)
 NOT_COVERED = "Sorry, the article doesn't cover that."
 NOT_MENTIONED = "Sorry, the article doesn't cover that: it never mentions {names}."
 
@@ -33,6 +41,20 @@ class _Candidate:
     passage: Passage
     hit_rank: int
     score: float
+
+
+def asks_for_overview(question: str) -> bool:
+    """Whether the question asks what the whole article is about ("Summarize the article")."""
+    return bool(_OVERVIEW.match(question.strip()))
+
+
+def overview(question: str, lead: Passage) -> Answer:
+    """The article's opening sentences, which for a news piece say what it is about."""
+    sentences = lead.sentences[:2]
+    start, end = sentences[0].start, sentences[-1].end
+    quote = lead.text[start - lead.start : end - lead.start]
+    text = " ".join(f"{sentence.text} [1]" for sentence in sentences)
+    return Answer(question, text, False, (Citation(1, lead, quote, start, end, 1.0),), 1.0)
 
 
 def compose(

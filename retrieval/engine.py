@@ -10,8 +10,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import numpy as np
+
 from . import store
-from .answer import AnswerPolicy, compose
+from .answer import AnswerPolicy, asks_for_overview, compose, overview
 from .chunking import article_title, chunk_article, read_article, source_hash
 from .embedding import Embedder, load_embedder
 from .errors import (
@@ -213,14 +215,17 @@ class Engine:
         questions = [validate_question(q, self.settings.max_question_chars) for q in questions]
         snapshot = self.snapshot  # one snapshot for the whole batch, even if a swap happens
         vectors = self.embedder.encode(questions)
-        return [
-            compose(
-                q,
-                v,
-                snapshot.searcher.search(v, q, self.settings.top_k),
-                snapshot.searcher.sentence_vector,
-                self.policy,
-                snapshot.searcher.lexical.unknown_names(q),
-            )
-            for q, v in zip(questions, vectors, strict=True)
-        ]
+        return [self._answer(snapshot, q, v) for q, v in zip(questions, vectors, strict=True)]
+
+    def _answer(self, snapshot: Snapshot, question: str, vector: np.ndarray) -> Answer:
+        if asks_for_overview(question):
+            return overview(question, snapshot.stored.passages[0])
+        searcher = snapshot.searcher
+        return compose(
+            question,
+            vector,
+            searcher.search(vector, question, self.settings.top_k),
+            searcher.sentence_vector,
+            self.policy,
+            searcher.lexical.unknown_names(question),
+        )

@@ -146,3 +146,19 @@ def test_a_title_before_a_known_name_is_not_an_unknown_name(engine):
     answer = engine.answer("What did Mr. Bout deny?")
     assert not answer.abstained
     assert "Bout" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the article about?", "summarize the article", "TL;DR", "What's the key news?"],
+)
+def test_asking_what_the_article_is_about_quotes_its_opening(engine, article_text, question):
+    answer = engine.answer(question)
+    [citation] = answer.citations
+    assert not answer.abstained and citation.start == article_text.index(citation.quote)
+    assert citation.passage == engine.snapshot.stored.passages[0]
+
+
+def test_a_question_about_a_topic_of_the_article_is_not_an_overview_request(engine):
+    answer = engine.answer("What does the article say about pizza?")
+    assert answer.abstained

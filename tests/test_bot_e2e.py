@@ -414,7 +414,8 @@ async def test_start_help_sources_and_commands(tg):
     assert manifest.title in start["text"] and manifest.built_at in start["text"]
     examples = [line for line in start["text"].splitlines() if line.startswith("• ")]
     assert len(examples) == 3
-    assert all(name in line for name, line in zip(manifest.sections[:3], examples, strict=True))
+    sections = zip(manifest.sections[:2], examples[1:], strict=True)
+    assert all(name in line for name, line in sections)
     help_text = (await tg.ask(USER, "/help"))["text"]
     assert all(f"/{c.command}" in help_text for c in handlers.COMMANDS)
     for command in ("/sources", "/article"):

@@ -27,7 +27,7 @@ COMMANDS = (
     BotCommand("reindex", "Admins: rebuild the index"),
     BotCommand("stats", "Admins: usage and latency"),
 )
-USAGE = "Usage: /ask QUESTION, for example /ask Who met in Ashgabat?"
+USAGE = "Usage: /ask QUESTION, for example: /ask What is the article about?"
 NON_TEXT_HINT = "I can only read text. Please type your question about the article."
 SLOW_DOWN = "You're asking faster than I can keep up with. Please wait a minute and try again."
 TOO_LONG = "That question is {length} characters long. Please shorten it to {limit} or fewer."
@@ -39,7 +39,8 @@ NOT_ADMIN = "Sorry, only the bot's admins can use that command."
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Greet the user, name the article and suggest three questions."""
     manifest = services(context).engine.snapshot.manifest
-    examples = [f"What does the article say about “{name}”?" for name in manifest.sections[:3]]
+    examples = ["What is the article about?"]
+    examples += [f"What does the article say about “{name}”?" for name in manifest.sections[:2]]
     blocks = [
         fmt.Block("Hi! I answer questions about one article, quoting and citing it.\n\n"),
         fmt.Block("Article: ", "b"), fmt.Block(manifest.title),
