@@ -12,8 +12,9 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
+from .chunking import ABBREVIATIONS
+
 _TOKEN = re.compile(r"[$€£]?\d+(?:[.,]\d+)*%?|\w+(?:['’-]\w+)*")
-TITLES = frozenset({"mr", "mrs", "ms", "dr", "prof", "sir"})
 _STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | {"does", "did", "say", "said", "article", "tell"}
 _STEMMER = Stemmer.Stemmer("english")
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on itself at import
@@ -57,7 +58,7 @@ class LexicalIndex:
         if sum(w[:1].isupper() for w in words) > len(words) / 2:
             return []
         names = (m.group() for m in _CAPITALISED.finditer(question.strip()))
-        names = (n for n in names if n.lower() not in TITLES)
+        names = (n for n in names if n.lower() not in ABBREVIATIONS)
         return [n for n in names if not all(self._knows(t) for t in tokenize(n))]
 
     def _knows(self, term: str) -> bool:
