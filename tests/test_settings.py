@@ -68,3 +68,12 @@ def test_out_of_range_values_are_rejected(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError):
         Settings(_env_file=None)
+
+
+def test_env_example_documents_every_setting_and_loads_as_is(monkeypatch):
+    example = Path(__file__).resolve().parents[1] / ".env.example"
+    text = example.read_text()
+    assert [name for name in Settings.model_fields if f"\n{name.upper()}=" not in text] == []
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    assert Settings(_env_file=example).telegram_bot_token is None
