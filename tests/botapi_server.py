@@ -7,28 +7,24 @@ push updates as a user would (``push_text``, ``push_callback`` ...) and inspect 
 
 import asyncio
 import copy
-import email.parser
-import email.policy
 import itertools
 import json
 import re
-import sys
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl
 
 if __package__:
     from .botapi_html import ApiError, check_commands, check_markup, detect_entities, render_text
+    from .botapi_http import HttpServer, parse_params
 else:
     from botapi_html import ApiError, check_commands, check_markup, detect_entities, render_text
+    from botapi_http import HttpServer, parse_params
 
 T = TypeVar("T")
 _PATH = re.compile(r"^/bot([^/]*)/([A-Za-z]+)/?$")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
-_RAW = {"text", "parse_mode", "callback_query_id", "url", "action", "language_code"}
 _ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "record_voice",
             "upload_voice", "upload_document", "choose_sticker", "find_location",
             "record_video_note", "upload_video_note"}  # fmt: skip
@@ -40,64 +36,6 @@ _OPT_IN_UPDATES = {"chat_member", "message_reaction", "message_reaction_count"}
 _LOGS = ("sent", "edits", "callback_answers", "chat_actions", "deleted", "errors", "calls")
 
 
-def _decode(key: str, value: Any) -> Any:
-    """Form values are raw strings for string parameters and JSON for everything else."""
-    if not isinstance(value, str) or key in _RAW:
-        return value
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
-
-
-def _parse_params(content_type: str, body: bytes, query: str) -> dict[str, Any]:
-    params: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
-    kind = content_type.split(";")[0].strip().lower()
-    if kind == "application/json" and body:
-        params.update(json.loads(body))
-    elif kind == "multipart/form-data":
-        head = f"Content-Type: {content_type}\r\n\r\n".encode()
-        form = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-        for part in form.iter_parts():
-            data = part.get_payload(decode=True)
-            name = part.get_param("name", header="content-disposition")
-            params[name] = data if part.get_filename() else data.decode()
-    elif body:
-        params.update(parse_qsl(body.decode(), keep_blank_values=True))
-    return {key: _decode(key, value) for key, value in params.items()}
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: "_HttpServer"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep test output quiet."""
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        content_type = self.headers.get("Content-Type", "")
-        status, payload = self.server.api.dispatch(self.path, content_type, body)
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_POST
-
-
-class _HttpServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128  # a burst of concurrent bot requests must not overflow the backlog
-    api: "BotApiServer"
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hung up (a long poll cancelled at shutdown) is not worth a traceback."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):  # BrokenPipe, ConnectionReset
-            super().handle_error(request, client_address)
-
-
 class BotApiServer:
     """Fake Bot API on 127.0.0.1:<ephemeral port>; all public methods are thread-safe."""
 
@@ -107,7 +45,7 @@ class BotApiServer:
         self.root_url = ""
         self.rate_limited_count = 0
         self._cond = threading.Condition()
-        self._httpd: _HttpServer | None = None
+        self._httpd: HttpServer | None = None
         self._stopping = False
         self._ids, self._update_ids = itertools.count(1), itertools.count(10_000)
         self._updates: list[dict] = []
@@ -143,8 +81,7 @@ class BotApiServer:
 
     def start(self) -> "BotApiServer":
         """Bind an ephemeral port on 127.0.0.1 and serve from a daemon thread."""
-        self._httpd = _HttpServer(("127.0.0.1", 0), _Handler)
-        self._httpd.api = self
+        self._httpd = HttpServer(self)
         self.root_url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True).start()
         return self
@@ -186,7 +123,7 @@ class BotApiServer:
                 return self._fail(method, error, {"parameters": {"retry_after": flood[1]}})
             self.bot_id = int(token.split(":")[0])
             try:
-                params = _parse_params(content_type, body, query)
+                params = parse_params(content_type, body, query)
                 return 200, {"ok": True, "result": copy.deepcopy(handler(params))}
             except ApiError as error:
                 return self._fail(method, error)
