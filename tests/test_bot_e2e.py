@@ -367,10 +367,12 @@ async def test_flood_control_429_on_an_answer_is_retried(tg, assert_cited):
 
 
 @pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.PTBDeprecationWarning")
-async def test_flood_control_429_on_typing_costs_nothing(tg, assert_cited):
+async def test_flood_control_429_on_typing_delays_only_the_typing(tg, assert_cited):
     tg.server.fail_next("sendChatAction", count=1, retry_after=1)
     assert_cited(await tg.ask(USER, QUESTION))
-    assert tg.server.rate_limited_count == 1 and tg.server.chat_actions == []
+    assert tg.server.rate_limited_count == 1 and tg.server.chat_actions == []  # not waited for
+    retried = await tg.server.wait_for(lambda: tg.server.chat_actions, tg.timeout)
+    assert retried == [{"chat_id": USER, "action": "typing"}]
 
 
 @pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.PTBDeprecationWarning")
