@@ -43,9 +43,11 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     examples += [f"What does the article say about “{name}”?" for name in manifest.sections[:2]]
     blocks = [
         fmt.Block("Hi! I answer questions about one article, quoting and citing it.\n\n"),
-        fmt.Block("Article: ", "b"), fmt.Block(manifest.title),
-        fmt.Block(f"\nIndexed: {manifest.built_at}\n\n"), fmt.Block("Try asking:", "b"),
-    ]  # fmt: skip
+        fmt.Block("Article: ", "b"),
+        fmt.Block(manifest.title),
+        fmt.Block(f"\nIndexed: {manifest.built_at}\n\n"),
+        fmt.Block("Try asking:", "b"),
+    ]
     blocks += [fmt.Block(f"\n• {example}") for example in examples]
     blocks.append(fmt.Block("\n\nIn groups, use /ask QUESTION or mention me. /help lists more."))
     await reply_blocks(update.effective_message, blocks)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +18,7 @@ from .handlers import COMMANDS
 from .services import Services
 
 log = logging.getLogger(__name__)
+JSONDict = dict[str, Any]
 
 RETRIES_AFTER_FLOOD = 5
 UNTHROTTLED = frozenset({"sendChatAction", "answerCallbackQuery"})
@@ -30,7 +31,15 @@ class MessageRateLimiter(AIORateLimiter):
     through the same limiter would halve the answers a bot can send per second.
     """
 
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # noqa: ANN001, ANN201
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
         """Send chat actions and callback answers straight away; queue everything else.
 
         Unthrottled requests still honour a 429: they wait ``retry_after`` and try again.
@@ -39,14 +48,12 @@ class MessageRateLimiter(AIORateLimiter):
             return await super().process_request(
                 callback, args, kwargs, endpoint, data, rate_limit_args
             )
-        for attempt in range(RETRIES_AFTER_FLOOD + 1):
+        for _ in range(RETRIES_AFTER_FLOOD):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
-                if attempt == RETRIES_AFTER_FLOOD:
-                    raise
                 await asyncio.sleep(_seconds(exc.retry_after) + 0.1)
-        return None
+        return await callback(*args, **kwargs)  # the last try: a 429 now reaches the caller
 
 
 def _seconds(period: float | timedelta) -> float:
