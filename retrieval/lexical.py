@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from .chunking import ABBREVIATIONS
 _TOKEN = re.compile(r"[$€£]?\d+(?:[.,]\d+)*%?|\w+(?:['’-]\w+)*")
 _STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | {"does", "did", "say", "said", "article", "tell"}
 _STEMMER = Stemmer.Stemmer("english")
+MIN_STEM = 4  # shortest shared stem that makes two words forms of one name
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on itself at import
 _NAME = r"[A-Z][\w'’-]*"
 _CAPITALISED = re.compile(rf"(?<![.!?]\s)(?<!^)\b{_NAME}(?:\s+{_NAME})*")
@@ -39,6 +41,7 @@ class LexicalIndex:
     def __init__(self, texts: Sequence[str]) -> None:
         self._bm25 = bm25s.BM25()
         self._bm25.index([tokenize(t) or ["\u2205"] for t in texts], show_progress=False)
+        self._sorted_vocab = sorted(self._bm25.vocab_dict)
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every passage for the query (zeros when nothing matches)."""
@@ -63,8 +66,12 @@ class LexicalIndex:
 
     def _knows(self, term: str) -> bool:
         """Whether the corpus uses ``term`` or a form of it ("Syria"/"Syrian", "Yemeni")."""
-        return term in self._bm25.vocab_dict or any(
-            word.startswith(term) or term.startswith(word)
-            for word in self._bm25.vocab_dict
-            if min(len(word), len(term)) >= 4
-        )
+        vocab = self._bm25.vocab_dict
+        if term in vocab:
+            return True
+        if len(term) < MIN_STEM:
+            return False
+        words = self._sorted_vocab
+        following = bisect.bisect_left(words, term)
+        longer = following < len(words) and words[following].startswith(term)
+        return longer or any(term[:end] in vocab for end in range(MIN_STEM, len(term)))
