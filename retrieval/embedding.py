@@ -94,13 +94,16 @@ def load_embedder(settings: Settings) -> Embedder:
     from .onnx_embedding import OnnxEmbedder, OnnxUnavailable, export_onnx
 
     cache = settings.model_cache_dir / _slug(settings.embedding_model)
+    source = None
     try:
         if not OnnxEmbedder.exported(cache):
-            export_onnx(SentenceTransformerEmbedder(settings.embedding_model), cache)
+            source = SentenceTransformerEmbedder(settings.embedding_model)
+            export_onnx(source, cache)
         return OnnxEmbedder(settings.embedding_model, cache)
     except OnnxUnavailable as exc:
         log.warning("ONNX backend unavailable (%s); using torch", exc)
-        return SentenceTransformerEmbedder(settings.embedding_model)
+        # The model loaded for a failed export serves as is rather than loading twice.
+        return source or SentenceTransformerEmbedder(settings.embedding_model)
 
 
 def _slug(name: str) -> str:
