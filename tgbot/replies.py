@@ -15,22 +15,17 @@ from .formatting import Block, paginate
 
 async def reply_blocks(
     message: Message, blocks: Sequence[Block], keyboard: InlineKeyboardMarkup | None = None
-) -> list[Message]:
+) -> None:
     """Reply with ``blocks`` as HTML, split into pages; the keyboard goes on the last page."""
     pages = paginate(blocks)
-    sent = []
     for i, page in enumerate(pages):
-        markup = keyboard if i == len(pages) - 1 else None
-        sent.append(
-            await message.reply_text(
-                page,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-                do_quote=i == 0,
-                allow_sending_without_reply=True,  # the question may be deleted meanwhile
-            )
+        await message.reply_text(
+            page,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard if i == len(pages) - 1 else None,
+            do_quote=i == 0,
+            allow_sending_without_reply=True,  # the question may be deleted meanwhile
         )
-    return sent
 
 
 async def reply_plain(message: Message, text: str) -> Message:
