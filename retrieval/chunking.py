@@ -12,7 +12,7 @@ from .errors import ArticleEmpty, ArticleNotFound
 from .types import Passage, Sentence
 
 BOILERPLATE = frozenset(
-    [
+    {
         "login",
         "log in",
         "sign in",
@@ -30,11 +30,11 @@ BOILERPLATE = frozenset(
         "skip to content",
         "cookie settings",
         "accept cookies",
-    ]
+    }
 )
 # Words before a full stop that does not end a sentence (also titles, for name matching).
 ABBREVIATIONS = frozenset(
-    [
+    {
         "mr",
         "mrs",
         "ms",
@@ -66,7 +66,7 @@ ABBREVIATIONS = frozenset(
         "e.g",
         "i.e",
         "approx",
-    ]
+    }
 )
 
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
