@@ -9,7 +9,7 @@ from retrieval import Settings
 from retrieval.evaluation import read_questions
 
 ROOT = Path(__file__).resolve().parent.parent
-ENGINE_FIELDS = ("embedding_model", "embedding_backend", "top_k", "abstain_threshold")
+ENGINE_FIELDS = ("embedding_model", "embedding_backend", "top_k")
 DEV_QUESTIONS = (
     ROOT / "tests" / "data" / "dev_questions.jsonl",
     ROOT.parent / "shared" / "dev_questions.jsonl",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print JSON instead of text")
     evaluation = commands.add_parser("eval", help="score the engine on a JSONL question file")
     evaluation.add_argument("file", type=Path)
+    evaluation.add_argument(
+        "--article", type=Path, help="evaluate against this article, indexed in a temp folder"
+    )
     commands.add_parser("chat", help="a console chat through the same engine")
     bench = commands.add_parser("bench", help="run the benchmarks (see README)")
     bench.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
@@ -105,8 +109,17 @@ def _answer_line(engine: Engine, question: str) -> dict[str, object]:
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
     questions = read_questions(args.file)
-    report = evaluate(Engine(settings), questions)
-    print(render_report(report))
+    if args.article is None:
+        print(render_report(evaluate(Engine(settings), questions)))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="eval-index-") as index_dir:
+        engine = Engine(
+            settings.model_copy(
+                update={"article_path": args.article, "index_dir": Path(index_dir)}
+            )
+        )
+        engine.rebuild()
+        print(render_report(evaluate(engine, questions), title=f"article: {args.article}"))
     return 0
 
 

@@ -22,19 +22,37 @@ def render_answer(answer: Answer) -> str:
     return "\n".join(lines)
 
 
-def render_report(report: Report) -> str:
-    """The evaluation metrics as aligned lines, then the misses."""
-    rows = [
-        ("answerable questions", f"{report.answerable}"),
-        ("off-topic questions", f"{report.offtopic}"),
-        ("hit@1", f"{report.hit_at_1:.3f}"),
-        ("hit@3", f"{report.hit_at_3:.3f}"),
-        ("MRR", f"{report.mrr:.3f}"),
-        ("answer-keyword rate", f"{report.keyword_rate:.3f}"),
-        ("off-topic abstention rate", f"{report.offtopic_abstained:.3f}"),
-        ("false-abstention rate", f"{report.false_abstentions:.3f}"),
-    ]
-    lines = [f"{name:<26} {value}" for name, value in rows]
+def render_report(report: Report, title: str | None = None) -> str:
+    """The evaluation metrics as aligned lines, then the misses; follow-ups get their own
+    block after the whole file's."""
+    lines = [title] if title else []
+    lines += _metric_lines(report)
+    if report.followups is not None:
+        lines += ["follow-ups only:"] + [f"  {line}" for line in _metric_lines(report.followups)]
     lines.append(f"misses: {len(report.misses)}")
     lines += [f"  - {miss}" for miss in report.misses]
     return "\n".join(lines)
+
+
+def _metric_lines(report: Report) -> list[str]:
+    rows = [
+        ("answerable questions", f"{report.answerable}"),
+        ("hit@1", f"{report.hit_at_1:.3f}"),
+        ("hit@3", f"{report.hit_at_3:.3f}"),
+        ("MRR", f"{report.mrr:.3f}"),
+        ("answer-keyword rate", f"{report.keyword_rate:.3f} (on answers presented as answered)"),
+        ("answerable declined", _count(report.answerable_declined, report.answerable)),
+        ("answerable hedged", _count(report.answerable_hedged, report.answerable)),
+    ]
+    if report.unanswerable:
+        rows.append(
+            ("unanswerable answered", _count(report.unanswerable_answered, report.unanswerable))
+        )
+    if report.offtopic:
+        rows.append(("off-topic declined", _count(report.offtopic_declined, report.offtopic)))
+    return [f"{name:<26} {value}" for name, value in rows]
+
+
+def _count(part: int, whole: int) -> str:
+    share = part / whole if whole else 0.0
+    return f"{part}/{whole} ({share:.3f})"

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .lexical import tokenize
-from .types import Answer, Citation, Hit, Passage, Sentence
+from .analysis import Analysis
+from .answerability import AnswerabilityModel
+from .focus import WordVectors, content_words, coverage, matches
+from .kinds import Phrase, phrases
+from .rerank import soft
+from .types import Answer, Citation, Evidence, Highlight, Hit, Passage, Sentence, Signals
 
 _OVERVIEW = re.compile(
     r"^(?:what(?:'s| is)\s+(?:this|the)\s+(?:article|story|piece|text)\s+about"
@@ -18,21 +23,25 @@ _OVERVIEW = re.compile(
     r"|tl;?dr|what(?:'s| is| are)\s+the\s+(?:main|key)\s+(?:points?|news|takeaways?))[\s?.!]*$",
     re.IGNORECASE,
 )
-NOT_COVERED = "Sorry, the article doesn't cover that."
-NOT_MENTIONED = "Sorry, the article doesn't cover that: it never mentions {names}."
+# Why an answer was declined or hedged; the CLI and the bot word them for the reader.
+OTHER_LANGUAGE = "other_language"
+UNKNOWN_NAMES = "unknown_names"
+NOT_COVERED = "not_covered"
+NOT_ANSWERED = "not_answered"
 
 
 @dataclass(frozen=True, slots=True)
 class AnswerPolicy:
     """Tuned on the dev questions; see README, "How answers are chosen"."""
 
-    abstain_below: float = 0.30
-    overlap_weight: float = 0.5
+    overlap_weight: float = 0.7
     rank_weight: float = 0.05
     second_ratio: float = 0.8
     neighbour_ratio: float = 0.6
     context_discount: float = 0.8
     max_sentences: int = 2
+    kind_weight: float = 0.1
+    paraphrase_floor: float = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +50,7 @@ class _Candidate:
     passage: Passage
     hit_rank: int
     score: float
+    phrases: tuple[Phrase, ...]
 
 
 def asks_for_overview(question: str) -> bool:
@@ -54,72 +64,126 @@ def overview(question: str, lead: Passage) -> Answer:
     start, end = sentences[0].start, sentences[-1].end
     quote = lead.text[start - lead.start : end - lead.start]
     text = " ".join(f"{sentence.text} [1]" for sentence in sentences)
-    return Answer(question, text, False, (Citation(1, lead, quote, start, end, 1.0),), 1.0)
+    return Answer(question, text, (Citation(1, lead, quote, start, end, 1.0),), 1.0)
+
+
+def decline(analysis: Analysis, reason: str, confidence: float = 0.0) -> Answer:
+    """No answer and no citations, with the reason (and the names the article never uses)."""
+    return Answer(
+        analysis.question,
+        "",
+        (),
+        confidence,
+        outcome="declined",
+        reason=reason,
+        unknown_names=analysis.unknown_names,
+        searched=analysis.searched,
+        corrections=tuple((c.typed, c.corrected) for c in analysis.corrections),
+    )
 
 
 def compose(
-    question: str,
+    analysis: Analysis,
     query_vector: np.ndarray,
     hits: Sequence[Hit],
     sentence_vector: Callable[[Sentence], np.ndarray],
     policy: AnswerPolicy,
-    unknown_names: Sequence[str] = (),
+    words: WordVectors,
+    model: AnswerabilityModel,
 ) -> Answer:
-    """Quote the best one or two sentences of ``hits``, or abstain when they are too weak or
-    the question names something the article never mentions."""
-    confidence = hits[0].score if hits else 0.0
-    if unknown_names:
-        message = NOT_MENTIONED.format(names=", ".join(dict.fromkeys(unknown_names)))
-        return Answer(question, message, True, (), confidence)
-    if confidence < policy.abstain_below:
-        return Answer(question, NOT_COVERED, True, (), confidence)
-    question_terms = frozenset(tokenize(question))
-    candidates = _candidates(query_vector, hits, sentence_vector, question_terms, policy)
+    """Quote the best one or two sentences of ``hits`` and let the answerability model say
+    whether they answer the question (answered), only come close (hedged), or whether the
+    article is not about it at all (declined)."""
+    if analysis.language is not None:
+        return decline(analysis, OTHER_LANGUAGE)
+    if analysis.unknown_names:
+        return decline(analysis, UNKNOWN_NAMES, hits[0].score if hits else 0.0)
+    if not hits:
+        return decline(analysis, NOT_COVERED)
+    candidates = _candidates(analysis, query_vector, hits, sentence_vector, words, policy)
     chosen = _choose(candidates, policy)
-    return _cite(question, chosen, hits, query_vector, sentence_vector, confidence)
+    evidence = _evidence(analysis, query_vector, hits, chosen, sentence_vector, words)
+    verdict = model.decide(evidence)
+    signals = Signals(evidence, verdict.relevance, verdict.answerability)
+    if verdict.outcome == "declined":
+        return dataclasses.replace(decline(analysis, NOT_COVERED, hits[0].score), signals=signals)
+    answer = _cite(analysis.question, chosen, hits, query_vector, sentence_vector, hits[0].score)
+    return dataclasses.replace(
+        answer,
+        outcome=verdict.outcome,
+        reason=None if verdict.outcome == "answered" else NOT_ANSWERED,
+        highlight=_highlight(chosen),
+        searched=analysis.searched,
+        corrections=tuple((c.typed, c.corrected) for c in analysis.corrections),
+        signals=signals,
+    )
+
+
+def _evidence(
+    analysis: Analysis,
+    query_vector: np.ndarray,
+    hits: Sequence[Hit],
+    chosen: list[_Candidate],
+    sentence_vector: Callable[[Sentence], np.ndarray],
+    words: WordVectors,
+) -> Evidence:
+    quote = " ".join(c.sentence.text for c in chosen)
+    covered = coverage(analysis.focus, quote, words)
+    best = chosen[0].sentence
+    return Evidence(
+        fused=hits[0].score,
+        dense=hits[0].dense,
+        lexical=hits[0].lexical,
+        margin=hits[0].score - hits[1].score if len(hits) > 1 else hits[0].score,
+        sentence=float(sentence_vector(best) @ query_vector),
+        focus_mean=covered.mean,
+        focus_weakest=covered.weakest,
+        kind_missing=float(analysis.wanted is not None and not any(c.phrases for c in chosen)),
+    )
+
+
+def _highlight(chosen: list[_Candidate]) -> Highlight | None:
+    """The first phrase of the wanted kind in the quote, at its offsets in the article."""
+    for candidate in sorted(chosen, key=lambda c: c.sentence.start):
+        if candidate.phrases:
+            phrase, start = candidate.phrases[0], candidate.sentence.start
+            return Highlight(phrase.text, start + phrase.start, start + phrase.end)
+    return None
 
 
 def _candidates(
+    analysis: Analysis,
     query_vector: np.ndarray,
     hits: Sequence[Hit],
     sentence_vector: Callable[[Sentence], np.ndarray],
-    question_terms: frozenset[str],
+    words: WordVectors,
     policy: AnswerPolicy,
 ) -> list[_Candidate]:
+    asked = content_words(analysis.searched)
     best: dict[int, _Candidate] = {}
     for rank, hit in enumerate(hits):
-        previous: frozenset[str] = frozenset()
+        previous = np.zeros(len(asked))
         for sentence in hit.passage.sentences:
-            terms = frozenset(tokenize(sentence.text))
-            score = _score(
-                sentence_vector(sentence) @ query_vector,
-                terms,
-                previous,
-                question_terms,
-                rank,
-                policy,
+            own = soft(matches(asked, sentence.text, words), policy.paraphrase_floor)
+            borrowed = np.maximum(previous - own, 0.0) * policy.context_discount
+            overlap = float(own.sum() + borrowed.sum()) / max(1, len(asked))
+            similarity = float(sentence_vector(sentence) @ query_vector)
+            found = (
+                tuple(phrases(sentence.text, analysis.wanted, analysis.searched))
+                if analysis.wanted
+                else ()
             )
-            candidate = _Candidate(sentence, hit.passage, rank, score)
+            score = (
+                similarity
+                + policy.overlap_weight * overlap
+                - policy.rank_weight * rank
+                + policy.kind_weight * bool(found)
+            )
+            candidate = _Candidate(sentence, hit.passage, rank, score, found)
             if sentence.start not in best or candidate.score > best[sentence.start].score:
                 best[sentence.start] = candidate
-            previous = terms
+            previous = own
     return sorted(best.values(), key=lambda c: c.score, reverse=True)
-
-
-def _score(
-    similarity: float,
-    terms: frozenset[str],
-    previous: frozenset[str],
-    question_terms: frozenset[str],
-    rank: int,
-    policy: AnswerPolicy,
-) -> float:
-    """Similarity plus word overlap; words of the sentence before count at a discount, since
-    a quote often names its speaker one sentence earlier ("he said")."""
-    own = len(terms & question_terms)
-    borrowed = len((previous - terms) & question_terms) * policy.context_discount
-    overlap = (own + borrowed) / max(1, len(question_terms))
-    return float(similarity) + policy.overlap_weight * overlap - policy.rank_weight * rank
 
 
 def _choose(candidates: list[_Candidate], policy: AnswerPolicy) -> list[_Candidate]:
@@ -180,4 +244,4 @@ def _cite(
             Citation(rank + 1, hit.passage, quote, quoted[0].start, quoted[-1].end, hit.score)
         )
     text = " ".join(f"{c.sentence.text} [{c.hit_rank + 1}]" for c in chosen)
-    return Answer(question, text, False, tuple(citations), confidence)
+    return Answer(question, text, tuple(citations), confidence)

@@ -155,8 +155,10 @@ def _is_abbreviation(fragment: str) -> bool:
     last = fragment.split()[-1] if fragment.split() else ""
     if not last.endswith("."):
         return False
-    bare = last.rstrip(".").lstrip("\"'“‘(").lower()
-    return bare in ABBREVIATIONS or bool(_INITIALISM.search(last.rstrip(".")))
+    bare = last.rstrip(".").lstrip("\"'“‘(")
+    # A lone capital is a person's initial ("W. E. B. Du Bois"), not the end of a sentence.
+    initial = len(bare) == 1 and bare.isupper()
+    return initial or bare.lower() in ABBREVIATIONS or bool(_INITIALISM.search(last.rstrip(".")))
 
 
 def _sentence(text: str, begin: int, end: int, offset: int) -> Sentence:

@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 import numpy as np
 
 from . import store
+from .analysis import Analysis, analyse
 from .answer import AnswerPolicy, asks_for_overview, compose, overview
+from .answerability import load_model
 from .chunking import article_title, chunk_article, read_article, source_hash
 from .embedding import Embedder, load_embedder
 from .errors import (
@@ -24,6 +26,9 @@ from .errors import (
     ReindexInProgress,
     SanityCheckFailed,
 )
+from .focus import WordVectors, content_words
+from .names import NameBook
+from .rerank import POOL, rerank
 from .search import HybridSearcher
 from .settings import Settings
 from .types import Answer, Passage
@@ -53,6 +58,7 @@ class Snapshot:
 
     stored: store.StoredIndex
     searcher: HybridSearcher
+    names: NameBook
     by_id: dict[str, Passage]
 
     @classmethod
@@ -61,7 +67,8 @@ class Snapshot:
         searcher = HybridSearcher(
             stored.passages, stored.vectors, stored.sentences, stored.sentence_vectors
         )
-        return cls(stored, searcher, {p.id: p for p in stored.passages})
+        names = NameBook([*(p.text for p in stored.passages), *stored.manifest.sections])
+        return cls(stored, searcher, names, {p.id: p for p in stored.passages})
 
     def passage(self, passage_id: str) -> Passage | None:
         """The passage with this id in this index, if there is one."""
@@ -79,7 +86,9 @@ class Engine:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.embedder = embedder or load_embedder(settings)
-        self.policy = AnswerPolicy(abstain_below=settings.abstain_threshold)
+        self.policy = AnswerPolicy()
+        self.model = load_model()
+        self.words = WordVectors(self.embedder.encode)
         self._snapshot: Snapshot | None = None
         self._swap_lock = threading.Lock()
         self._rebuild_lock = threading.Lock()
@@ -214,18 +223,27 @@ class Engine:
         """Answer several questions with one embedding call (they share the model's batch)."""
         questions = [validate_question(q, self.settings.max_question_chars) for q in questions]
         snapshot = self.snapshot  # one snapshot for the whole batch, even if a swap happens
-        vectors = self.embedder.encode(questions)
-        return [self._answer(snapshot, q, v) for q, v in zip(questions, vectors, strict=True)]
+        analyses = [analyse(q, snapshot.names) for q in questions]
+        # The focus words not seen before ride along in the questions' model call.
+        new_words = [
+            w for w in dict.fromkeys(w for a in analyses for w in a.focus) if w not in self.words
+        ]
+        vectors = self.embedder.encode([a.searched for a in analyses] + new_words)
+        self.words.known(dict(zip(new_words, vectors[len(analyses) :], strict=True)))
+        return [self._answer(snapshot, a, v) for a, v in zip(analyses, vectors, strict=False)]
 
-    def _answer(self, snapshot: Snapshot, question: str, vector: np.ndarray) -> Answer:
-        if asks_for_overview(question):
-            return overview(question, snapshot.stored.passages[0])
+    def _answer(self, snapshot: Snapshot, analysis: Analysis, vector: np.ndarray) -> Answer:
+        if asks_for_overview(analysis.question):
+            return overview(analysis.question, snapshot.stored.passages[0])
         searcher = snapshot.searcher
+        shortlist = searcher.search(vector, analysis.searched, max(POOL, self.settings.top_k))
+        asked = content_words(analysis.searched)
         return compose(
-            question,
+            analysis,
             vector,
-            searcher.search(vector, question, self.settings.top_k),
+            rerank(shortlist, asked, self.words, self.settings.top_k),
             searcher.sentence_vector,
             self.policy,
-            searcher.lexical.unknown_names(question),
+            self.words,
+            self.model,
         )

@@ -39,3 +39,7 @@ class SanityCheckFailed(RetrievalError):
 
 class ReindexInProgress(RetrievalError):
     """A rebuild was asked for while another one is still running."""
+
+
+class ModelFileInvalid(RetrievalError):
+    """The answerability model's coefficients file is missing or malformed."""

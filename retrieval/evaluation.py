@@ -1,9 +1,16 @@
-"""Scoring the engine against a JSONL question file (the format of dev_questions.jsonl)."""
+"""Scoring the engine against a JSONL question file (the format of dev_questions.jsonl).
+
+A line is answerable (``gold`` fragments of the passage that holds the answer, ``answer``
+keywords a good answer contains), ``offtopic`` (nothing to do with the article) or
+``unanswerable`` (about the article, but it does not say). Lines with a ``conversation`` field
+are asked in order as one chat; every line after a conversation's first is a follow-up.
+"""
 
 from __future__ import annotations
 
 import json
 import statistics
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,45 +21,74 @@ from .types import Answer
 
 @dataclass(frozen=True, slots=True)
 class Question:
-    """One line of a question file: answerable (gold fragments, keywords) or off-topic."""
+    """One line of a question file."""
 
     text: str
     gold: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     offtopic: bool = False
+    unanswerable: bool = False
+    conversation: str | None = None
+    # SQuAD lists the crowd's alternative answers: any one of them is a right answer.
+    any_keyword: bool = False
+
+    @property
+    def answerable(self) -> bool:
+        """Whether the article answers the question."""
+        return not (self.offtopic or self.unanswerable)
 
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """Retrieval and answer metrics over one question file, with the misses listed."""
+    """Retrieval, answer and outcome metrics over a set of questions, with the misses."""
 
     answerable: int
     offtopic: int
+    unanswerable: int
     hit_at_1: float
     hit_at_3: float
     mrr: float
     keyword_rate: float
-    offtopic_abstained: float
-    false_abstentions: float
+    answerable_declined: int
+    answerable_hedged: int
+    unanswerable_answered: int
+    offtopic_declined: int
     misses: tuple[str, ...] = field(default=())
+    followups: Report | None = None
+
+    @property
+    def offtopic_abstained(self) -> float:
+        """The share of off-topic questions declined."""
+        return self.offtopic_declined / self.offtopic if self.offtopic else 0.0
+
+    @property
+    def false_abstentions(self) -> float:
+        """The share of answerable questions declined."""
+        return self.answerable_declined / self.answerable if self.answerable else 0.0
 
 
 def read_questions(path: Path) -> list[Question]:
     """Parse a JSONL question file; blank lines are skipped."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-        records = [json.loads(line) for line in lines if line.strip()]
-        return [
-            Question(
-                r["q"],
-                tuple(r.get("gold", ())),
-                tuple(r.get("answer", ())),
-                bool(r.get("offtopic", False)),
-            )
-            for r in records
-        ]
+        return [_question(json.loads(line)) for line in lines if line.strip()]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise RetrievalError(f"cannot read question file {path}: {exc}") from exc
+
+
+def _question(record: dict[str, object]) -> Question:
+    gold = tuple(record.get("gold", ()))  # type: ignore[arg-type]
+    keywords = tuple(record.get("answer", ()))  # type: ignore[arg-type]
+    conversation = record.get("conversation")
+    return Question(
+        text=str(record["q"]),
+        gold=gold,
+        keywords=keywords,
+        offtopic=bool(record.get("offtopic", False)),
+        unanswerable=bool(record.get("unanswerable", False)),
+        conversation=None if conversation is None else str(conversation),
+        any_keyword=bool(gold) and gold == keywords,
+    )
 
 
 def gold_rank(answer: Answer, gold: tuple[str, ...]) -> int | None:
@@ -63,31 +99,71 @@ def gold_rank(answer: Answer, gold: tuple[str, ...]) -> int | None:
     return None
 
 
+def has_keywords(answer: Answer, question: Question) -> bool:
+    """Whether the answer's text holds the question's keywords (all, or any for SQuAD)."""
+    text = answer.text.lower()
+    found = [k.lower() in text for k in question.keywords]
+    return any(found) if question.any_keyword else all(found)
+
+
+def answer_all(engine: Engine, questions: Sequence[Question]) -> list[Answer]:
+    """Answer every question: standalone ones in one batch, conversations turn by turn."""
+    return engine.answer_many([q.text for q in questions])
+
+
 def evaluate(engine: Engine, questions: list[Question]) -> Report:
-    """Answer every question (in one batch) and score the answers."""
-    answers = engine.answer_many([q.text for q in questions])
-    on = [(q, a) for q, a in zip(questions, answers, strict=True) if not q.offtopic]
-    off = [a for q, a in zip(questions, answers, strict=True) if q.offtopic]
+    """Answer every question and score the answers; conversation files get follow-up rates."""
+    pairs = list(zip(questions, answer_all(engine, questions), strict=True))
+    report = score(pairs)
+    followups = [(q, a) for q, a in pairs if _is_followup(q, questions)]
+    if followups:
+        return Report(**{**_fields(report), "followups": score(followups)})
+    return report
+
+
+def _is_followup(question: Question, questions: Sequence[Question]) -> bool:
+    if question.conversation is None:
+        return False
+    first = next(q for q in questions if q.conversation == question.conversation)
+    return first is not question
+
+
+def _fields(report: Report) -> dict[str, object]:
+    return {name: getattr(report, name) for name in Report.__dataclass_fields__}
+
+
+def score(pairs: Iterable[tuple[Question, Answer]]) -> Report:
+    """The metrics of already answered questions."""
+    pairs = list(pairs)
+    on = [(q, a) for q, a in pairs if q.answerable]
+    off = [a for q, a in pairs if q.offtopic]
+    unanswerable = [a for q, a in pairs if q.unanswerable]
     ranks = [gold_rank(a, q.gold) for q, a in on]
-    keyword_hits = [all(k.lower() in a.text.lower() for k in q.keywords) for q, a in on]
+    answered = [(q, a) for q, a in on if a.answered]
+    keyword_hits = [has_keywords(a, q) for q, a in answered]
     misses = [
-        f"{q.text!r}: gold rank {r}, answer {a.text[:120]!r}"
-        for (q, a), r, k in zip(on, ranks, keyword_hits, strict=True)
-        if r != 1 or not k
-    ] + [f"{a.question!r}: answered instead of abstaining" for a in off if not a.abstained]
+        f"{q.text!r}: {a.outcome}, gold rank {r}, answer {a.text[:120]!r}"
+        for (q, a), r in zip(on, ranks, strict=True)
+        if r != 1 or not a.answered or not has_keywords(a, q)
+    ]
+    misses += [f"{a.question!r}: off-topic but {a.outcome}" for a in off if not a.abstained]
+    misses += [f"{a.question!r}: unanswerable but answered" for a in unanswerable if a.answered]
     return Report(
         answerable=len(on),
         offtopic=len(off),
+        unanswerable=len(unanswerable),
         hit_at_1=_mean(r == 1 for r in ranks),
         hit_at_3=_mean(r is not None and r <= 3 for r in ranks),
         mrr=_mean(1 / r if r else 0.0 for r in ranks),
         keyword_rate=_mean(keyword_hits),
-        offtopic_abstained=_mean(a.abstained for a in off),
-        false_abstentions=_mean(a.abstained for _, a in on),
+        answerable_declined=sum(a.outcome == "declined" for _, a in on),
+        answerable_hedged=sum(a.outcome == "hedged" for _, a in on),
+        unanswerable_answered=sum(a.answered for a in unanswerable),
+        offtopic_declined=sum(a.abstained for a in off),
         misses=tuple(misses),
     )
 
 
-def _mean(values: object) -> float:
-    items = [float(v) for v in values]  # type: ignore[attr-defined]
+def _mean(values: Iterable[object]) -> float:
+    items = [float(v) for v in values]  # type: ignore[arg-type]
     return statistics.fmean(items) if items else 0.0

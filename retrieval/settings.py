@@ -22,7 +22,6 @@ class Settings(BaseSettings):
     embedding_backend: Literal["onnx", "torch"] = "onnx"
     model_cache_dir: Path = Path("index/models")
     top_k: int = Field(3, ge=1, le=10)
-    abstain_threshold: float = Field(0.30, ge=-1.0, le=1.0)
     max_question_chars: int = Field(1000, ge=10)
 
     telegram_bot_token: SecretStr | None = None

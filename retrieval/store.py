@@ -27,7 +27,7 @@ from .types import Passage, Sentence
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: initials ("W. E. B.") no longer end a sentence
 EXACT_SEARCH_LIMIT = 50_000
 HNSW_NEIGHBOURS = 32
 HNSW_EF_CONSTRUCTION = 80

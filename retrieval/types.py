@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Literal
+
+Outcome = Literal["answered", "hedged", "declined"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,21 +63,89 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class Highlight:
+    """The phrase of the kind the question asks for (a date, an amount...) inside the quote."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the engine measured about a question and its best quote: the features of the
+    answerability model (see ``answerability.py``)."""
+
+    fused: float
+    dense: float
+    lexical: float
+    margin: float
+    sentence: float
+    focus_mean: float
+    focus_weakest: float
+    kind_missing: float
+
+    def vector(self) -> list[float]:
+        """The features in field order."""
+        return [float(getattr(self, f.name)) for f in fields(self)]
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    """The evidence behind an outcome and the two probabilities the model gave it."""
+
+    evidence: Evidence
+    relevance: float
+    answerability: float
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
-    """What the engine says to a question."""
+    """What the engine says to a question.
+
+    ``text`` is the quoted sentences with their ``[n]`` markers (the closest ones, for a
+    hedge; empty for a decline). Why an answer was hedged or declined is told by ``outcome``,
+    ``reason`` and ``unknown_names``; the words a reader sees are the CLI's and the bot's.
+    """
 
     question: str
     text: str
-    abstained: bool
     citations: tuple[Citation, ...]
     confidence: float
+    outcome: Outcome = "answered"
+    reason: str | None = None
+    unknown_names: tuple[str, ...] = ()
+    highlight: Highlight | None = None
+    searched: str = ""
+    corrections: tuple[tuple[str, str], ...] = ()
+    signals: Signals | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        """The public JSON contract of an answer (see README, `ask --json`)."""
+    @property
+    def abstained(self) -> bool:
+        """Declined: nothing in the article answers or comes close (kept for old consumers)."""
+        return self.outcome == "declined"
+
+    @property
+    def answered(self) -> bool:
+        """Whether the quote is presented as the answer."""
+        return self.outcome == "answered"
+
+    def to_json(self, message: str | None = None) -> dict[str, Any]:
+        """The public JSON contract of an answer (see README, `ask --json`); ``message`` is
+        the reply as a reader sees it, when the caller has worded one."""
+        highlight = self.highlight
         return {
             "question": self.question,
-            "answer": self.text,
+            "answer": self.text if message is None else message,
             "abstained": self.abstained,
+            "outcome": self.outcome,
+            "answered": self.answered,
+            "searched": self.searched or self.question,
+            "highlight": (
+                {"text": highlight.text, "start": highlight.start, "end": highlight.end}
+                if highlight
+                else None
+            ),
             "citations": [
                 {
                     "n": c.n,

@@ -1,0 +1,43 @@
+"""Reading a question before searching: its form, language, names, typos, kind and focus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .focus import focus_words
+from .kinds import Wanted, wanted
+from .language import other_language
+from .names import Correction, NameBook, apply
+from .phrasing import standardise
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the engine makes of a question before it searches the article."""
+
+    question: str
+    searched: str
+    language: str | None
+    unknown_names: tuple[str, ...]
+    corrections: tuple[Correction, ...]
+    wanted: Wanted | None
+    focus: tuple[str, ...]
+
+
+def analyse(question: str, names: NameBook) -> Analysis:
+    """Standardise the question's form, correct near-miss names, and find what it asks."""
+    language = other_language(question)
+    if language is not None:
+        return Analysis(question, question, language, (), (), None, ())
+    standard = standardise(question)
+    corrections = tuple(names.corrections(standard))
+    searched = apply(standard, corrections)
+    return Analysis(
+        question=question,
+        searched=searched if corrections else question,
+        language=None,
+        unknown_names=tuple(dict.fromkeys(names.unknown_names(searched))),
+        corrections=corrections,
+        wanted=wanted(searched),
+        focus=tuple(focus_words(searched, names)),
+    )

@@ -1,0 +1,108 @@
+"""The three outcomes (answered, hedged, declined), decided by two small logistic models.
+
+- *relevance*: is the article about this at all? Below its threshold the question is declined.
+- *answerability*: does the chosen quote answer it? Below its threshold the answer is hedged:
+  the closest passages are shown, but not presented as the answer.
+
+The coefficients live in ``answerability.json`` beside this module, fitted on the shared tuning
+questions by ``python -m tools.fit_answerability`` (see README, "How answers are chosen").
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, fields
+from functools import cache
+from pathlib import Path
+
+from .errors import ModelFileInvalid
+from .types import Evidence, Outcome
+
+MODEL_FILE = Path(__file__).with_name("answerability.json")
+FEATURES = tuple(f.name for f in fields(Evidence))
+
+
+@dataclass(frozen=True, slots=True)
+class Logistic:
+    """``sigmoid(coef · x + intercept)`` and the probability at which it says yes."""
+
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float
+
+    def probability(self, evidence: Evidence) -> float:
+        """The model's probability for this evidence."""
+        z = self.intercept + sum(c * x for c, x in zip(self.coef, evidence.vector(), strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The outcome and the two probabilities behind it."""
+
+    outcome: Outcome
+    relevance: float
+    answerability: float
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerabilityModel:
+    """Relevance, then answerability: the engine's whole decision about an outcome."""
+
+    relevance: Logistic
+    answerability: Logistic
+
+    def decide(self, evidence: Evidence) -> Verdict:
+        """Declined when not relevant, hedged when relevant but not answered, else answered."""
+        relevance = self.relevance.probability(evidence)
+        answerability = self.answerability.probability(evidence)
+        if relevance < self.relevance.threshold:
+            outcome: Outcome = "declined"
+        elif answerability < self.answerability.threshold:
+            outcome = "hedged"
+        else:
+            outcome = "answered"
+        return Verdict(outcome, relevance, answerability)
+
+    def to_record(self) -> dict[str, object]:
+        """The JSON form written by the fitting script."""
+        return {
+            "features": list(FEATURES),
+            **{
+                name: {
+                    "coef": list(part.coef),
+                    "intercept": part.intercept,
+                    "threshold": part.threshold,
+                }
+                for name, part in (
+                    ("relevance", self.relevance),
+                    ("answerability", self.answerability),
+                )
+            },
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, object]) -> AnswerabilityModel:
+        """Rebuild the model from :meth:`to_record` output, checking its feature list."""
+        if record.get("features") != list(FEATURES):
+            raise ModelFileInvalid(f"expected the features {list(FEATURES)}")
+        parts = []
+        for name in ("relevance", "answerability"):
+            part = record[name]
+            assert isinstance(part, dict)
+            coef = tuple(float(c) for c in part["coef"])
+            if len(coef) != len(FEATURES):
+                raise ModelFileInvalid(f"{name} has {len(coef)} coefficients")
+            parts.append(Logistic(coef, float(part["intercept"]), float(part["threshold"])))
+        return cls(*parts)
+
+
+@cache
+def load_model(path: Path = MODEL_FILE) -> AnswerabilityModel:
+    """The fitted model, read once."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        return AnswerabilityModel.from_record(record)
+    except (OSError, ValueError, KeyError, TypeError, AssertionError) as exc:
+        raise ModelFileInvalid(f"cannot read the answerability model {path}: {exc}") from exc

@@ -1,0 +1,130 @@
+"""The focus of a question, and how much of it a quote covers.
+
+The focus is what the question asks *about* beyond the names it shares with the article: in
+"How old is Putin?" it is "old". A quote about Putin that never touches age does not answer
+it. Words are soft-matched through the embedding model, so "hope to learn" can meet
+"knowledge" and "sped up" can meet "accelerated".
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .lexical import STOPWORDS, stem
+from .names import NameBook
+
+_WORD = re.compile(r"[$€£]?\d+(?:[.,]\d+)*%?|[a-z][a-z'’-]*[a-z]|[a-z]")
+# Words that shape a question without saying what it is about.
+_FILLER = frozenset(
+    {
+        "mention",
+        "mentioned",
+        "mentions",
+        "according",
+        "describe",
+        "described",
+        "exactly",
+        "happen",
+        "happened",
+        "know",
+        "known",
+        "think",
+        "thing",
+        "things",
+        "kind",
+        "type",
+        "way",
+        "ways",
+        "called",
+        "name",
+        "named",
+        "please",
+        "write",
+        "writes",
+        "wrote",
+        "story",
+        "text",
+        "piece",
+    }
+)
+Encode = Callable[[list[str]], np.ndarray]
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How well a quote covers the focus: the mean and the weakest of its words' matches."""
+
+    mean: float
+    weakest: float
+
+
+def focus_words(question: str, names: NameBook) -> list[str]:
+    """The question's content words, less question words, filler and names the article uses."""
+    words = [w.replace("’", "'") for w in _WORD.findall(question.lower())]
+    return list(
+        dict.fromkeys(
+            w
+            for w in words
+            if len(w) > 2 and w not in STOPWORDS and w not in _FILLER and not names.is_name(w)
+        )
+    )
+
+
+def content_words(text: str) -> list[str]:
+    """The words of a quote that can match a focus word."""
+    words = (w.replace("’", "'") for w in _WORD.findall(text.lower()))
+    return list(
+        dict.fromkeys(w for w in words if (len(w) > 2 or w[0].isdigit()) and w not in STOPWORDS)
+    )
+
+
+class WordVectors:
+    """Unit vectors of single words, embedded once each and kept: an article has few words."""
+
+    def __init__(self, encode: Encode) -> None:
+        self._encode = encode
+        self._vectors: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._vectors
+
+    def known(self, vectors: dict[str, np.ndarray]) -> None:
+        """Keep vectors embedded elsewhere (with the question, in one model call)."""
+        with self._lock:
+            self._vectors.update(vectors)
+
+    def of(self, words: Sequence[str]) -> np.ndarray:
+        """One row per word, embedding in one call the words not seen before."""
+        missing = [w for w in dict.fromkeys(words) if w not in self._vectors]
+        if missing:
+            self.known(dict(zip(missing, self._encode(missing), strict=True)))
+        return np.stack([self._vectors[w] for w in words])
+
+
+def matches(asked: Sequence[str], text: str, vectors: WordVectors) -> np.ndarray:
+    """Each asked word's best match in ``text``: 1 for a form of the word itself, else the
+    cosine of the nearest word of the text."""
+    if not asked:
+        return np.zeros(0)
+    words = content_words(text)
+    if not words:
+        return np.zeros(len(asked))
+    stems = {stem(w) for w in words}
+    similarity = (vectors.of(list(asked)) @ vectors.of(words).T).max(axis=1)
+    exact = np.array([stem(word) in stems for word in asked])
+    return np.where(exact, 1.0, np.maximum(similarity, 0.0))
+
+
+def coverage(focus: Sequence[str], quote: str, vectors: WordVectors) -> Coverage:
+    """How well the quote matches each focus word (see :func:`matches`). No focus at all is
+    fully covered."""
+    if not focus:
+        return Coverage(1.0, 1.0)
+    scores = matches(focus, quote, vectors)
+    return Coverage(float(scores.mean()), float(scores.min()))

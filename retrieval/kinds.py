@@ -1,0 +1,207 @@
+"""The kind of answer a question asks for, and where a sentence holds a phrase of that kind.
+
+"When" wants a time, "how many" a quantity, "who" a person or organisation, "where" a place,
+"which X" an X. The phrase found is highlighted inside the quote, and its absence tells the
+answerability model that the quote may be about the topic without answering the question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from .lexical import stem
+
+
+class Kind(Enum):
+    """What a question asks for."""
+
+    TIME = "time"
+    QUANTITY = "quantity"
+    PERSON = "person"
+    PLACE = "place"
+    THING = "thing"  # "which X": an X, told apart by the noun X
+
+
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """The kind a question asks for; ``noun`` is the X of "which X" / "what X"."""
+
+    kind: Kind
+    noun: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A phrase of some kind inside a text, with its span in that text."""
+
+    text: str
+    start: int
+    end: int
+
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+_NUMBER_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
+    r"|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy"
+    r"|eighty|ninety|hundred|a hundred|a dozen|dozens|several|a few|a thousand|hundreds"
+    r"|thousands|millions|billions|half)"
+)
+_SCALE = r"(?:hundred|thousand|million|billion|trillion)"
+_DIGITS = r"\d+(?:[.,]\d+)*"
+_TIME = re.compile(
+    rf"\b(?:{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\.?(?:,?\s+\d{{4}})?"
+    rf"|(?:(?:early|mid|late)[- ])?{_MONTH}\.?\s+\d{{4}}"
+    rf"|(?:(?:early|mid|late)[- ])?{_MONTH}\b(?!\s+[A-Z])"
+    rf"|(?:last |next |this )?{_WEEKDAY}"
+    r"|\d{1,2}(?:st|nd|rd|th)(?:\s+(?:and|to|or)\s+\d{1,2}(?:st|nd|rd|th))?\s+centur(?:y|ies)"
+    r"|(?:the\s+)?(?:(?:early|mid|late)[- ])?\d{3,4}s"
+    r"|\d{3,4}(?:\s?(?:AD|BC|BCE|CE))?(?:\s?(?:–|-|to|and)\s?\d{2,4})?"
+    r"|(?:earlier|later) this (?:year|month|week)|(?:last|next|this) (?:year|month|week)"
+    r"|yesterday|today|tomorrow|(?:\w+ )?(?:years?|months?|weeks?|days?|decades?|centuries) "
+    r"(?:ago|later|earlier|before|after))\b"
+)
+_QUANTITY = re.compile(
+    rf"(?:[$€£]\s?{_DIGITS}(?:\s+{_SCALE})?"
+    rf"|\b{_DIGITS}\s?(?:%|percent|per cent)"
+    rf"|\b{_DIGITS}(?:\s+{_SCALE})?(?:\s+(?!of\b|and\b|the\b|in\b|to\b)[a-z]+)?"
+    rf"|\b{_NUMBER_WORD})\b",
+    re.IGNORECASE,
+)
+_NAME_WORD = r"[A-Z][\w’'-]*"
+_ENTITY = re.compile(
+    rf"\b{_NAME_WORD}(?:(?:\s+(?:of|for|de|al|bin|von|van|the)\s+|\s+|-){_NAME_WORD})*"
+)
+_LOCATIVE = re.compile(r"\b(?:in|at|from|to|near|into|across|throughout|on|of)\s+(?:the\s+)?$")
+_NOT_ENTITIES = re.compile(
+    rf"^(?:{_MONTH}|{_WEEKDAY}|The|A|An|This|That|These|Those|It|He|She|They|We|I|In|On|At|But"
+    r"|And|Moreover|However|Interestingly|During|Since|As|While|Reports|According)$"
+)
+
+_QUESTION_KIND = (
+    (
+        re.compile(
+            r"\b(?:since when|until when|when|what (?:year|day|date|month|time|century)"
+            r"|which (?:year|day|date|month|century)|how long ago)\b",
+            re.I,
+        ),
+        Kind.TIME,
+    ),
+    (
+        re.compile(
+            r"\b(?:how (?:many|much|old|far|long|large|big|tall|often)"
+            r"|what (?:percentage|percent|proportion|number|amount))\b",
+            re.I,
+        ),
+        Kind.QUANTITY,
+    ),
+    (
+        re.compile(
+            r"\b(?:where|what (?:country|city|place|region|town|state|continent)"
+            r"|which (?:country|city|place|region|town|state|continent)"
+            r"|in what (?:country|city|place|region))\b",
+            re.I,
+        ),
+        Kind.PLACE,
+    ),
+    (re.compile(r"\b(?:who|whom|whose)\b", re.I), Kind.PERSON),
+)
+_WHICH = re.compile(r"\b(?:which|what)\s+(?:kind of\s+|type of\s+)?([a-z]+)\b", re.I)
+_VERB_AFTER_WHAT = re.compile(
+    r"^(?:is|are|was|were|does|do|did|has|have|had|will|would|can|could|should|might|may"
+    r"|about|else|kind|type|sort|happened|happens|makes|made)$",
+    re.I,
+)
+
+
+def wanted(question: str) -> Wanted | None:
+    """The kind of answer ``question`` asks for, or None ("why", "how", yes/no...)."""
+    for pattern, kind in _QUESTION_KIND:
+        if pattern.search(question):
+            return Wanted(kind)
+    which = _WHICH.search(question)
+    if which and not _VERB_AFTER_WHAT.match(which.group(1)):
+        return Wanted(Kind.THING, which.group(1).lower())
+    return None
+
+
+def phrases(text: str, want: Wanted, question: str) -> list[Phrase]:
+    """The phrases of the wanted kind in ``text``, leaving out what the question already says."""
+    asked = {stem(w) for w in re.findall(r"\w+", question.lower())}
+    found = [p for p in _find(text, want) if not _said_already(p.text, asked)]
+    return found
+
+
+def _find(text: str, want: Wanted) -> list[Phrase]:
+    if want.kind is Kind.TIME:
+        return _matches(_TIME, text)
+    if want.kind is Kind.QUANTITY:
+        return [p for p in _matches(_QUANTITY, text) if not _TIME.fullmatch(p.text)]
+    entities = _entities(text)
+    if want.kind is Kind.PLACE:
+        return [p for p in entities if _LOCATIVE.search(text[: p.start])]
+    if want.kind is Kind.THING and want.noun:
+        return _noun_phrases(text, want.noun) or entities
+    return entities
+
+
+def _matches(pattern: re.Pattern[str], text: str) -> list[Phrase]:
+    return [
+        Phrase(m.group().strip(), m.start() + _lead(m.group()), m.end() - _trail(m.group()))
+        for m in pattern.finditer(text)
+        if m.group().strip()
+    ]
+
+
+def _lead(piece: str) -> int:
+    return len(piece) - len(piece.lstrip())
+
+
+def _trail(piece: str) -> int:
+    return len(piece) - len(piece.rstrip())
+
+
+def _entities(text: str) -> list[Phrase]:
+    """Capitalised runs that are not a sentence's first word alone or a month or a pronoun."""
+    found = []
+    for match in _ENTITY.finditer(text):
+        words = match.group().split()
+        if match.start() == 0 and len(words) == 1:
+            continue
+        if all(_NOT_ENTITIES.match(w) for w in words):
+            continue
+        if _NOT_ENTITIES.match(words[0]) and len(words) > 1:
+            start = match.start() + len(words[0]) + 1
+            found.append(Phrase(text[start : match.end()], start, match.end()))
+            continue
+        found.append(Phrase(match.group(), match.start(), match.end()))
+    return found
+
+
+def _noun_phrases(text: str, noun: str) -> list[Phrase]:
+    """The entity or phrase the noun of "which X" names in ``text`` ("think tank Chatham
+    House" for "which think tank"): the words right around a form of X."""
+    root = stem(noun)
+    found = []
+    for match in re.finditer(r"\w+", text):
+        if stem(match.group().lower()) != root:
+            continue
+        after = _ENTITY.match(text, match.end() + 1) if match.end() < len(text) else None
+        if after:
+            found.append(Phrase(after.group(), after.start(), after.end()))
+            continue
+        before = re.search(r"(?:\b[\w'’-]+\s+){0,2}$", text[: match.start()])
+        start = before.start() if before else match.start()
+        found.append(Phrase(text[start : match.end()], start, match.end()))
+    return found
+
+
+def _said_already(phrase: str, asked: set[str]) -> bool:
+    words = re.findall(r"\w+", phrase.lower())
+    return bool(words) and all(stem(w) in asked for w in words)

@@ -1,0 +1,132 @@
+"""Names in a question: the ones the article never uses, and small typos in the ones it does.
+
+A name cannot be paraphrased the way other words can, so "the president of France" asked of an
+article that never mentions France is not covered, however close the rest of the question is.
+A name the article *almost* uses ("pezeshkain") is a typo, corrected before searching.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from .chunking import ABBREVIATIONS
+from .lexical import STOPWORDS, stem, tokenize
+
+MIN_STEM = 4  # shortest shared stem that makes two words forms of one name
+MIN_TYPO_LENGTH = 5  # shorter words have too many near neighbours to correct safely
+_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+_NAME = r"[A-Z][\w'’-]*"
+# A capitalised run that does not open the question or a sentence; a title ("Mr.") before a
+# name does not count as a sentence end.
+_CAPITALISED = re.compile(rf"\b{_NAME}(?:\s+{_NAME})*")
+_SENTENCE_END = re.compile(r"[.!?]\s+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A word of the question replaced by the article's spelling of it."""
+
+    typed: str
+    corrected: str
+
+
+class NameBook:
+    """What the article's words allow: known stems, and the names it spells with capitals."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        words: set[str] = set()
+        capitalised: dict[str, str] = {}
+        for text in texts:
+            for match in _WORD.finditer(text):
+                word = match.group()
+                words.add(word.lower())
+                if word[0].isupper() and match.start() > 0:
+                    capitalised.setdefault(word.lower(), word)
+        self._words = words
+        self._stems = {stem(w) for w in words}
+        self._sorted_stems = sorted(self._stems)
+        self._names = {k: v for k, v in capitalised.items() if len(k) >= MIN_TYPO_LENGTH}
+        self._name_keys = list(self._names)
+
+    def knows(self, word: str) -> bool:
+        """Whether the article uses ``word`` or a form of it ("Syria"/"Syrian", "Yemeni")."""
+        lower = word.lower()
+        if lower in self._words:
+            return True
+        terms = tokenize(lower)
+        return bool(terms) and all(self._knows_stem(t) for t in terms)
+
+    def _knows_stem(self, term: str) -> bool:
+        if term in self._stems:
+            return True
+        if len(term) < MIN_STEM:
+            return False
+        following = bisect.bisect_left(self._sorted_stems, term)
+        longer = following < len(self._sorted_stems) and self._sorted_stems[following].startswith(
+            term
+        )
+        return longer or any(term[:end] in self._stems for end in range(MIN_STEM, len(term)))
+
+    def is_name(self, word: str) -> bool:
+        """Whether the article writes ``word`` with a capital inside a sentence."""
+        return word.lower() in self._names or (
+            word[:1].isupper() and self.knows(word) and word.lower() not in STOPWORDS
+        )
+
+    def corrections(self, question: str) -> list[Correction]:
+        """Words the article never uses that are one or two edits from a name it does use."""
+        found: list[Correction] = []
+        for match in _WORD.finditer(question):
+            typed = match.group()
+            lower = typed.lower()
+            if len(lower) < MIN_TYPO_LENGTH or lower in STOPWORDS or self.knows(lower):
+                continue
+            allowed = 1 if len(lower) < 8 else 2
+            best = process.extract(
+                lower,
+                self._name_keys,
+                scorer=Levenshtein.distance,
+                limit=2,
+                score_cutoff=allowed,
+            )
+            if best and (len(best) == 1 or best[1][1] > best[0][1]):
+                found.append(Correction(typed, self._names[best[0][0]]))
+        return found
+
+    def unknown_names(self, question: str) -> list[str]:
+        """Names in the question (capitalised past its start, whatever their case in the
+        article) that the article never uses. Title Case questions are skipped: there
+        capitals mark no names."""
+        words = question.split()[1:]
+        if sum(w[:1].isupper() for w in words) > len(words) / 2:
+            return []
+        unknown = []
+        for match in _CAPITALISED.finditer(question):
+            if match.start() == 0 or _opens_sentence(question[: match.start()]):
+                continue
+            name = match.group()
+            parts = [p for p in name.split() if p.lower().rstrip(".") not in ABBREVIATIONS]
+            if parts and not all(self.knows(p) for p in parts):
+                unknown.append(" ".join(parts))
+        return unknown
+
+
+def _opens_sentence(before: str) -> bool:
+    """Whether a word after ``before`` starts a sentence (a title such as "Mr." does not)."""
+    if not _SENTENCE_END.search(before):
+        return False
+    last = before.split()[-1].rstrip(".!?").lower()
+    return last not in ABBREVIATIONS
+
+
+def apply(question: str, corrections: Iterable[Correction]) -> str:
+    """The question with each corrected word replaced by the article's spelling."""
+    for correction in corrections:
+        question = re.sub(rf"\b{re.escape(correction.typed)}\b", correction.corrected, question)
+    return question

@@ -1,0 +1,180 @@
+"""Fit the answerability model on the shared tuning questions and write its coefficients.
+
+    python -m tools.fit_answerability [--shared ../shared] [--out retrieval/answerability.json]
+
+Every tuning question is asked of its own article (the news article, or one of the SQuAD
+articles) and, to learn what an off-topic question looks like, of the other kind of article
+too. Two logistic regressions are fitted on the engine's evidence (see ``Evidence``):
+
+- relevance: questions written for an article against off-topic ones and questions written for
+  another article;
+- answerability: on-topic answers whose quote holds the answer against answers to
+  unanswerable questions and quotes that miss.
+
+The thresholds are the highest that keep the answerable questions answered: at most
+``--max-lost`` of them hedged or declined on every tuning set. Needs scikit-learn (the ``fit``
+extra); serving does not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from retrieval import Engine, Settings
+from retrieval.answerability import FEATURES, AnswerabilityModel, Logistic
+from retrieval.evaluation import Question, answer_all, gold_rank, has_keywords, read_questions
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One question asked of one article, with its evidence and what it should have got."""
+
+    tuning_set: str
+    features: tuple[float, ...]
+    on_topic: bool
+    answers: bool  # the quote answers the question
+    answerable: bool
+
+
+def tuning_sets(shared: Path) -> dict[str, tuple[Path, list[Question]]]:
+    """Each tuning file with the article its questions were written for."""
+    news = shared / "article.txt"
+    sets = {
+        name: (news, read_questions(shared / f"{name}.jsonl"))
+        for name in ("dev_questions", "dev_natural", "dev_followups")
+    }
+    for path in sorted((shared / "squad").glob("*.jsonl")):
+        sets[f"squad/{path.stem}"] = (path.with_suffix(".txt"), read_questions(path))
+    return sets
+
+
+def engine_for(article: Path, index_root: Path, settings: Settings) -> Engine:
+    """An engine over ``article`` with its index kept under ``index_root`` between runs."""
+    index_dir = index_root / article.stem
+    return Engine(settings.model_copy(update={"article_path": article, "index_dir": index_dir}))
+
+
+def collect(shared: Path, index_root: Path, settings: Settings) -> list[Row]:
+    """Evidence for every tuning question on its own article and on an unrelated one."""
+    sets = tuning_sets(shared)
+    articles = sorted({article for article, _ in sets.values()})
+    engines = {article: engine_for(article, index_root, settings) for article in articles}
+    news = shared / "article.txt"
+    rows: list[Row] = []
+    for name, (article, questions) in sets.items():
+        for asked_of in articles:
+            own = asked_of == article
+            if not own and news not in (article, asked_of):
+                continue  # two SQuAD articles may share a topic (force and steam engines)
+            answers = answer_all(engines[asked_of], questions)
+            for question, answer in zip(questions, answers, strict=True):
+                if answer.signals is None:  # declined before weighing (names, language)
+                    continue
+                on_topic = own and not question.offtopic
+                right = (
+                    on_topic
+                    and question.answerable
+                    and gold_rank(answer, question.gold) == 1
+                    and has_keywords(answer, question)
+                )
+                rows.append(
+                    Row(
+                        name if own else f"{name}@{asked_of.stem}",
+                        tuple(answer.signals.evidence.vector()),
+                        on_topic,
+                        right,
+                        on_topic and question.answerable,
+                    )
+                )
+    return rows
+
+
+def fit_part(x: np.ndarray, y: np.ndarray) -> tuple[tuple[float, ...], float]:
+    """A balanced, mildly regularised logistic regression."""
+    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+    model.fit(x, y)
+    return tuple(float(c) for c in model.coef_[0]), float(model.intercept_[0])
+
+
+def threshold(probabilities: np.ndarray, keep: np.ndarray, sets: list[str], lost: float) -> float:
+    """The highest threshold at which no tuning set loses more than ``lost`` of ``keep``."""
+    candidates = np.unique(probabilities[keep])
+    best = 0.0
+    for t in candidates:
+        ok = True
+        for name in set(sets):
+            mine = keep & (np.array(sets) == name)
+            if mine.any() and (probabilities[mine] < t).mean() > lost:
+                ok = False
+                break
+        if ok:
+            best = float(t)
+    return best
+
+
+def fit(rows: list[Row], max_lost: float) -> AnswerabilityModel:
+    """Both logistic models and their thresholds."""
+    x = np.array([r.features for r in rows])
+    sets = [r.tuning_set for r in rows]
+    on_topic = np.array([r.on_topic for r in rows])
+    answerable = np.array([r.answerable for r in rows])
+    coef, intercept = fit_part(x, on_topic)
+    relevance = Logistic(coef, intercept, 0.0)
+    p_relevant = np.array([_probability(relevance, r.features) for r in rows])
+    relevance = Logistic(coef, intercept, threshold(p_relevant, answerable, sets, max_lost / 4))
+    topical = on_topic & (p_relevant >= relevance.threshold)
+    coef, intercept = fit_part(x[topical], np.array([r.answers for r in rows])[topical])
+    answerability = Logistic(coef, intercept, 0.0)
+    p_answers = np.array([_probability(answerability, r.features) for r in rows])
+    keep = answerable & topical
+    limit = threshold(p_answers, keep, sets, max_lost)
+    return AnswerabilityModel(relevance, Logistic(coef, intercept, limit))
+
+
+def _probability(part: Logistic, features: tuple[float, ...]) -> float:
+    z = part.intercept + float(np.dot(part.coef, features))
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def summary(rows: list[Row], model: AnswerabilityModel) -> str:
+    """Per tuning set: answerable lost, unanswerable caught, off-topic declined."""
+    counts: dict[str, Counter[str]] = {}
+    for row in rows:
+        rel = _probability(model.relevance, row.features) >= model.relevance.threshold
+        ans = _probability(model.answerability, row.features) >= model.answerability.threshold
+        outcome = "answered" if rel and ans else ("hedged" if rel else "declined")
+        kind = "answerable" if row.answerable else ("unanswerable" if row.on_topic else "off")
+        counts.setdefault(row.tuning_set, Counter())[f"{kind} {outcome}"] += 1
+    return "\n".join(f"{name:<40} {dict(sorted(c.items()))}" for name, c in counts.items())
+
+
+def main() -> int:
+    """Collect the evidence, fit, print a summary and write the coefficients."""
+    parser = argparse.ArgumentParser(prog="python -m tools.fit_answerability")
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--out", type=Path, default=ROOT / "retrieval" / "answerability.json")
+    parser.add_argument("--index-root", type=Path, default=ROOT / "index" / "fitting")
+    parser.add_argument("--max-lost", type=float, default=0.04)
+    args = parser.parse_args()
+    settings = Settings(_env_file=None)
+    rows = collect(args.shared, args.index_root, settings)
+    model = fit(rows, args.max_lost)
+    print(summary(rows, model))
+    record = model.to_record()
+    args.out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.out} ({', '.join(FEATURES)})", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
