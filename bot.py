@@ -23,7 +23,7 @@ from telegram.ext import (
 
 from cli import build_parser, run
 from retrieval import Engine, RetrievalError, Settings
-from tgbot import handlers
+from tgbot import admin, errors, info, questions, sources
 from tgbot.lifecycle import on_shutdown, on_startup, rate_limiter, webhook_options
 from tgbot.redaction import redact_in_logs, scrub
 
@@ -47,20 +47,20 @@ def build_application(settings: Settings, engine: Engine | None = None) -> Appli
     addressed = filters.Entity("mention") | filters.REPLY
     application.add_handlers(
         [
-            CommandHandler("start", handlers.start, block=False),
-            CommandHandler("help", handlers.help_command, block=False),
-            CommandHandler(["sources", "article"], handlers.sources, block=False),
-            CommandHandler("ask", handlers.ask_command, block=False),
-            CommandHandler("reindex", handlers.reindex, block=False),
-            CommandHandler("stats", handlers.stats, block=False),
-            CallbackQueryHandler(handlers.open_source, block=False),
-            MessageHandler(private & filters.COMMAND, handlers.unknown_command, block=False),
-            MessageHandler(private & filters.TEXT, handlers.private_text, block=False),
-            MessageHandler(groups & filters.TEXT & addressed, handlers.group_text, block=False),
-            MessageHandler(private & ~filters.TEXT, handlers.unsupported, block=False),
+            CommandHandler("start", info.start, block=False),
+            CommandHandler("help", info.help_command, block=False),
+            CommandHandler(["sources", "article"], info.sources_command, block=False),
+            CommandHandler("ask", questions.ask_command, block=False),
+            CommandHandler("reindex", admin.reindex, block=False),
+            CommandHandler("stats", admin.stats, block=False),
+            CallbackQueryHandler(sources.open_source, block=False),
+            MessageHandler(private & filters.COMMAND, questions.unknown_command, block=False),
+            MessageHandler(private & filters.TEXT, questions.private_text, block=False),
+            MessageHandler(groups & filters.TEXT & addressed, questions.group_text, block=False),
+            MessageHandler(private & ~filters.TEXT, questions.unsupported, block=False),
         ]
     )
-    application.add_error_handler(handlers.on_error, block=False)
+    application.add_error_handler(errors.on_error, block=False)
     return application
 
 
