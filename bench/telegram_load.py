@@ -18,8 +18,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from bot import build_application
 from retrieval import Answer, Engine, Settings
+from tgbot.app import build_application
 
 from .stats import summary_ms
 from .workload import ROOT

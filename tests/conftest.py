@@ -149,7 +149,7 @@ from botapi_server import BotApiServer  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import Application  # noqa: E402
 
-from bot import build_application  # noqa: E402
+from tgbot.app import build_application  # noqa: E402
 from tgbot.lifecycle import webhook_options  # noqa: E402
 from tgbot.redaction import QUIET_LOGGERS, RedactSecret, redact_in_logs  # noqa: E402
 
