@@ -14,6 +14,7 @@ from telegram.ext import (
 from retrieval import Engine, Settings
 
 from . import admin, errors, info, questions, sources
+from .formatting import ANY_BUTTON, SOURCE_BUTTON
 from .lifecycle import on_shutdown, on_startup, rate_limiter
 
 
@@ -42,7 +43,8 @@ def build_application(settings: Settings, engine: Engine | None = None) -> Appli
             CommandHandler("ask", questions.ask_command, block=False),
             CommandHandler("reindex", admin.reindex, block=False),
             CommandHandler("stats", admin.stats, block=False),
-            CallbackQueryHandler(sources.open_source, block=False),
+            CallbackQueryHandler(sources.open_source, pattern=SOURCE_BUTTON, block=False),
+            CallbackQueryHandler(sources.unknown_button, pattern=ANY_BUTTON, block=False),
             MessageHandler(private & filters.COMMAND, questions.unknown_command, block=False),
             MessageHandler(private & filters.TEXT, questions.private_text, block=False),
             MessageHandler(groups & filters.TEXT & addressed, questions.group_text, block=False),

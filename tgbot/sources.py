@@ -24,3 +24,8 @@ async def open_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await best_effort(query.answer())  # the passage matters more than the spinner
     if query.message is not None and isinstance(query.message, Message):
         await reply_blocks(query.message, fmt.passage_blocks(passage, request.start, request.end))
+
+
+async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a button no other handler claims (forged, or from an old version of the bot)."""
+    await update.callback_query.answer(STALE_SOURCE, show_alert=True)
