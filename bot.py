@@ -12,56 +12,12 @@ import sys
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import (
-    Application,
-    ApplicationBuilder,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
 
 from cli import build_parser, run
-from retrieval import Engine, RetrievalError, Settings
-from tgbot import handlers
-from tgbot.lifecycle import on_shutdown, on_startup, rate_limiter, webhook_options
+from retrieval import RetrievalError, Settings
+from tgbot.app import build_application
+from tgbot.lifecycle import webhook_options
 from tgbot.redaction import redact_in_logs, scrub
-
-
-def build_application(settings: Settings, engine: Engine | None = None) -> Application:
-    """The Telegram Application with every handler and lifecycle hook registered."""
-    assert settings.telegram_bot_token is not None
-    root = settings.telegram_api_base_url.rstrip("/")
-    application = (
-        ApplicationBuilder()
-        .token(settings.telegram_bot_token.get_secret_value())
-        .base_url(f"{root}/bot")
-        .base_file_url(f"{root}/file/bot")
-        .rate_limiter(rate_limiter(settings))
-        .concurrent_updates(True)
-        .post_init(on_startup(settings, engine))
-        .post_shutdown(on_shutdown)
-        .build()
-    )
-    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
-    addressed = filters.Entity("mention") | filters.REPLY
-    application.add_handlers(
-        [
-            CommandHandler("start", handlers.start, block=False),
-            CommandHandler("help", handlers.help_command, block=False),
-            CommandHandler(["sources", "article"], handlers.sources, block=False),
-            CommandHandler("ask", handlers.ask_command, block=False),
-            CommandHandler("reindex", handlers.reindex, block=False),
-            CommandHandler("stats", handlers.stats, block=False),
-            CallbackQueryHandler(handlers.open_source, block=False),
-            MessageHandler(private & filters.COMMAND, handlers.unknown_command, block=False),
-            MessageHandler(private & filters.TEXT, handlers.private_text, block=False),
-            MessageHandler(groups & filters.TEXT & addressed, handlers.group_text, block=False),
-            MessageHandler(private & ~filters.TEXT, handlers.unsupported, block=False),
-        ]
-    )
-    application.add_error_handler(handlers.on_error, block=False)
-    return application
 
 
 def serve(settings: Settings) -> int:

@@ -9,7 +9,6 @@ server records the bot's reply to it.
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -18,14 +17,11 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from bot import build_application
+from botapi_fake import BotApiServer
 from retrieval import Answer, Engine, Settings
+from tgbot.app import build_application
 
 from .stats import summary_ms
-from .workload import ROOT
-
-sys.path.insert(0, str(ROOT / "tests"))
-import botapi_server
 
 TOKEN = "123456:bench-token"
 FIRST_CHAT = 1_000
@@ -62,7 +58,7 @@ class Replies:
         return waiter
 
 
-class TimedBotApiServer(botapi_server.BotApiServer):
+class TimedBotApiServer(BotApiServer):
     """The tests' fake Bot API server, reporting every reply the moment it is recorded."""
 
     replies: Replies | None = None
@@ -92,9 +88,7 @@ def counting_batches(engine: Engine) -> Iterator[list[int]]:
         del engine.answer_many
 
 
-async def _ask(
-    server: botapi_server.BotApiServer, replies: Replies, chat_id: int, question: str
-) -> float:
+async def _ask(server: BotApiServer, replies: Replies, chat_id: int, question: str) -> float:
     """Push one question and wait for its reply: the update-to-reply time in seconds."""
     pushed = time.perf_counter()
     update = server.push_text(chat_id, chat_id, question)
@@ -125,7 +119,7 @@ class Scenario:
 
 async def _closed(
     scenario: Scenario,
-    server: botapi_server.BotApiServer,
+    server: BotApiServer,
     replies: Replies,
     questions: Sequence[str],
 ) -> list[float]:
@@ -142,7 +136,7 @@ async def _closed(
 
 async def _open(
     scenario: Scenario,
-    server: botapi_server.BotApiServer,
+    server: BotApiServer,
     replies: Replies,
     questions: Sequence[str],
 ) -> list[float]:

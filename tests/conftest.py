@@ -145,11 +145,11 @@ def check_answer_json() -> Callable[[dict[str, Any]], None]:
 import logging  # noqa: E402
 from collections.abc import AsyncIterator, Iterator  # noqa: E402
 
-from botapi_server import BotApiServer  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import Application  # noqa: E402
 
-from bot import build_application  # noqa: E402
+from botapi_fake import BotApiServer  # noqa: E402
+from tgbot.app import build_application  # noqa: E402
 from tgbot.lifecycle import webhook_options  # noqa: E402
 from tgbot.redaction import QUIET_LOGGERS, RedactSecret, redact_in_logs  # noqa: E402
 

@@ -9,11 +9,14 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from botapi_html import parse_html, utf16_len
 
+from botapi_fake import parse_html, utf16_len
 from retrieval import Engine
-from tgbot import handlers
+from tgbot.admin import NOT_ADMIN
 from tgbot.formatting import parse_callback
+from tgbot.info import COMMANDS
+from tgbot.questions import NON_TEXT_HINT, SLOW_DOWN, TOO_LONG, USAGE
+from tgbot.sources import STALE_SOURCE
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -189,7 +192,7 @@ async def test_forged_and_stale_buttons_get_a_polite_answer(tg, caplog, assert_c
                 a for a in tg.server.callback_answers if a["callback_query_id"] == qid
             ]
         )
-        assert answered["text"] == handlers.STALE_SOURCE and answered["show_alert"] is True
+        assert answered["text"] == STALE_SOURCE and answered["show_alert"] is True
     later = await tg.ask(USER, "Where is Ashgabat?")  # still serving, and nothing else was sent
     assert_cited(later)
     assert [m["message_id"] for m in tg.server.sent_messages(USER)] == [
@@ -222,7 +225,7 @@ async def test_group_answers_only_what_is_addressed_to_the_bot(tg, assert_cited)
         tg.engine.answer("what did Iran join earlier this year?").text
     )
     only_mention = await tg.ask(GROUP, mention, user_id=OTHER)  # nothing left once it is stripped
-    assert only_mention["text"] == handlers.USAGE
+    assert only_mention["text"] == USAGE
     follow_up = await tg.ask(
         GROUP,
         "And who died in a helicopter crash?",
@@ -289,7 +292,7 @@ async def test_reindex_refused_to_non_admin_and_logged(tg, caplog):
     caplog.set_level(logging.WARNING, logger="tgbot")
     for command in ("/reindex", "/stats"):
         refusal = await tg.ask(USER, command)
-        assert refusal["text"] == handlers.NOT_ADMIN
+        assert refusal["text"] == NOT_ADMIN
     refused = [r.getMessage() for r in caplog.records if r.name.startswith("tgbot")]
     assert len(refused) == 2 and all(str(USER) in line for line in refused)
     assert "/reindex" in refused[0] and "/stats" in refused[1]
@@ -323,14 +326,14 @@ async def test_failed_reindex_reports_and_keeps_the_old_index(
 async def test_bad_input_gets_a_one_line_hint(tg):
     server, limit = tg.server, tg.settings().max_question_chars
     expected = [
-        (server.push_sticker(USER, USER), handlers.NON_TEXT_HINT),
-        (server.push_photo(USER, USER, caption="what is this?"), handlers.NON_TEXT_HINT),
-        (server.push_voice(USER, USER), handlers.NON_TEXT_HINT),
-        (server.push_text(USER, USER, "/ask"), handlers.USAGE),
-        (server.push_text(USER, USER, "/ask    "), handlers.USAGE),
+        (server.push_sticker(USER, USER), NON_TEXT_HINT),
+        (server.push_photo(USER, USER, caption="what is this?"), NON_TEXT_HINT),
+        (server.push_voice(USER, USER), NON_TEXT_HINT),
+        (server.push_text(USER, USER, "/ask"), USAGE),
+        (server.push_text(USER, USER, "/ask    "), USAGE),
         (
             server.push_text(USER, USER, "why " * (limit // 4) + "?"),
-            handlers.TOO_LONG.format(length=limit + 1, limit=limit),
+            TOO_LONG.format(length=limit + 1, limit=limit),
         ),
     ]
     for pushed, text in expected:
@@ -349,7 +352,7 @@ async def test_rate_limit_asks_the_user_to_slow_down(bot_harness, assert_cited):
     replies = [await tg.reply(update) for update in pushed]
     for reply in replies[:3]:
         assert_cited(reply)
-    assert replies[3]["text"] == handlers.SLOW_DOWN
+    assert replies[3]["text"] == SLOW_DOWN
     assert_cited(await tg.ask(OTHER, QUESTION))  # per user
     assert tg.server.errors == []
 
@@ -419,13 +422,13 @@ async def test_start_help_sources_and_commands(tg):
     sections = zip(manifest.sections[:2], examples[1:], strict=True)
     assert all(name in line for name, line in sections)
     help_text = (await tg.ask(USER, "/help"))["text"]
-    assert all(f"/{c.command}" in help_text for c in handlers.COMMANDS)
+    assert all(f"/{c.command}" in help_text for c in COMMANDS)
     for command in ("/sources", "/article"):
         text = (await tg.ask(USER, command))["text"]
         assert all(f". {name}" in text for name in manifest.sections)
         assert f"{manifest.passages} passages" in text and manifest.built_at in text
     assert tg.server.commands == [
-        {"command": c.command, "description": c.description} for c in handlers.COMMANDS
+        {"command": c.command, "description": c.description} for c in COMMANDS
     ]
     assert tg.server.errors == []
 

@@ -5,8 +5,8 @@ import re
 import uuid
 
 import pytest
-from botapi_html import parse_html, utf16_len
 
+from botapi_fake import parse_html, utf16_len
 from retrieval import Answer, Citation, Passage
 from retrieval.chunking import chunk_article
 from retrieval.store import Manifest

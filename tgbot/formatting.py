@@ -7,6 +7,7 @@ long message can be split between (or inside) blocks without ever cutting throug
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,8 @@ from retrieval.types import Answer, Citation, Passage
 MAX_LENGTH = MessageLimit.MAX_TEXT_LENGTH
 SHORT_QUOTE = 160
 CALLBACK_PREFIX = "src"
+SOURCE_BUTTON = re.compile(rf"^{CALLBACK_PREFIX}\|")  # the pattern of its CallbackQueryHandler
+ANY_BUTTON = re.compile(".*", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)

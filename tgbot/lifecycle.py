@@ -14,7 +14,7 @@ from telegram.ext import AIORateLimiter, Application
 
 from retrieval import Engine, Settings
 
-from .handlers import COMMANDS
+from .info import COMMANDS
 from .services import Services
 
 log = logging.getLogger(__name__)

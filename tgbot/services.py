@@ -80,5 +80,6 @@ class Services:
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    """The services stored in ``bot_data`` by ``post_init``."""
-    return context.bot_data["services"]
+    """The services stored in ``bot_data`` by ``post_init``, typed for the handlers."""
+    stored: Services = context.bot_data["services"]
+    return stored

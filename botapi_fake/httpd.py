@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 if TYPE_CHECKING:
-    from botapi_server import BotApiServer
+    from .server import BotApiServer
 
 _RAW = {"text", "parse_mode", "callback_query_id", "url", "action", "language_code"}
 

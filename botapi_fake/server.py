@@ -15,12 +15,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-if __package__:
-    from .botapi_html import ApiError, check_commands, check_markup, detect_entities, render_text
-    from .botapi_http import HttpServer, parse_params
-else:
-    from botapi_html import ApiError, check_commands, check_markup, detect_entities, render_text
-    from botapi_http import HttpServer, parse_params
+from .httpd import HttpServer, parse_params
+from .validation import ApiError, check_commands, check_markup, detect_entities, render_text
 
 T = TypeVar("T")
 _PATH = re.compile(r"^/bot([^/]*)/([A-Za-z]+)/?$")

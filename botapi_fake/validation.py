@@ -1,4 +1,4 @@
-"""Text, keyboard and command validation for the fake Bot API server (``botapi_server``).
+"""Text, keyboard and command validation for the fake Bot API server (``server``).
 
 ``parse_html`` follows tdlib's ``parse_html`` (same tags, entity rules and error wording), with
 one deliberate strictness: a bare ``&`` that is not an entity is rejected. ``detect_entities``

@@ -12,10 +12,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, RetryAfter
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
 
-if __package__:
-    from .botapi_server import BotApiServer
-else:
-    from botapi_server import BotApiServer
+from botapi_fake import BotApiServer
 
 TOKEN = "123456789:AAE-test_token"
 CHAT = 4242

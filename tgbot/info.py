@@ -1,0 +1,50 @@
+"""The information commands: /start, /help and /sources, and the command menu."""
+
+from __future__ import annotations
+
+from telegram import BotCommand, Update
+from telegram.ext import ContextTypes
+
+from . import formatting as fmt
+from .replies import reply_blocks
+from .services import services
+
+COMMANDS = (
+    BotCommand("ask", "Ask a question about the article"),
+    BotCommand("sources", "The article's sections and the index"),
+    BotCommand("help", "What I can do"),
+    BotCommand("start", "Introduction and example questions"),
+    BotCommand("reindex", "Admins: rebuild the index"),
+    BotCommand("stats", "Admins: usage and latency"),
+)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Greet the user, name the article and suggest three questions."""
+    manifest = services(context).engine.snapshot.manifest
+    examples = ["What is the article about?"]
+    examples += [f"What does the article say about “{name}”?" for name in manifest.sections[:2]]
+    blocks = [
+        fmt.Block("Hi! I answer questions about one article, quoting and citing it.\n\n"),
+        fmt.Block("Article: ", "b"),
+        fmt.Block(manifest.title),
+        fmt.Block(f"\nIndexed: {manifest.built_at}\n\n"),
+        fmt.Block("Try asking:", "b"),
+    ]
+    blocks += [fmt.Block(f"\n• {example}") for example in examples]
+    blocks.append(fmt.Block("\n\nIn groups, use /ask QUESTION or mention me. /help lists more."))
+    await reply_blocks(update.effective_message, blocks)
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List the commands."""
+    lines = [fmt.Block("Ask me anything about the article.", "b")]
+    lines += [fmt.Block(f"\n/{c.command} — {c.description}") for c in COMMANDS]
+    lines.append(fmt.Block("\n\nTap a source button under an answer to read the passage."))
+    await reply_blocks(update.effective_message, lines)
+
+
+async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show the article's sections and the index's size and build time."""
+    manifest = services(context).engine.snapshot.manifest
+    await reply_blocks(update.effective_message, fmt.article_blocks(manifest))
