@@ -147,6 +147,11 @@ def _evidence(
         focus_weakest=covered.weakest,
         focus_unknown=analysis.focus_unknown,
         kind_missing=float(analysis.wanted is not None and not any(c.phrases for c in chosen)),
+        strict_kind_missing=float(
+            analysis.wanted is not None
+            and (analysis.wanted.strict or analysis.wanted.noun == "age")
+            and not any(c.phrases for c in chosen)
+        ),
         negation_mismatch=float(_negated(analysis.searched) and not _negated(quote)),
         number_missing=float(bool(_numbers(analysis.searched) - _numbers(hits[0].passage.text))),
     )

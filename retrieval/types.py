@@ -85,6 +85,7 @@ class Evidence:
     focus_weakest: float
     focus_unknown: float
     kind_missing: float
+    strict_kind_missing: float
     negation_mismatch: float
     number_missing: float
 
