@@ -8,9 +8,9 @@ import pytest
 
 from botapi_fake import parse_html, utf16_len
 from retrieval import Answer, Citation, Passage
-from retrieval.types import Highlight
 from retrieval.chunking import chunk_article
 from retrieval.store import Manifest
+from retrieval.types import Highlight
 from tgbot.formatting import (
     MAX_LENGTH,
     Block,
@@ -260,7 +260,8 @@ def test_the_highlight_is_bold_inside_the_verbatim_quote_and_searched_is_small_p
     [page] = paginate(answer_blocks(answer))
     text, entities = parse_html(page)
     assert text.startswith(f"{quote.quote} [1]\nsearched: q corrected")
-    bold = [text[e["offset"] : e["offset"] + e["length"]] for e in entities if e["type"] == "bold"]
-    assert bold[0] == word
-    italic = [text[e["offset"] : e["offset"] + e["length"]] for e in entities if e["type"] == "italic"]
-    assert italic[0] == "searched: q corrected"
+    spans = {kind: [] for kind in ("bold", "italic")}
+    for e in entities:
+        spans.setdefault(e["type"], []).append(text[e["offset"] : e["offset"] + e["length"]])
+    assert spans["bold"][0] == word
+    assert spans["italic"][0] == "searched: q corrected"
