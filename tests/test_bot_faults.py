@@ -269,6 +269,20 @@ async def test_failing_get_updates_is_one_warning_a_poll_and_stops_promptly(
     assert_no_tracebacks(caplog)
 
 
+async def test_a_bot_without_admins_warns_at_start_up_and_scopes_no_admin_menu(
+    bot_harness, caplog
+):
+    await bot_harness.start(admin_user_ids="")
+    assert any("ADMIN_USER_IDS is empty" in r.getMessage() for r in caplog.records)
+    assert [c["command"] for c in bot_harness.server.commands] == [
+        "ask",
+        "sources",
+        "help",
+        "start",
+    ]
+    assert bot_harness.server.commands_for({"type": "chat", "chat_id": bot_harness.admin_id}) == []
+
+
 # --- 12. invisible text and broken Unicode --------------------------------------------------
 
 
