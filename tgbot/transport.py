@@ -8,6 +8,7 @@ a response that was merely slow is waited for, never re-sent (that would duplica
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
@@ -60,12 +61,20 @@ class MessageRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
-        """Send the request; retry it with backoff after a 5xx or a network error."""
+        """Send chat actions and callback answers straight away, queue everything else; retry
+        with backoff after a 5xx or a network error.
+
+        Unthrottled requests still honour a 429: they wait ``retry_after`` and try again.
+        """
+        if endpoint in UNTHROTTLED:
+            attempt = functools.partial(_honouring_429, callback, args, kwargs)
+        else:
+            attempt = functools.partial(
+                super().process_request, callback, args, kwargs, endpoint, data, rate_limit_args
+            )
         for pause in (*SEND_BACKOFF, None):
             try:
-                return await self._throttled(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
+                return await attempt()
             except NetworkError as exc:
                 if pause is None or not is_transient(exc):
                     raise
@@ -73,29 +82,18 @@ class MessageRateLimiter(AIORateLimiter):
                 await asyncio.sleep(pause)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
-    async def _throttled(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> bool | JSONDict | list[JSONDict]:
-        """Send chat actions and callback answers straight away; queue everything else.
 
-        Unthrottled requests still honour a 429: they wait ``retry_after`` and try again.
-        """
-        if endpoint not in UNTHROTTLED:
-            return await super().process_request(
-                callback, args, kwargs, endpoint, data, rate_limit_args
-            )
-        for _ in range(RETRIES_AFTER_FLOOD):
-            try:
-                return await callback(*args, **kwargs)
-            except RetryAfter as exc:
-                await asyncio.sleep(_seconds(exc.retry_after) + 0.1)
-        return await callback(*args, **kwargs)  # the last try: a 429 now reaches the caller
+async def _honouring_429(
+    callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+    args: Any,
+    kwargs: dict[str, Any],
+) -> bool | JSONDict | list[JSONDict]:
+    for _ in range(RETRIES_AFTER_FLOOD):
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as exc:
+            await asyncio.sleep(_seconds(exc.retry_after) + 0.1)
+    return await callback(*args, **kwargs)  # the last try: a 429 now reaches the caller
 
 
 def _seconds(period: float | timedelta) -> float:
