@@ -6,8 +6,13 @@ callback query, a failing getUpdates) or the files on disk holding it.
 """
 
 import asyncio
+import contextlib
 import logging
+import os
+import subprocess
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -69,6 +74,43 @@ async def test_restart_after_a_bad_edit_serves_the_last_good_index_and_tells_adm
     assert any("serving the index built at" in r.getMessage() for r in caplog.records)
     assert store.read_manifest(small_engine.settings.index_dir) == old
     assert tg.server.errors == []
+
+
+@contextlib.contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """``folder`` made unwritable: by its mode, or for root (whom modes don't stop) by the
+    immutable attribute."""
+    as_root = os.geteuid() == 0
+    lock, unlock = (["chattr", "+i"], ["chattr", "-i"]) if as_root else (None, None)
+    if lock is None:
+        folder.chmod(0o555)
+    elif subprocess.run([*lock, str(folder)], capture_output=True).returncode != 0:
+        pytest.skip("cannot make a folder read-only for root here (no chattr)")
+    try:
+        yield
+    finally:
+        if unlock is None:
+            folder.chmod(0o755)
+        else:
+            subprocess.run([*unlock, str(folder)], check=True)
+
+
+async def test_restart_with_a_changed_article_and_a_read_only_index_dir_serves_the_old_one(
+    bot_harness, small_engine, engine_factory, article_text, assert_cited
+):
+    tg, admin = bot_harness, bot_harness.admin_id
+    old = small_engine.snapshot.manifest
+    path = small_engine.settings.article_path
+    path.write_text("\n".join(article_text.splitlines()[:9]) + "\n", encoding="utf-8")
+    tg.server.add_chat(admin)
+    with read_only(small_engine.settings.index_dir):
+        await tg.start(engine=engine_factory(article_path=path))
+        answer = await tg.ask(USER, QUESTION)
+        assert_cited(answer)
+        assert build_ids(answer) == {old.build_id}
+        [told] = await tg.server.wait_for_messages(admin, 1, timeout=tg.timeout)
+        assert "cannot write the index" in told["text"] and "article changed" in told["text"]
+    assert store.read_manifest(small_engine.settings.index_dir) == old
 
 
 async def test_restart_with_a_changed_article_serves_at_once_and_rebuilds_in_background(
