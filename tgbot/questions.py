@@ -136,11 +136,8 @@ def without_entities(text: str, entities: Sequence[MessageEntity]) -> str:
     counts them), and the punctuation left hanging at the cut tidied away."""
     encoded = text.encode("utf-16-le")
     for entity in sorted(entities, key=lambda e: e.offset, reverse=True):
-        encoded = (
-            encoded[: 2 * entity.offset]
-            + b" \x00"
-            + encoded[2 * (entity.offset + entity.length) :]
-        )
+        start, end = 2 * entity.offset, 2 * (entity.offset + entity.length)
+        encoded = encoded[:start] + " ".encode("utf-16-le") + encoded[end:]
     rest = _EMPTY_BRACKETS.sub(" ", encoded.decode("utf-16-le"))
     return rest.strip().lstrip(",:;!.-—").strip()
 
