@@ -12,10 +12,12 @@ from .errors import (
     IndexUnavailable,
     InvalidQuestion,
     ModelNotFound,
+    RebuildCancelled,
     ReindexInProgress,
     RetrievalError,
     SanityCheckFailed,
 )
+from .questions import normalize_question
 from .settings import Settings
 from .types import Answer, Citation, Hit, Passage, Sentence
 
@@ -32,11 +34,13 @@ __all__ = [
     "InvalidQuestion",
     "ModelNotFound",
     "Passage",
+    "RebuildCancelled",
     "ReindexInProgress",
     "RetrievalError",
     "SanityCheckFailed",
     "Sentence",
     "Settings",
     "Snapshot",
+    "normalize_question",
     "validate_question",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -19,15 +20,19 @@ from .answerability import load_model
 from .chunking import article_title, chunk_article, read_article, source_hash
 from .embedding import Embedder, load_embedder
 from .errors import (
+    ArticleEmpty,
     ArticleNotFound,
     IndexCorrupt,
     IndexStale,
     InvalidQuestion,
+    RebuildCancelled,
     ReindexInProgress,
+    RetrievalError,
     SanityCheckFailed,
 )
 from .focus import WordVectors, content_words
 from .names import NameBook
+from .questions import normalize_question
 from .rerank import POOL, rerank
 from .search import HybridSearcher
 from .settings import Settings
@@ -37,12 +42,13 @@ log = logging.getLogger(__name__)
 
 SANITY_TOP = 3
 SANITY_MIN_RATE = 0.85
+CANCEL_CHECK_EVERY = 128  # texts embedded between two looks at a rebuild's cancel flag
 Progress = Callable[[str], None]
 
 
 def validate_question(question: str, max_chars: int) -> str:
-    """The question with its white space folded, or :class:`InvalidQuestion`."""
-    question = " ".join(question.split())
+    """The question cleaned by :func:`normalize_question`, or :class:`InvalidQuestion`."""
+    question = normalize_question(question)
     if not question:
         raise InvalidQuestion("the question is empty")
     if len(question) > max_chars:
@@ -93,6 +99,12 @@ class Engine:
         self._swap_lock = threading.Lock()
         self._rebuild_lock = threading.Lock()
         self._first_load_lock = threading.Lock()
+        self.outdated: str | None = None  # why the index served may not match the article
+
+    @property
+    def loaded(self) -> bool:
+        """Whether an index is serving already."""
+        return self._snapshot is not None
 
     @property
     def snapshot(self) -> Snapshot:
@@ -109,29 +121,41 @@ class Engine:
         """Whether a rebuild is running right now."""
         return self._rebuild_lock.locked()
 
-    def load_or_build(self, progress: Progress | None = None) -> Snapshot:
+    def load_or_build(
+        self, progress: Progress | None = None, serve_stale: bool = False
+    ) -> Snapshot:
         """Serve the persisted index if it is current, else rebuild it and say why.
 
         With the article gone, a persisted index built by this model still serves, with a
-        warning: losing the source file should not take the bot down.
+        warning: losing the source file should not take the bot down. With ``serve_stale``
+        (the bot's start-up), so does one whose article changed or became empty: it serves at
+        once, :attr:`outdated` says why it may be out of date, and the caller rebuilds.
         """
         try:
             source_sha256 = source_hash(read_article(self.settings.article_path))
-        except ArticleNotFound as missing:
-            return self._load_without_source(missing)
-        try:
             stored = self._load_saved(source_sha256)
-        except (IndexCorrupt, IndexStale) as reason:
+        except ArticleNotFound as missing:
+            return self._serve_saved_despite(missing)
+        except (ArticleEmpty, IndexCorrupt, IndexStale) as reason:
+            if serve_stale and not isinstance(reason, IndexCorrupt):
+                with contextlib.suppress(IndexCorrupt, IndexStale):
+                    snapshot = self._serve_saved_despite(reason)
+                    self.outdated = str(reason)
+                    return snapshot
+            if isinstance(reason, ArticleEmpty):
+                raise
             log.warning("rebuilding the index in %s: %s", self.settings.index_dir, reason)
             return self.rebuild(progress)
         return self._publish(Snapshot.of(stored))
 
-    def _load_without_source(self, missing: ArticleNotFound) -> Snapshot:
+    def _serve_saved_despite(self, reason: RetrievalError) -> Snapshot:
+        """Serve the saved index without comparing it with the article (gone, empty, changed);
+        ``reason`` is raised when there is none this model can serve."""
         try:
             stored = self._load_saved(source_sha256=None)
-        except (IndexCorrupt, IndexStale) as reason:
-            raise missing from reason
-        log.warning("%s; serving the index built at %s", missing, stored.manifest.built_at)
+        except (IndexCorrupt, IndexStale) as unusable:
+            raise reason from unusable
+        log.warning("%s; serving the index built at %s", reason, stored.manifest.built_at)
         return self._publish(Snapshot.of(stored))
 
     def _load_saved(self, source_sha256: str | None) -> store.StoredIndex:
@@ -145,20 +169,40 @@ class Engine:
         )
         return stored
 
-    def rebuild(self, progress: Progress | None = None) -> Snapshot:
-        """Build a new index from the article, check it, persist it and swap it in."""
+    def rebuild(
+        self, progress: Progress | None = None, cancel: threading.Event | None = None
+    ) -> Snapshot:
+        """Build a new index from the article, check it, persist it and swap it in.
+
+        Setting ``cancel`` abandons the build at its next batch of embeddings with
+        :class:`RebuildCancelled`, leaving the published index as it was.
+        """
         if not self._rebuild_lock.acquire(blocking=False):
             raise ReindexInProgress("a rebuild is already running")
+        cancel = cancel or threading.Event()
         try:
             store.check_writable(self.settings.index_dir)
-            snapshot = Snapshot.of(self.build(progress or log.info))
-            self.sanity_check(snapshot)
+            snapshot = Snapshot.of(self.build(progress or log.info, cancel))
+            self.sanity_check(snapshot, cancel)
+            _raise_if_cancelled(cancel)
             store.save(snapshot.stored, self.settings.index_dir)
+            self.outdated = None
             return self._publish(snapshot)
         finally:
             self._rebuild_lock.release()
 
-    def build(self, progress: Progress) -> store.StoredIndex:
+    def _encode(self, texts: list[str], cancel: threading.Event | None) -> np.ndarray:
+        """Embed ``texts`` in slices, looking at ``cancel`` before each."""
+        parts = []
+        for start in range(0, len(texts), CANCEL_CHECK_EVERY):
+            if cancel is not None:
+                _raise_if_cancelled(cancel)
+            parts.append(self.embedder.encode(texts[start : start + CANCEL_CHECK_EVERY]))
+        return np.concatenate(parts) if parts else self.embedder.encode([])
+
+    def build(
+        self, progress: Progress, cancel: threading.Event | None = None
+    ) -> store.StoredIndex:
         """Read, chunk and embed the article into an in-memory index."""
         started = time.perf_counter()
         path = self.settings.article_path
@@ -171,9 +215,9 @@ class Engine:
             )
         )
         progress(f"read {path}: {len(passages)} passages")
-        vectors = self.embedder.encode([p.text for p in passages])
+        vectors = self._encode([p.text for p in passages], cancel)
         sentences = store.distinct_sentences(passages)
-        sentence_vectors = self.embedder.encode([s.text for s in sentences])
+        sentence_vectors = self._encode([s.text for s in sentences], cancel)
         progress(f"embedded {len(passages)} passages and {len(sentences)} sentences")
         index = store.make_vector_index(vectors)
         sections = tuple(dict.fromkeys(p.section for p in passages if p.section))
@@ -194,14 +238,14 @@ class Engine:
         )
         return store.StoredIndex(manifest, passages, index, sentences, sentence_vectors)
 
-    def sanity_check(self, snapshot: Snapshot) -> float:
+    def sanity_check(self, snapshot: Snapshot, cancel: threading.Event | None = None) -> float:
         """Check that nearly every passage's opening sentence finds that passage in the top 3.
 
         The search is dense only: BM25 is rebuilt from the passages and would find them on its
         own, hiding vectors that are wrong or mapped to the wrong passages.
         """
         passages = snapshot.stored.passages
-        vectors = self.embedder.encode([p.sentences[0].text for p in passages])
+        vectors = self._encode([p.sentences[0].text for p in passages], cancel)
         _, ids = snapshot.stored.vectors.search(vectors, min(SANITY_TOP, len(passages)))
         rate = sum(i in row for i, row in enumerate(ids.tolist())) / len(passages)
         if rate < SANITY_MIN_RATE:
@@ -247,3 +291,8 @@ class Engine:
             self.words,
             self.model,
         )
+
+
+def _raise_if_cancelled(cancel: threading.Event) -> None:
+    if cancel.is_set():
+        raise RebuildCancelled("the rebuild was cancelled; the published index is unchanged")

@@ -1,20 +1,16 @@
 """End to end: the real bot, engine and PTB Application long-polling the fake Bot API."""
 
-import asyncio
 import logging
 import re
 import socket
-import threading
-from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 
-from botapi_fake import parse_html, utf16_len
-from retrieval import Engine
+from botapi_fake import buttons, parse_html, utf16_len
 from tgbot.admin import NOT_ADMIN
 from tgbot.formatting import parse_callback
-from tgbot.info import COMMANDS
+from tgbot.info import COMMANDS, USER_COMMANDS
 from tgbot.questions import NON_TEXT_HINT, SLOW_DOWN, TOO_LONG, USAGE
 from tgbot.sources import STALE_SOURCE
 
@@ -23,96 +19,6 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 QUESTION = "Who is the president of Iran?"
 USER, OTHER = 1001, 1002
 GROUP = -1001234567
-
-
-# --- helpers ----------------------------------------------------------------------------------
-
-
-def buttons(record: dict) -> list[dict]:
-    """The inline keyboard buttons of a sent message, row by row."""
-    rows = (record["reply_markup"] or {}).get("inline_keyboard", [])
-    return [button for row in rows for button in row]
-
-
-def article_excerpt(article_text: str, lines: int) -> str:
-    """The first ``lines`` lines of the article: a small article that rebuilds quickly."""
-    return "\n".join(article_text.splitlines()[:lines]) + "\n"
-
-
-@pytest.fixture(scope="session")
-def marked(entity_texts) -> Callable[[dict, str], list[str]]:
-    """The text under every entity of one kind in a sent message."""
-    return lambda record, kind: entity_texts(record["text"], record["entities"], kind)
-
-
-@pytest.fixture(scope="session")
-def assert_cited(article_text, answer_parts, marked) -> Callable[[dict], None]:
-    """Checks a cited answer: sentences verbatim from the article ending in ``[n]`` markers,
-    a Sources block with a verbatim quote per source, one valid button per source."""
-
-    def check(record: dict) -> None:
-        answer, _, sources = record["text"].partition("\n\nSources\n")
-        keyboard = buttons(record)
-        parts = answer_parts(answer)
-        assert parts and {n for _, n in parts} <= set(range(1, len(keyboard) + 1))
-        assert all(sentence in article_text for sentence, _ in parts)
-        assert "[1]" in answer and "Sources" in marked(record, "bold")
-        quotes = marked(record, "italic")
-        assert len(quotes) == len(sources.splitlines()) == len(keyboard) >= 1
-        for quote in quotes:
-            assert quote.startswith("“") and quote.endswith("”")
-            assert quote[1:-1].removesuffix("…") in article_text
-        for n, button in enumerate(keyboard, 1):
-            assert button["text"].startswith(f"[{n}]")
-            assert len(button["callback_data"].encode()) <= 64
-            assert parse_callback(button["callback_data"]) is not None
-
-    return check
-
-
-class RebuildGate(logging.Filter):
-    """Once armed, holds the next rebuild at its first progress line (logged by
-    ``Engine.build`` in the worker thread) until opened: a reindex deterministically running.
-    A logger filter, so no handler lock is held while it waits."""
-
-    def __init__(self, timeout: float) -> None:
-        super().__init__()
-        self.timeout = timeout
-        self.armed, self.reached, self.opened = (threading.Event() for _ in range(3))
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.funcName == "build" and self.armed.is_set() and not self.reached.is_set():
-            self.reached.set()
-            self.opened.wait(self.timeout)
-        return True
-
-    async def wait_reached(self) -> None:
-        assert await asyncio.to_thread(self.reached.wait, self.timeout), "no rebuild started"
-
-
-@pytest.fixture
-def rebuild_gate(bot_harness) -> Iterator[RebuildGate]:
-    """A closed gate on the engine's rebuilds, opened before the bots stop."""
-    gate, logger = RebuildGate(bot_harness.timeout), logging.getLogger("retrieval.engine")
-    level = logger.level
-    logger.setLevel(logging.INFO)  # progress lines are logged at INFO
-    logger.addFilter(gate)
-    try:
-        yield gate
-    finally:
-        gate.opened.set()
-        logger.removeFilter(gate)
-        logger.setLevel(level)
-
-
-@pytest.fixture
-def small_engine(engine_factory, article_text, tmp_path) -> Engine:
-    """An engine of its own over a short copy of the article in tmp (cheap to rebuild)."""
-    path = tmp_path / "article.txt"
-    path.write_text(article_excerpt(article_text, 7), encoding="utf-8")
-    engine = engine_factory(article_path=path)
-    engine.load_or_build()
-    return engine
 
 
 # --- 1. questions in private chats --------------------------------------------------------------
@@ -379,13 +285,15 @@ async def test_flood_control_429_on_typing_delays_only_the_typing(tg, assert_cit
 
 
 @pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.PTBDeprecationWarning")
-async def test_flood_control_429_on_a_callback_answer_still_opens_the_source(tg, marked):
+async def test_flood_control_429_on_a_callback_answer_does_not_delay_the_source(tg, marked):
     answer = await tg.ask(USER, QUESTION)
-    tg.server.fail_next("answerCallbackQuery", count=1, retry_after=1)
+    tg.server.fail_next("answerCallbackQuery", count=1, retry_after=3)
     data = buttons(answer)[0]["callback_data"]
     tg.server.push_callback(USER, USER, answer["message_id"], data)
     passage = await tg.reply(answer)
-    assert marked(passage, "underline") and len(tg.server.callback_answers) == 1
+    assert marked(passage, "underline")
+    assert tg.server.callback_answers == []  # the passage did not wait for the retry
+    await tg.server.wait_for(lambda: tg.server.callback_answers, tg.timeout)
 
 
 async def test_fifty_users_at_once_are_all_answered(tg, dev_answers, assert_cited, monkeypatch):
@@ -428,6 +336,10 @@ async def test_start_help_sources_and_commands(tg):
         assert all(f". {name}" in text for name in manifest.sections)
         assert f"{manifest.passages} passages" in text and manifest.built_at in text
     assert tg.server.commands == [
+        {"command": c.command, "description": c.description} for c in USER_COMMANDS
+    ]
+    admin_scope = {"type": "chat", "chat_id": tg.admin_id}
+    assert tg.server.commands_for(admin_scope) == [
         {"command": c.command, "description": c.description} for c in COMMANDS
     ]
     assert tg.server.errors == []

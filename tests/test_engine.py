@@ -159,7 +159,9 @@ def test_a_rebuild_failing_its_sanity_check_keeps_the_old_index(engine_factory, 
     engine = engine_factory()
     old = engine.load_or_build()
     build = engine.build
-    monkeypatch.setattr(engine, "build", lambda progress: _with_reversed_vectors(build(progress)))
+    monkeypatch.setattr(
+        engine, "build", lambda progress, cancel: _with_reversed_vectors(build(progress, cancel))
+    )
     with pytest.raises(SanityCheckFailed):
         engine.rebuild()
     assert engine.snapshot is old

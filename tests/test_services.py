@@ -129,7 +129,7 @@ async def test_batches_never_exceed_max_batch(engine, engine_calls):
     assert all(len(call) <= 4 for call in engine_calls) and len(engine_calls) >= 4
 
 
-async def test_an_engine_failure_reaches_every_waiter_of_the_batch(engine, engine_calls):
+async def test_a_failing_question_fails_only_its_waiter_not_the_batch(engine, engine_calls):
     batcher = QuestionBatcher(engine)
     results = await asyncio.gather(
         batcher.answer(QUESTIONS[0]),
@@ -137,8 +137,10 @@ async def test_an_engine_failure_reaches_every_waiter_of_the_batch(engine, engin
         batcher.answer(QUESTIONS[1]),
         return_exceptions=True,
     )
-    assert len(engine_calls) == 1  # all three waited together
-    assert all(isinstance(result, InvalidQuestion) for result in results)  # nobody hangs
+    assert len(engine_calls[0]) == 3  # all three waited together...
+    assert engine_calls[1:] == [[QUESTIONS[0]], [" "], [QUESTIONS[1]]]  # ...then one by one
+    assert isinstance(results[1], InvalidQuestion)  # nobody hangs
+    assert [results[0].question, results[2].question] == [QUESTIONS[0], QUESTIONS[1]]
     assert (await batcher.answer(QUESTIONS[2])).question == QUESTIONS[2]  # still serving
 
 
