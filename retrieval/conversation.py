@@ -8,6 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
+from .settings import Settings
 from .types import Answer
 
 MAX_CONVERSATIONS = 10_000  # the least recently used ones go first beyond this
@@ -60,6 +61,11 @@ class ConversationStore:
         self._clock = clock
         self._lock = threading.Lock()
         self._chats: OrderedDict[Hashable, tuple[Turn, ...]] = OrderedDict()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ConversationStore:
+        """A store keeping CONVERSATION_TURNS turns for CONVERSATION_MINUTES each."""
+        return cls(settings.conversation_turns, settings.conversation_minutes)
 
     def history(self, key: Hashable) -> tuple[Turn, ...]:
         """The turns of ``key`` that are still fresh, oldest first."""
