@@ -89,7 +89,9 @@ SEQUENCE = frozenset(
         "more",
     }
 )
-_SEQUENCE_STEMS = frozenset(tokenize(" ".join(SEQUENCE)))
+# Words that shape a question without saying what it is about ("how much", "what happened").
+FILLERS = frozenset({"much", "many", "long", "often", "far", "happen", "happened", "exactly"})
+_NOT_CONTENT = frozenset(tokenize(" ".join(SEQUENCE | FILLERS)))
 CONTEXT = " — "  # between a question that needs context and the previous query
 MAX_ELLIPSIS_WORDS = 5  # "and before that?", "and in the Middle East?"
 MAX_SWAPPED_WORDS = 4  # "what about Iran?", "what about the Kremlin spokesman?"
@@ -141,7 +143,7 @@ def _needs_context(text: str, lexicon: EntityLexicon) -> bool:
     """No name, and nothing or one word to search beside a "that"/"it": "when was that?"."""
     if lexicon.names(text):
         return False
-    content = [t for t in tokenize(text) if t not in _SEQUENCE_STEMS]
+    content = [t for t in tokenize(text) if t not in _NOT_CONTENT]
     words = {w.lower() for w in re.findall(r"\w+", text)}
     return not content or (len(content) <= 1 and bool(words & DEMONSTRATIVES))
 
