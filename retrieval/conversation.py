@@ -77,13 +77,13 @@ class ConversationStore:
     ) -> tuple[Turn, ...]:
         """Add the turn of ``answer`` to ``key`` and return the conversation it ends.
 
-        With ``history`` the conversation of ``key`` becomes that history plus the new turn:
-        a reply to an older answer continues from there.
+        With ``history`` the conversation of ``key`` becomes that history plus the new turn,
+        however old it is: a reply to an older answer continues from there.
         """
         turn = Turn.of(answer, at=self._clock())
         with self._lock:
-            before = self._chats.get(key, ()) if history is None else tuple(history)
-            turns = (*self._fresh(before), turn)[-self.turns :]
+            before = self._fresh(self._chats.get(key, ())) if history is None else history
+            turns = (*before, turn)[-self.turns :]
             self._chats[key] = turns
             self._chats.move_to_end(key)
             while len(self._chats) > self.max_conversations:

@@ -215,8 +215,8 @@ def test_the_console_chat_is_one_conversation(indexed, cli):
 def test_eval_of_a_conversation_file_scores_the_follow_ups_on_their_own(indexed, cli):
     result = cli.run("eval", str(DEV_FILE.parent / "dev_followups.jsonl"))
     assert result.returncode == 0, result.stderr
-    overall, _, followups = result.stdout.partition("\nfollow-up questions")
-    follow = dict(re.findall(r"^  (\S.*?)\s{2,}(\d+(?:\.\d+)?)$", followups, re.MULTILINE))
+    overall, _, followups = result.stdout.partition("\nfollow-ups only:")
+    follow = dict(re.findall(r"^  (\S.*?)\s{2,}(\d+(?:\.\d+)?)", followups, re.MULTILINE))
     assert int(re.search(r"^answerable questions\s+(\d+)$", overall, re.M)[1]) == 12
     assert int(follow["answerable questions"]) == 6
     assert float(follow["hit@1"]) >= 5 / 6

@@ -17,8 +17,9 @@ class Clock:
 
 
 def answer(question: str, abstained: bool = False) -> Answer:
-    text = "Sorry, the article doesn't cover that." if abstained else f"About {question} [1]"
-    return Answer(question, text, abstained, (), 0.5)
+    if abstained:
+        return Answer(question, "", (), 0.1, outcome="declined")
+    return Answer(question, f"About {question} [1]", (), 0.5)
 
 
 def test_keeps_the_last_turns_of_each_key_in_order():

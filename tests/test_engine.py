@@ -21,7 +21,7 @@ from retrieval import (
 from retrieval.conversation import Turn
 from retrieval.engine import SANITY_MIN_RATE
 from retrieval.evaluation import (
-    answer_conversations,
+    answer_all,
     evaluate,
     gold_rank,
     read_questions,
@@ -212,7 +212,7 @@ def test_a_follow_up_is_searched_with_the_previous_turn(engine):
 
 def test_follow_ups_of_the_dev_conversations_cite_the_right_passage(engine):
     questions = read_questions(DATA / "dev_followups.jsonl")
-    answers = answer_conversations(engine, questions)
+    answers = answer_all(engine, questions)
     report = evaluate(engine, questions)
     followups = report.followups
     assert followups is not None and followups.answerable == 6

@@ -13,6 +13,8 @@ from telegram.ext import ContextTypes
 from retrieval import Engine, Settings
 from retrieval.batching import QuestionBatcher
 
+from .conversations import ChatConversations
+
 LATENCY_WINDOW = 1000
 
 
@@ -68,6 +70,7 @@ class Services:
     engine: Engine
     batcher: QuestionBatcher
     limiter: RateLimiter
+    conversations: ChatConversations
     stats: Stats = field(default_factory=Stats)
     reindex: asyncio.Task[None] | None = None
 
@@ -75,7 +78,11 @@ class Services:
     def create(cls, settings: Settings, engine: Engine) -> Services:
         """Wire the services around a loaded engine."""
         return cls(
-            settings, engine, QuestionBatcher(engine), RateLimiter(settings.rate_limit_per_minute)
+            settings,
+            engine,
+            QuestionBatcher(engine),
+            RateLimiter(settings.rate_limit_per_minute),
+            ChatConversations(settings),
         )
 
 
