@@ -15,7 +15,7 @@ from retrieval import Engine
 from tgbot.admin import NOT_ADMIN
 from tgbot.formatting import parse_callback
 from tgbot.info import COMMANDS
-from tgbot.questions import NON_TEXT_HINT, SLOW_DOWN, TOO_LONG, USAGE
+from tgbot.questions import NEW_CONVERSATION, NON_TEXT_HINT, SLOW_DOWN, TOO_LONG, USAGE
 from tgbot.sources import STALE_SOURCE
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -34,6 +34,12 @@ def buttons(record: dict) -> list[dict]:
     return [button for row in rows for button in row]
 
 
+def searched_note(record: dict) -> tuple[str, str | None]:
+    """A reply's text without its last "searched: ..." line, and that query (None if none)."""
+    text, _, searched = record["text"].rpartition("\n\nsearched: ")
+    return (text, searched) if text else (record["text"], None)
+
+
 def article_excerpt(article_text: str, lines: int) -> str:
     """The first ``lines`` lines of the article: a small article that rebuilds quickly."""
     return "\n".join(article_text.splitlines()[:lines]) + "\n"
@@ -48,16 +54,20 @@ def marked(entity_texts) -> Callable[[dict, str], list[str]]:
 @pytest.fixture(scope="session")
 def assert_cited(article_text, answer_parts, marked) -> Callable[[dict], None]:
     """Checks a cited answer: sentences verbatim from the article ending in ``[n]`` markers,
-    a Sources block with a verbatim quote per source, one valid button per source."""
+    a Sources block with a verbatim quote per source, one valid button per source, and the
+    query searched in italics on the last line when it is not the question as asked."""
 
     def check(record: dict) -> None:
-        answer, _, sources = record["text"].partition("\n\nSources\n")
+        text, searched = searched_note(record)
+        answer, _, sources = text.partition("\n\nSources\n")
         keyboard = buttons(record)
         parts = answer_parts(answer)
         assert parts and {n for _, n in parts} <= set(range(1, len(keyboard) + 1))
         assert all(sentence in article_text for sentence, _ in parts)
         assert "[1]" in answer and "Sources" in marked(record, "bold")
         quotes = marked(record, "italic")
+        if searched is not None:
+            assert quotes.pop() == f"searched: {searched}"
         assert len(quotes) == len(sources.splitlines()) == len(keyboard) >= 1
         for quote in quotes:
             assert quote.startswith("“") and quote.endswith("”")
@@ -243,6 +253,48 @@ async def test_group_answers_only_what_is_addressed_to_the_bot(tg, assert_cited)
     assert all(tg.replies_to(update) == [] for update in ignored)
     assert len(server.sent_messages(GROUP)) == 6
     assert server.errors == []
+
+
+# --- 3b. follow-up questions -------------------------------------------------------------------
+
+
+async def test_private_follow_up_leans_on_the_previous_turn_and_new_starts_over(
+    tg, assert_cited, marked
+):
+    first = await tg.ask(USER, "Who is Ebrahim Raisi?")
+    assert_cited(first)
+    assert searched_note(first)[1] is None
+    follow_up = await tg.ask(USER, "how did he die?")
+    assert_cited(follow_up)
+    _, searched = searched_note(follow_up)
+    assert searched is not None and "Ebrahim Raisi" in searched
+    assert "helicopter" in follow_up["text"].partition("\n\nSources")[0]
+    assert marked(follow_up, "italic")[-1] == f"searched: {searched}"
+    assert follow_up["raw_text"].endswith(f"<i>searched: {searched}</i>")
+    assert (await tg.ask(USER, "/new"))["text"] == NEW_CONVERSATION
+    again = await tg.ask(USER, "how did he die?")
+    assert searched_note(again)[1] is None  # nothing left to lean on
+    elsewhere = await tg.ask(OTHER, "how did he die?")  # another chat, its own conversation
+    assert searched_note(elsewhere)[1] is None
+    assert tg.server.errors == []
+
+
+async def test_group_reply_to_an_answer_continues_its_conversation(tg, assert_cited):
+    mention, third = f"@{tg.username}", OTHER + 1
+    asked = await tg.ask(GROUP, "/ask Who is Dmitry Peskov?", user_id=USER)
+    assert_cited(asked)
+    follow_up = "what will the agenda focus on according to him?"
+    replied = await tg.ask(
+        GROUP, follow_up, user_id=OTHER, reply_to_message_id=asked["message_id"]
+    )
+    assert_cited(replied)
+    assert "Dmitry Peskov" in (searched_note(replied)[1] or "")
+    assert "bilateral" in replied["text"].partition("\n\nSources")[0]
+    own = await tg.ask(GROUP, f"{mention} {follow_up}", user_id=USER)  # USER's own context
+    assert "Dmitry Peskov" in (searched_note(own)[1] or "")
+    stranger = await tg.ask(GROUP, f"{mention} {follow_up}", user_id=third)  # no context
+    assert searched_note(stranger)[1] is None
+    assert tg.server.errors == []
 
 
 # --- 4. /reindex ------------------------------------------------------------------------------
