@@ -92,7 +92,10 @@ SEQUENCE = frozenset(
 # Words that shape a question without saying what it is about ("how much", "what happened").
 FILLERS = frozenset({"much", "many", "long", "often", "far", "happen", "happened", "exactly"})
 _NOT_CONTENT = frozenset(tokenize(" ".join(SEQUENCE | FILLERS)))
-CONTEXT = " — "  # between a question that needs context and the previous query
+# Between a question that needs context and the previous query: two questions, so the
+# previous one's first word still opens a sentence and is not taken for a name.
+CONTEXT = "? "
+MAX_BESIDE_THAT = 2  # "which outlet reported it?" still needs to know what "it" is
 MAX_ELLIPSIS_WORDS = 5  # "and before that?", "and in the Middle East?"
 MAX_SWAPPED_WORDS = 4  # "what about Iran?", "what about the Kremlin spokesman?"
 
@@ -145,7 +148,7 @@ def _needs_context(text: str, lexicon: EntityLexicon) -> bool:
         return False
     content = [t for t in tokenize(text) if t not in _NOT_CONTENT]
     words = {w.lower() for w in re.findall(r"\w+", text)}
-    return not content or (len(content) <= 1 and bool(words & DEMONSTRATIVES))
+    return not content or (len(content) <= MAX_BESIDE_THAT and bool(words & DEMONSTRATIVES))
 
 
 def _swap(previous: str, subject: str, lexicon: EntityLexicon) -> str:
@@ -214,21 +217,23 @@ def _person(
 
 
 def _group(turn: Turn, lexicon: EntityLexicon) -> str | None:
-    """Who "they" are: a group the previous question names, else a pair of people or names."""
+    """Who "they" are: a group or two people the previous question names, else the group or
+    two people of its answer, else two things the question names ("Iran and Russia")."""
     asked, answered = lexicon.names(turn.searched), lexicon.names(turn.answer)
-    groups = [n for n in asked if n.plural]
-    if groups:
-        return groups[0].phrase
-    for pool in (
-        [n for n in asked if n.person],
-        [n for n in (*asked, *answered) if n.person],
-        asked,
+    for found in (
+        _first([n for n in asked if n.plural]),
+        _pair([n for n in asked if n.person]),
+        _first([n for n in answered if n.plural]),
+        _pair([n for n in (*asked, *answered) if n.person]),
+        _pair(asked),
     ):
-        pair = _pair(pool)
-        if pair:
-            return pair
-    plural = [n for n in answered if n.plural]
-    return plural[0].phrase if plural else None
+        if found:
+            return found
+    return None
+
+
+def _first(names: Sequence[Name]) -> str | None:
+    return names[0].phrase if names else None
 
 
 def _pair(names: Sequence[Name]) -> str | None:

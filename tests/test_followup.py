@@ -106,13 +106,13 @@ def test_ellipsis_continues_the_previous_question_and_asks_for_something_new(lex
 )
 def test_a_question_with_nothing_to_search_borrows_the_previous_query(lexicon, question):
     previous = turn("What did Brandt say?", searched="What did Tomas Brandt say?")
-    assert rewrite(question, [previous], lexicon).query.endswith(" — What did Tomas Brandt say?")
+    assert rewrite(question, [previous], lexicon).query.endswith("? What did Tomas Brandt say?")
 
 
 def test_borrowed_context_does_not_pile_up(lexicon):
     first = turn("When did the bridge open?")
-    second = turn("why?", searched="why — When did the bridge open?")
-    assert rewrite("how?", [first, second], lexicon).query == "how — When did the bridge open?"
+    second = turn("why?", searched="why? When did the bridge open?")
+    assert rewrite("how?", [first, second], lexicon).query == "how? When did the bridge open?"
 
 
 @pytest.mark.parametrize(
