@@ -105,7 +105,6 @@ class Rewrite:
     """What to search for a question, given the conversation so far."""
 
     query: str
-    near: tuple[str, ...] = ()  # passages of the previous answer, to search around
     avoid: tuple[str, ...] = ()  # sentences already given, when another one is asked for
 
 
@@ -116,25 +115,24 @@ def rewrite(question: str, history: Sequence[Turn], lexicon: EntityLexicon) -> R
     previous = history[-1]
     text = question.strip()
     words = [w.lower() for w in re.findall(r"\w+", text)]
-    near = previous.passage_ids[:1]
     avoid = previous.quotes[:1] if SEQUENCE.intersection(words) else ()
     about = _WHAT_ABOUT.match(text)
     if about and len(about["rest"].split()) <= MAX_SWAPPED_WORDS:
-        return Rewrite(_swap(previous.searched, about["rest"], lexicon), near)
+        return Rewrite(_swap(previous.searched, about["rest"], lexicon))
     leading = _LEADING.match(text)
     if leading and leading["rest"] and len(leading["rest"].split()) <= MAX_ELLIPSIS_WORDS:
         rest = leading["rest"]
         if rest.split()[0].lower() not in QUESTION_WORDS:
             if lexicon.names(rest) and len(rest.split()) <= MAX_SWAPPED_WORDS - 1:
-                return Rewrite(_swap(previous.searched, rest, lexicon), near)
-            return Rewrite(f"{_bare(previous.searched)} {rest}?", near, avoid)
+                return Rewrite(_swap(previous.searched, rest, lexicon))
+            return Rewrite(f"{_bare(previous.searched)} {rest}?", avoid=avoid)
         text = rest
     resolved = _resolve_pronouns(text, history, lexicon)
     if _needs_context(resolved, lexicon):
         context = previous.searched.split(CONTEXT)[-1]  # its own context, not a chain of them
-        return Rewrite(f"{_bare(resolved)}{CONTEXT}{context}", near, avoid)
+        return Rewrite(f"{_bare(resolved)}{CONTEXT}{context}", avoid=avoid)
     if resolved != text:
-        return Rewrite(resolved, near, avoid)
+        return Rewrite(resolved, avoid=avoid)
     return Rewrite(question)
 
 
