@@ -444,9 +444,9 @@ async def test_fifty_users_at_once_are_all_answered(tg, dev_answers, assert_cite
     batches: list[int] = []
     answer_many = tg.engine.answer_many
 
-    def counting(questions):
+    def counting(questions, histories=None):
         batches.append(len(questions))
-        return answer_many(questions)
+        return answer_many(questions, histories)
 
     monkeypatch.setattr(tg.engine, "answer_many", counting)
     answerable = [q.text for q, a in dev_answers if not a.abstained]
