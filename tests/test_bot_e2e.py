@@ -35,9 +35,13 @@ def buttons(record: dict) -> list[dict]:
 
 
 def searched_note(record: dict) -> tuple[str, str | None]:
-    """A reply's text without its last "searched: ..." line, and that query (None if none)."""
-    text, _, searched = record["text"].rpartition("\n\nsearched: ")
-    return (text, searched) if text else (record["text"], None)
+    """A reply's text without its "searched: ..." line, and that query (None if none)."""
+    lines = record["text"].split("\n")
+    notes = [i for i, line in enumerate(lines) if line.startswith("searched: ")]
+    if not notes:
+        return record["text"], None
+    searched = lines.pop(notes[0]).removeprefix("searched: ")
+    return "\n".join(lines), searched
 
 
 def article_excerpt(article_text: str, lines: int) -> str:
@@ -55,7 +59,7 @@ def marked(entity_texts) -> Callable[[dict, str], list[str]]:
 def assert_cited(article_text, answer_parts, marked) -> Callable[[dict], None]:
     """Checks a cited answer: sentences verbatim from the article ending in ``[n]`` markers,
     a Sources block with a verbatim quote per source, one valid button per source, and the
-    query searched in italics on the last line when it is not the question as asked."""
+    query searched in italics under the answer when it is not the question as asked."""
 
     def check(record: dict) -> None:
         text, searched = searched_note(record)
@@ -67,7 +71,7 @@ def assert_cited(article_text, answer_parts, marked) -> Callable[[dict], None]:
         assert "[1]" in answer and "Sources" in marked(record, "bold")
         quotes = marked(record, "italic")
         if searched is not None:
-            assert quotes.pop() == f"searched: {searched}"
+            assert quotes.pop(0) == f"searched: {searched}"
         assert len(quotes) == len(sources.splitlines()) == len(keyboard) >= 1
         for quote in quotes:
             assert quote.startswith("“") and quote.endswith("”")
@@ -269,8 +273,7 @@ async def test_private_follow_up_leans_on_the_previous_turn_and_new_starts_over(
     _, searched = searched_note(follow_up)
     assert searched is not None and "Ebrahim Raisi" in searched
     assert "helicopter" in follow_up["text"].partition("\n\nSources")[0]
-    assert marked(follow_up, "italic")[-1] == f"searched: {searched}"
-    assert follow_up["raw_text"].endswith(f"<i>searched: {searched}</i>")
+    assert f"\n<i>searched: {searched}</i>\n\n" in follow_up["raw_text"]
     assert (await tg.ask(USER, "/new"))["text"] == NEW_CONVERSATION
     again = await tg.ask(USER, "how did he die?")
     assert searched_note(again)[1] is None  # nothing left to lean on
