@@ -274,6 +274,9 @@ async def test_private_follow_up_leans_on_the_previous_turn_and_new_starts_over(
     assert searched is not None and "Ebrahim Raisi" in searched
     assert "helicopter" in follow_up["text"].partition("\n\nSources")[0]
     assert f"\n<i>searched: {searched}</i>\n\n" in follow_up["raw_text"]
+    declined = await tg.ask(USER, "what about Zorblax?")  # a decline shows its search too
+    assert "never mentions Zorblax" in declined["text"] and declined["reply_markup"] is None
+    assert searched_note(declined)[1] == "how did Zorblax die?"
     assert (await tg.ask(USER, "/new"))["text"] == NEW_CONVERSATION
     again = await tg.ask(USER, "how did he die?")
     assert searched_note(again)[1] is None  # nothing left to lean on
