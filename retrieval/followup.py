@@ -189,7 +189,8 @@ def _resolve_pronouns(text: str, history: Sequence[Turn], lexicon: EntityLexicon
         meant[key] = referent
         if not possessive:
             return referent + after
-        return referent + ("'" if referent.endswith("s") else "'s") + after
+        plural = referent.startswith("the ") and referent.endswith("s")  # "the Houthis'"
+        return referent + ("'" if plural else "'s") + after
 
     return _PRONOUN.sub(replace, text)
 

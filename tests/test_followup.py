@@ -62,6 +62,12 @@ def test_names_of_the_article_know_people_and_their_pronouns(lexicon):
             "what did he say?",
             "Brandt",
         ),
+        (turn("Who is Elena Voss?"), "what is her job?", "Elena Voss's job"),
+        (
+            turn("Who fears the toll?", "The Dockers warned that a toll would hurt them."),
+            "why do they fear it?",
+            "the Dockers",  # a group of the answer before two people of it
+        ),
         (turn("What do the Dockers think of the toll?"), "why would it hurt them?", "the Dockers"),
         (
             turn("Who opened the bridge?", "Elena Voss and Tomas Brandt opened it."),
