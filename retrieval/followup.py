@@ -117,7 +117,7 @@ def rewrite(question: str, history: Sequence[Turn], lexicon: EntityLexicon) -> R
     words = [w.lower() for w in re.findall(r"\w+", text)]
     avoid = previous.quotes[:1] if SEQUENCE.intersection(words) else ()
     about = _WHAT_ABOUT.match(text)
-    if about and len(about["rest"].split()) <= MAX_SWAPPED_WORDS:
+    if about and len(about["rest"].split()) <= MAX_SWAPPED_WORDS and tokenize(about["rest"]):
         return Rewrite(_swap(previous.searched, about["rest"], lexicon))
     leading = _LEADING.match(text)
     if leading and leading["rest"] and len(leading["rest"].split()) <= MAX_ELLIPSIS_WORDS:
@@ -150,18 +150,21 @@ def _needs_context(text: str, lexicon: EntityLexicon) -> bool:
 
 
 def _swap(previous: str, subject: str, lexicon: EntityLexicon) -> str:
-    """The previous query about ``subject`` instead of its own name: "what about Iran?"."""
+    """The previous query about ``subject`` instead of its name of the same kind ("what
+    about Iran?"), or about the previous query regarding ``subject`` when it has none."""
     subject = _bare(subject)
     wanted = lexicon.names(subject)
-    person = bool(wanted) and wanted[0].person
+    regarding = f"{_bare(previous)}, regarding {subject}?"
+    if not wanted:
+        return regarding
     own = [n for n in lexicon.names(previous) if n.text.lower() != subject.lower()]
-    if not own:
-        return f"{_bare(previous)}: {subject}?"
-    target = next((n for n in own if n.person == person), own[0])
+    target = next((n for n in own if n.person == wanted[0].person), None)
+    if target is None:
+        return regarding
     pattern = re.compile(rf"(?:\bthe\s+)?\b{re.escape(target.text)}\b(?P<s>['’]s?)?", re.I)
     match = pattern.search(previous)
     if match is None:
-        return f"{_bare(previous)}: {subject}?"
+        return regarding
     replacement = f"{subject}'s" if match["s"] else subject
     return previous[: match.start()] + replacement + previous[match.end() :]
 

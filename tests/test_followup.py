@@ -98,6 +98,12 @@ def test_what_about_asks_the_previous_question_of_another_name(lexicon):
         rewrite("and Brandt?", [previous], lexicon).query
         == "What did Brandt say about the bridge?"
     )
+    assert rewrite("what about the toll?", [previous], lexicon).query == (
+        "What did Voss say about the bridge, regarding the toll?"  # no name to swap
+    )
+    assert rewrite("what about Ostmark?", [previous], lexicon).query == (
+        "What did Voss say about the bridge, regarding Ostmark?"  # a place is no speaker
+    )
 
 
 def test_ellipsis_continues_the_previous_question_and_asks_for_something_new(lexicon):
@@ -108,7 +114,7 @@ def test_ellipsis_continues_the_previous_question_and_asks_for_something_new(lex
 
 
 @pytest.mark.parametrize(
-    "question", ["when was that?", "why?", "how much did it cost?", "what else?"]
+    "question", ["when was that?", "why?", "how much did it cost?", "what else?", "what about it?"]
 )
 def test_a_question_with_nothing_to_search_borrows_the_previous_query(lexicon, question):
     previous = turn("What did Brandt say?", searched="What did Tomas Brandt say?")
