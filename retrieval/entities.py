@@ -183,12 +183,13 @@ class EntityLexicon:
                 votes.setdefault(person.key, Counter())[gender] += 1
         return {k: v.most_common(1)[0][0] for k, v in votes.items()}
 
-    def names(self, text: str) -> list[Name]:
-        """The names in ``text``, in order of appearance, each once."""
+    def names(self, text: str, phrase: bool = False) -> list[Name]:
+        """The names in ``text``, in order of appearance, each once. A ``phrase`` ("Zorblax"
+        in "what about Zorblax?") is no sentence: its first word is not capitalised anyway."""
         found: dict[str, Name] = {}
         for sentence in _SENTENCE_END.split(text):
             words = _words(sentence)
-            for span in self._spans(words):
+            for span in self._spans(words, opening=not phrase):
                 key = span.key
                 if key in found:
                     continue
@@ -198,6 +199,10 @@ class EntityLexicon:
                 found[key] = Name(spelled, person, plural, key in self.with_article)
         return list(found.values())
 
+    def uses(self, name: Name) -> bool:
+        """Whether the article names this (so whether it is a person is known)."""
+        return name.text.lower() in self.spelling
+
     def gender(self, name: Name) -> str | None:
         """ "he" or "she" when the article refers to this person so, else None."""
         key = name.text.lower()
@@ -206,7 +211,7 @@ class EntityLexicon:
                 return gender
         return None
 
-    def _spans(self, words: Sequence[str]) -> list[_Span]:
+    def _spans(self, words: Sequence[str], opening: bool = True) -> list[_Span]:
         spans: list[_Span] = []
         current: list[str] = []
         after_role = False
@@ -214,8 +219,10 @@ class EntityLexicon:
             bare = _bare(word)
             low = bare.lower()
             known = self._known(low)
-            is_name = known or (i > 0 and _capitalised(bare) and low not in TITLES)
-            if is_name and not (i == 0 and not known):
+            is_name = known or (
+                (i > 0 or not opening) and _capitalised(bare) and low not in TITLES
+            )
+            if is_name:
                 current.append(bare)
                 if bare != word:  # a possessive ends the name ("Iran's drones")
                     spans.append(_Span(tuple(current), i + 1 - len(current), after_role))

@@ -123,7 +123,7 @@ def rewrite(question: str, history: Sequence[Turn], lexicon: EntityLexicon) -> R
     if leading and leading["rest"] and len(leading["rest"].split()) <= MAX_ELLIPSIS_WORDS:
         rest = leading["rest"]
         if rest.split()[0].lower() not in QUESTION_WORDS:
-            if lexicon.names(rest) and len(rest.split()) <= MAX_SWAPPED_WORDS - 1:
+            if lexicon.names(rest, phrase=True) and len(rest.split()) <= MAX_SWAPPED_WORDS - 1:
                 return Rewrite(_swap(previous.searched, rest, lexicon))
             return Rewrite(f"{_bare(previous.searched)} {rest}?", avoid=avoid)
         text = rest
@@ -153,12 +153,14 @@ def _swap(previous: str, subject: str, lexicon: EntityLexicon) -> str:
     """The previous query about ``subject`` instead of its name of the same kind ("what
     about Iran?"), or about the previous query regarding ``subject`` when it has none."""
     subject = _bare(subject)
-    wanted = lexicon.names(subject)
+    wanted = lexicon.names(subject, phrase=True)
     regarding = f"{_bare(previous)}, regarding {subject}?"
     if not wanted:
         return regarding
     own = [n for n in lexicon.names(previous) if n.text.lower() != subject.lower()]
-    target = next((n for n in own if n.person == wanted[0].person), None)
+    kind = wanted[0]  # of a name the article never uses, nobody knows the kind: any will do
+    same = [n for n in own if n.person == kind.person or not lexicon.uses(kind)]
+    target = same[0] if same else None
     if target is None:
         return regarding
     pattern = re.compile(rf"(?:\bthe\s+)?\b{re.escape(target.text)}\b(?P<s>['’]s?)?", re.I)

@@ -98,6 +98,9 @@ def test_what_about_asks_the_previous_question_of_another_name(lexicon):
         rewrite("and Brandt?", [previous], lexicon).query
         == "What did Brandt say about the bridge?"
     )
+    assert rewrite("what about Zorblax?", [previous], lexicon).query == (
+        "What did Zorblax say about the bridge?"  # a name the article never uses is one too
+    )
     assert rewrite("what about the toll?", [previous], lexicon).query == (
         "What did Voss say about the bridge, regarding the toll?"  # no name to swap
     )
