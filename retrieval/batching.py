@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from .conversation import Turn
 from .engine import Engine
 from .types import Answer
 
@@ -19,6 +20,7 @@ MAX_BATCH = 64
 @dataclass(slots=True)
 class _Pending:
     question: str
+    history: tuple[Turn, ...]
     future: asyncio.Future[Answer]
     alone: bool = False  # retried on its own after its batch failed
 
@@ -43,10 +45,11 @@ class QuestionBatcher:
         self._pending: list[_Pending] = []
         self._worker: asyncio.Task[None] | None = None
 
-    async def answer(self, question: str) -> Answer:
-        """Answer one question, sharing the model call with any others waiting."""
+    async def answer(self, question: str, history: tuple[Turn, ...] = ()) -> Answer:
+        """Answer one question (a follow-up of ``history``), sharing the model call with any
+        others waiting."""
         future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
-        self._pending.append(_Pending(question, future))
+        self._pending.append(_Pending(question, history, future))
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._drain())
         return await future
@@ -57,7 +60,9 @@ class QuestionBatcher:
             del self._pending[: len(batch)]
             try:
                 answers = await asyncio.to_thread(
-                    self.engine.answer_many, [p.question for p in batch]
+                    self.engine.answer_many,
+                    [p.question for p in batch],
+                    [p.history for p in batch],
                 )
             except Exception as exc:
                 if len(batch) == 1:

@@ -8,7 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -18,7 +18,9 @@ from .analysis import Analysis, analyse
 from .answer import AnswerPolicy, asks_for_overview, compose, overview
 from .answerability import load_model
 from .chunking import article_title, chunk_article, read_article, source_hash
+from .conversation import Turn
 from .embedding import Embedder, load_embedder
+from .entities import EntityLexicon
 from .errors import (
     ArticleEmpty,
     ArticleNotFound,
@@ -31,6 +33,7 @@ from .errors import (
     SanityCheckFailed,
 )
 from .focus import WordVectors, content_words
+from .followup import Rewrite, rewrite
 from .names import NameBook
 from .questions import normalize_question
 from .rerank import POOL, rerank
@@ -66,6 +69,7 @@ class Snapshot:
     searcher: HybridSearcher
     names: NameBook
     by_id: dict[str, Passage]
+    entities: EntityLexicon
 
     @classmethod
     def of(cls, stored: store.StoredIndex) -> Snapshot:
@@ -74,7 +78,8 @@ class Snapshot:
             stored.passages, stored.vectors, stored.sentences, stored.sentence_vectors
         )
         names = NameBook([*(p.text for p in stored.passages), *stored.manifest.sections])
-        return cls(stored, searcher, names, {p.id: p for p in stored.passages})
+        by_id = {p.id: p for p in stored.passages}
+        return cls(stored, searcher, names, by_id, EntityLexicon(stored.passages))
 
     def passage(self, passage_id: str) -> Passage | None:
         """The passage with this id in this index, if there is one."""
@@ -259,24 +264,34 @@ class Engine:
             self._snapshot = snapshot
         return snapshot
 
-    def answer(self, question: str) -> Answer:
-        """Answer one question from the article."""
-        return self.answer_many([question])[0]
+    def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+        """Answer one question from the article, as a follow-up of ``history`` if given."""
+        return self.answer_many([question], [history])[0]
 
-    def answer_many(self, questions: Sequence[str]) -> list[Answer]:
-        """Answer several questions with one embedding call (they share the model's batch)."""
+    def answer_many(
+        self, questions: Sequence[str], histories: Sequence[Sequence[Turn]] | None = None
+    ) -> list[Answer]:
+        """Answer several questions with one embedding call (they share the model's batch).
+
+        ``histories`` holds each question's conversation so far (oldest turn first); a
+        question that leans on it is searched as a standalone rewrite (``Answer.searched``).
+        """
         questions = [validate_question(q, self.settings.max_question_chars) for q in questions]
+        histories = [()] * len(questions) if histories is None else histories
         snapshot = self.snapshot  # one snapshot for the whole batch, even if a swap happens
-        analyses = [analyse(q, snapshot.names) for q in questions]
+        read = [_read(q, h, snapshot) for q, h in zip(questions, histories, strict=True)]
+        analyses = [analysis for analysis, _ in read]
         # The focus words not seen before ride along in the questions' model call.
         new_words = [
             w for w in dict.fromkeys(w for a in analyses for w in a.focus) if w not in self.words
         ]
         vectors = self.embedder.encode([a.searched for a in analyses] + new_words)
         self.words.known(dict(zip(new_words, vectors[len(analyses) :], strict=True)))
-        return [self._answer(snapshot, a, v) for a, v in zip(analyses, vectors, strict=False)]
+        return [self._answer(snapshot, a, f, v) for (a, f), v in zip(read, vectors, strict=False)]
 
-    def _answer(self, snapshot: Snapshot, analysis: Analysis, vector: np.ndarray) -> Answer:
+    def _answer(
+        self, snapshot: Snapshot, analysis: Analysis, followup: Rewrite, vector: np.ndarray
+    ) -> Answer:
         if asks_for_overview(analysis.question):
             return overview(analysis.question, snapshot.stored.passages[0])
         searcher = snapshot.searcher
@@ -290,9 +305,23 @@ class Engine:
             self.policy,
             self.words,
             self.model,
+            avoid=followup.avoid,
         )
 
 
 def _raise_if_cancelled(cancel: threading.Event) -> None:
     if cancel.is_set():
         raise RebuildCancelled("the rebuild was cancelled; the published index is unchanged")
+
+
+def _read(question: str, history: Sequence[Turn], snapshot: Snapshot) -> tuple[Analysis, Rewrite]:
+    """The analysis of the question, or of its standalone rewrite when it is a follow-up."""
+    analysis = analyse(question, snapshot.names)
+    if not history or analysis.language is not None or asks_for_overview(question):
+        return analysis, Rewrite(analysis.searched)
+    followup = rewrite(analysis.searched, history, snapshot.entities)
+    if followup.query == analysis.searched:
+        return analysis, followup
+    again = analyse(followup.query, snapshot.names)
+    corrections = (*analysis.corrections, *again.corrections)
+    return replace(again, question=question, corrections=corrections), followup

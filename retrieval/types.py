@@ -125,6 +125,10 @@ class Answer:
     corrections: tuple[tuple[str, str], ...] = ()
     signals: Signals | None = None
 
+    def __post_init__(self) -> None:
+        if not self.searched:  # nothing was rewritten or corrected: the question itself
+            object.__setattr__(self, "searched", self.question)
+
     @property
     def abstained(self) -> bool:
         """Declined: nothing in the article answers or comes close (kept for old consumers)."""

@@ -17,7 +17,13 @@ from retrieval.evaluation import Question, read_questions
 
 REPO = Path(__file__).resolve().parents[1]
 _MARKER = re.compile(r"\s*\[(\d+)\]\s*")
-_ANSWER_TYPES = {"question": str, "answer": str, "abstained": bool, "citations": list}
+_ANSWER_TYPES = {
+    "question": str,
+    "searched": str,
+    "answer": str,
+    "abstained": bool,
+    "citations": list,
+}
 _CITATION_TYPES = {
     "n": (int,),
     "passage_id": (str,),

@@ -11,7 +11,7 @@ from botapi_fake import buttons, parse_html, utf16_len
 from tgbot.admin import NOT_ADMIN
 from tgbot.formatting import parse_callback
 from tgbot.info import COMMANDS, USER_COMMANDS
-from tgbot.questions import NON_TEXT_HINT, SLOW_DOWN, TOO_LONG, USAGE
+from tgbot.questions import NEW_CONVERSATION, NON_TEXT_HINT, SLOW_DOWN, TOO_LONG, USAGE
 from tgbot.sources import STALE_SOURCE
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -19,6 +19,19 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 QUESTION = "Who is the president of Iran?"
 USER, OTHER = 1001, 1002
 GROUP = -1001234567
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def searched_note(record: dict) -> tuple[str, str | None]:
+    """A reply's text without its "searched: ..." line, and that query (None if none)."""
+    lines = record["text"].split("\n")
+    notes = [i for i, line in enumerate(lines) if line.startswith("searched: ")]
+    if not notes:
+        return record["text"], None
+    searched = lines.pop(notes[0]).removeprefix("searched: ")
+    return "\n".join(lines), searched
 
 
 # --- 1. questions in private chats --------------------------------------------------------------
@@ -149,6 +162,50 @@ async def test_group_answers_only_what_is_addressed_to_the_bot(tg, assert_cited)
     assert all(tg.replies_to(update) == [] for update in ignored)
     assert len(server.sent_messages(GROUP)) == 6
     assert server.errors == []
+
+
+# --- 3b. follow-up questions -------------------------------------------------------------------
+
+
+async def test_private_follow_up_leans_on_the_previous_turn_and_new_starts_over(
+    tg, assert_cited, marked
+):
+    first = await tg.ask(USER, "Who is Ebrahim Raisi?")
+    assert_cited(first)
+    assert searched_note(first)[1] is None
+    follow_up = await tg.ask(USER, "how did he die?")
+    assert_cited(follow_up)
+    _, searched = searched_note(follow_up)
+    assert searched is not None and "Ebrahim Raisi" in searched
+    assert "helicopter" in follow_up["text"].partition("\n\nSources")[0]
+    assert f"\n<i>searched: {searched}</i>\n\n" in follow_up["raw_text"]
+    declined = await tg.ask(USER, "what about Zorblax?")  # a decline shows its search too
+    assert "never mentions Zorblax" in declined["text"] and declined["reply_markup"] is None
+    assert searched_note(declined)[1] == "how did Zorblax die?"
+    assert (await tg.ask(USER, "/new"))["text"] == NEW_CONVERSATION
+    again = await tg.ask(USER, "how did he die?")
+    assert searched_note(again)[1] is None  # nothing left to lean on
+    elsewhere = await tg.ask(OTHER, "how did he die?")  # another chat, its own conversation
+    assert searched_note(elsewhere)[1] is None
+    assert tg.server.errors == []
+
+
+async def test_group_reply_to_an_answer_continues_its_conversation(tg, assert_cited):
+    mention, third = f"@{tg.username}", OTHER + 1
+    asked = await tg.ask(GROUP, "/ask Who is Dmitry Peskov?", user_id=USER)
+    assert_cited(asked)
+    follow_up = "what will the agenda focus on according to him?"
+    replied = await tg.ask(
+        GROUP, follow_up, user_id=OTHER, reply_to_message_id=asked["message_id"]
+    )
+    assert_cited(replied)
+    assert "Dmitry Peskov" in (searched_note(replied)[1] or "")
+    assert "bilateral" in replied["text"].partition("\n\nSources")[0]
+    own = await tg.ask(GROUP, f"{mention} {follow_up}", user_id=USER)  # USER's own context
+    assert "Dmitry Peskov" in (searched_note(own)[1] or "")
+    stranger = await tg.ask(GROUP, f"{mention} {follow_up}", user_id=third)  # no context
+    assert searched_note(stranger)[1] is None
+    assert tg.server.errors == []
 
 
 # --- 4. /reindex ------------------------------------------------------------------------------
@@ -300,9 +357,9 @@ async def test_fifty_users_at_once_are_all_answered(tg, dev_answers, assert_cite
     batches: list[int] = []
     answer_many = tg.engine.answer_many
 
-    def counting(questions):
+    def counting(questions, histories=None):
         batches.append(len(questions))
-        return answer_many(questions)
+        return answer_many(questions, histories)
 
     monkeypatch.setattr(tg.engine, "answer_many", counting)
     answerable = [q.text for q, a in dev_answers if not a.abstained]

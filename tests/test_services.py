@@ -7,6 +7,7 @@ import pytest
 
 from retrieval import Answer, InvalidQuestion
 from retrieval.batching import QuestionBatcher
+from retrieval.conversation import Turn
 from tgbot.services import LATENCY_WINDOW, RateLimiter, Stats
 
 QUESTIONS = [
@@ -96,9 +97,9 @@ def engine_calls(engine, monkeypatch) -> list[list[str]]:
     calls: list[list[str]] = []
     answer_many = engine.answer_many
 
-    def counting(questions):
+    def counting(questions, histories=None):
         calls.append(list(questions))
-        return answer_many(questions)
+        return answer_many(questions, histories)
 
     monkeypatch.setattr(engine, "answer_many", counting)
     return calls
@@ -161,3 +162,12 @@ async def test_a_cancelled_waiter_does_not_strand_the_others(engine, engine_call
         waiting.cancel()
         if worker.done():
             worker.exception()  # retrieved: no "never retrieved" noise at exit
+
+
+async def test_batcher_passes_each_question_its_history(engine):
+    batcher = QuestionBatcher(engine)
+    first = await batcher.answer("Who is Ebrahim Raisi?")
+    follow_up, alone = await asyncio.gather(
+        batcher.answer("how did he die?", (Turn.of(first),)), batcher.answer("how did he die?")
+    )
+    assert "Ebrahim Raisi" in follow_up.searched and alone.searched == alone.question

@@ -47,6 +47,7 @@ def build_application(settings: Settings, engine: Engine | None = None) -> Appli
             CommandHandler("help", info.help_command, block=False),
             CommandHandler(["sources", "article"], info.sources_command, block=False),
             CommandHandler("ask", questions.ask_command, block=False),
+            CommandHandler("new", questions.new_conversation, block=False),
             CommandHandler("reindex", admin.reindex, block=False),
             CommandHandler("stats", admin.stats, block=False),
             CallbackQueryHandler(sources.open_source, pattern=SOURCE_BUTTON, block=False),

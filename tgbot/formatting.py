@@ -93,10 +93,7 @@ def answer_blocks(answer: Answer) -> list[Block]:
     kind asked for in bold, what was searched in small print when it differs from the
     question, then a Sources block with number, section and a short quote per citation."""
     blocks = [Block(wording.hedge_intro(answer) + " ")] if answer.outcome == "hedged" else []
-    blocks += _highlighted(answer)
-    note = wording.searched_note(answer)
-    if note:
-        blocks += [Block("\n"), Block(note, "i")]
+    blocks += _highlighted(answer) + _searched(answer)
     if answer.citations:
         blocks += [Block("\n\n"), Block("Sources", "b")]
     for citation in answer.citations:
@@ -104,6 +101,12 @@ def answer_blocks(answer: Answer) -> list[Block]:
         blocks += [Block(f"\n[{citation.n}] "), Block(section, "b"), Block(" — ")]
         blocks.append(Block(f"“{shorten(citation.quote)}”", "i"))
     return blocks
+
+
+def _searched(answer: Answer) -> list[Block]:
+    """What was searched, in small print on a line of its own, when it differs."""
+    note = wording.searched_note(answer)
+    return [Block("\n"), Block(note, "i")] if note else []
 
 
 def _highlighted(answer: Answer) -> list[Block]:
@@ -167,10 +170,12 @@ def passage_blocks(passage: Passage, start: int, end: int) -> list[Block]:
 
 
 def abstention_blocks(answer: Answer, manifest: Manifest) -> list[Block]:
-    """A plain "not covered" (and why) and a pointer to what the article does cover."""
+    """A plain "not covered" (and why), what was searched when it differs from the question,
+    and a pointer to what the article does cover."""
     topics = ", ".join(manifest.sections[:6]) or manifest.title
     return [
         Block(wording.decline_message(answer)),
+        *_searched(answer),
         Block("\n\nThe article covers: "),
         Block(topics, "i"),
     ]

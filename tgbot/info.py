@@ -12,6 +12,7 @@ from .services import services
 USER_COMMANDS = (
     BotCommand("ask", "Ask a question about the article"),
     BotCommand("sources", "The article's sections and the index"),
+    BotCommand("new", "Start a new conversation (forget earlier questions)"),
     BotCommand("help", "What I can do"),
     BotCommand("start", "Introduction and example questions"),
 )

@@ -94,6 +94,7 @@ ACKNOWLEDGEMENTS = frozenset(
 )
 _WORD = re.compile(r"[^\W\d_]+")
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
+NEW_CONVERSATION = "Starting over: your next question won't lean on the earlier ones."
 
 
 async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -178,13 +179,21 @@ async def answer_question(message: Message, svc: Services, text: str) -> None:
         return
     typing = show_typing(message)
     started = time.perf_counter()
-    answer = await svc.batcher.answer(question)
+    answer = await svc.batcher.answer(question, svc.conversations.history(message))
     svc.stats.record(time.perf_counter() - started, answer.abstained)
     snapshot = svc.engine.snapshot
     raise_if_refused(typing)
     if answer.abstained:
-        await reply_blocks(message, fmt.abstention_blocks(answer, snapshot.manifest))
+        sent = await reply_blocks(message, fmt.abstention_blocks(answer, snapshot.manifest))
     else:
         keyboard = fmt.source_keyboard(snapshot.manifest.build_id, answer.citations)
-        await reply_blocks(message, fmt.answer_blocks(answer), keyboard)
+        sent = await reply_blocks(message, fmt.answer_blocks(answer), keyboard)
+    svc.conversations.record(message, answer, sent)
     await typing
+
+
+async def new_conversation(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Start the sender's conversation over: the next question stands on its own."""
+    message = update.effective_message
+    services(context).conversations.reset(message)
+    await reply_plain(message, NEW_CONVERSATION)

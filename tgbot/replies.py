@@ -17,17 +17,21 @@ log = logging.getLogger(__name__)
 
 async def reply_blocks(
     message: Message, blocks: Sequence[Block], keyboard: InlineKeyboardMarkup | None = None
-) -> None:
-    """Reply with ``blocks`` as HTML, split into pages; the keyboard goes on the last page."""
+) -> list[Message]:
+    """Reply with ``blocks`` as HTML, split into pages; the keyboard goes on the last page.
+    Returns the messages sent (a reply to an answer continues its conversation)."""
     pages = paginate(blocks)
+    sent = []
     for i, page in enumerate(pages):
-        await message.reply_text(
+        reply = await message.reply_text(
             page,
             parse_mode=ParseMode.HTML,
             reply_markup=keyboard if i == len(pages) - 1 else None,
             do_quote=i == 0,
             allow_sending_without_reply=True,  # the question may be deleted meanwhile
         )
+        sent.append(reply)
+    return sent
 
 
 async def reply_plain(message: Message, text: str) -> Message:

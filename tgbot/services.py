@@ -14,6 +14,8 @@ from telegram.ext import ContextTypes
 from retrieval import Engine, Settings
 from retrieval.batching import QuestionBatcher
 
+from .conversations import ChatConversations
+
 if TYPE_CHECKING:
     from .rebuilds import Rebuild
 
@@ -91,6 +93,7 @@ class Services:
     engine: Engine
     batcher: QuestionBatcher
     limiter: RateLimiter
+    conversations: ChatConversations
     stats: Stats = field(default_factory=Stats)
     presses: RepeatFilter = field(default_factory=lambda: RepeatFilter(REPEAT_PRESS_WINDOW))
     rebuild: Rebuild | None = None
@@ -99,7 +102,11 @@ class Services:
     def create(cls, settings: Settings, engine: Engine) -> Services:
         """Wire the services around a loaded engine."""
         return cls(
-            settings, engine, QuestionBatcher(engine), RateLimiter(settings.rate_limit_per_minute)
+            settings,
+            engine,
+            QuestionBatcher(engine),
+            RateLimiter(settings.rate_limit_per_minute),
+            ChatConversations(settings),
         )
 
 
