@@ -325,11 +325,14 @@ def marked(entity_texts) -> Callable[[dict, str], list[str]]:
 
 @pytest.fixture(scope="session")
 def assert_cited(article_text, answer_parts, marked) -> Callable[[dict], None]:
-    """Checks a cited answer: sentences verbatim from the article ending in ``[n]`` markers,
+    """Checks a cited answer (or a hedge's quote, after its warning): sentences verbatim from
+    the article ending in ``[n]`` markers,
     a Sources block with a verbatim quote per source, one valid button per source."""
 
     def check(record: dict) -> None:
         answer, _, sources = record["text"].partition("\n\nSources\n")
+        answer = answer.split(" The closest it comes: ", 1)[-1]  # a hedge quotes after this
+        answer = answer.split("\nsearched: ", 1)[0]
         keyboard = buttons(record)
         parts = answer_parts(answer)
         assert parts and {n for _, n in parts} <= set(range(1, len(keyboard) + 1))
