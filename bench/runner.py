@@ -7,6 +7,7 @@ files into ``bench/quick.tmp/`` so that it never overwrites the published figure
 
 from __future__ import annotations
 
+import importlib
 import os
 import platform
 import sys
@@ -37,6 +38,8 @@ from .workload import bench_settings, dev_questions, dev_questions_path
 T = TypeVar("T")
 BENCH_DIR = Path(__file__).resolve().parent
 PACKAGES = ("torch", "onnxruntime", "faiss-cpu", "sentence-transformers", "python-telegram-bot")
+OPTIONAL = ("matplotlib",)  # the `bench` extra of pyproject.toml
+OUTPUTS = ("results.json", "results.md", "latency_vs_corpus.png")
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,15 +146,38 @@ def measure(settings: Settings, plan: Plan, work: Path) -> dict[str, Any]:
     return {"meta": meta, **results}
 
 
+def missing_dependencies() -> list[str]:
+    """The optional packages the benchmark needs that cannot be imported."""
+    missing = []
+    for name in OPTIONAL:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    return missing
+
+
 def run_benchmarks(settings: Settings, quick: bool = False) -> int:
-    """Run the benchmarks, write the JSON, the Markdown table and the figure; 0 on success."""
+    """Run the benchmarks, then write the JSON, the Markdown table and the figure; 0 on
+    success. The files are written only once everything has been measured and drawn."""
+    missing = missing_dependencies()
+    if missing:
+        print(
+            f"error: the benchmark needs {', '.join(missing)}: run `make bench`, or "
+            f"`pip install -e '.[bench]'`",
+            file=sys.stderr,
+        )
+        return 2
     out = BENCH_DIR / "quick.tmp" if quick else BENCH_DIR
     out.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="article-bench-") as work:
         results = measure(settings, QUICK if quick else FULL, Path(work))
     rows = report.budget_rows(results)
-    report.write(results, rows, out)
-    plot_latency(results["ann"], out / "latency_vs_corpus.png")
+    with tempfile.TemporaryDirectory(prefix=".results-", suffix=".tmp", dir=out) as staging:
+        report.write(results, rows, Path(staging))
+        plot_latency(results["ann"], Path(staging) / "latency_vs_corpus.png")
+        for name in OUTPUTS:
+            os.replace(Path(staging) / name, out / name)
     print(report.markdown(results, rows))
     print(f"wrote {out / 'results.json'}, results.md and latency_vs_corpus.png", file=sys.stderr)
     return 0
