@@ -268,8 +268,8 @@ def test_a_missing_article_is_reported_before_the_model_is_loaded(cli, tmp_path)
 
 def test_stats_prints_the_summary_and_exports_the_question_log(cli, tmp_path):
     answers = [
-        Answer("Who is Macron?", "Sorry, no.", abstained=True, citations=(), confidence=0.1),
-        Answer("Who met?", "Putin met Pezeshkian. [1]", False, citations=(), confidence=0.8),
+        Answer("Who is Macron?", "", citations=(), confidence=0.1, outcome="declined"),
+        Answer("Who met?", "Putin met Pezeshkian. [1]", citations=(), confidence=0.8),
     ]
     usage = UsageLog.open(cli.database, retention_days=90)
     entries = [

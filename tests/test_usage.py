@@ -13,7 +13,6 @@ from usage import (
     UsageDatabaseError,
     UsageLog,
     UsageRecorder,
-    outcome_of,
     summary_lines,
 )
 from usage.database import SCHEMA_VERSION, migrate
@@ -188,10 +187,15 @@ def test_a_locked_database_fails_the_write_instead_of_hanging(usage_log, db_path
     usage_log.record_question(entry(1))  # works again once the lock is gone
 
 
-def test_outcome_comes_from_the_answer():
-    declined = Answer("q", "no", abstained=True, citations=(), confidence=0.1)
-    answered = Answer("q", "yes", abstained=False, citations=(), confidence=0.9)
-    assert (outcome_of(declined), outcome_of(answered)) == ("declined", "answered")
+def test_an_entry_takes_the_answers_outcome_text_and_latency():
+    answer = Answer("Who is Macron?", "", citations=(), confidence=0.1, outcome="declined")
+    entry = QuestionEntry.of(answer, chat_type="group", user_id=3, seconds=0.25, build_id="b")
+    assert (entry.outcome, entry.question, entry.answer) == ("declined", "Who is Macron?", "")
+    assert (entry.latency_ms, entry.chat_type, entry.build_id) == (250, "group", "b")
+    assert (
+        entry.id
+        != QuestionEntry.of(answer, chat_type="group", user_id=3, seconds=0.25, build_id="b").id
+    )
 
 
 def test_normalised_questions_ignore_case_spacing_and_punctuation():

@@ -4,7 +4,7 @@ It never imports Telegram: the bot records into it and ``python bot.py stats`` r
 """
 
 from .database import UsageDatabaseError, database_path
-from .log import Feedback, QuestionEntry, UsageLog, outcome_of
+from .log import Feedback, QuestionEntry, UsageLog
 from .recorder import UsageRecorder
 from .report import summary_lines
 from .summary import UsageSummary
@@ -17,6 +17,5 @@ __all__ = [
     "UsageRecorder",
     "UsageSummary",
     "database_path",
-    "outcome_of",
     "summary_lines",
 ]

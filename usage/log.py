@@ -42,12 +42,6 @@ EXPORT_COLUMNS = (
 )
 
 
-def outcome_of(answer: Answer) -> str:
-    """``answered``, ``hedged`` or ``declined``: the one place that reads an answer's outcome
-    (answers without an ``outcome`` field are either declined or answered)."""
-    return getattr(answer, "outcome", "declined" if answer.abstained else "answered")
-
-
 def normalise(question: str) -> str:
     """The question as a key for counting repeats: case-folded words, no punctuation."""
     return " ".join(re.findall(r"\w+", question.casefold()))
@@ -87,7 +81,7 @@ class QuestionEntry:
             id=new_question_id(),
             asked_at=time.time(),
             chat_type=chat_type,
-            outcome=outcome_of(answer),
+            outcome=answer.outcome,
             latency_ms=seconds * 1000,
             build_id=build_id,
             user_id=user_id,
