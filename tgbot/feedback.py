@@ -27,9 +27,7 @@ def feedback_data(question_id: int, vote: str) -> str:
     return f"fb|{question_id}|{vote}"
 
 
-def with_feedback(
-    keyboard: InlineKeyboardMarkup | None, question_id: int
-) -> InlineKeyboardMarkup:
+def with_feedback(keyboard: InlineKeyboardMarkup | None, question_id: int) -> InlineKeyboardMarkup:
     """``keyboard`` (the source buttons, if any) with a row of 👍/👎 under it."""
     row = [
         InlineKeyboardButton(label, callback_data=feedback_data(question_id, vote))

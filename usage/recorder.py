@@ -33,7 +33,8 @@ class UsageRecorder:
         self.path = path
         self.retention_days = retention_days
         self.problem: str | None = None  # what went wrong last, until the database works again
-        self.unrecorded = 0  # questions that could not be logged since start-up
+        self.questions = 0  # questions handed over since start-up
+        self.unrecorded = 0  # of which could not be logged
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="usage-db")
         self._log: UsageLog | None = None
         self._tried_at = -REOPEN_AFTER_SECONDS
@@ -52,6 +53,7 @@ class UsageRecorder:
     def record(self, entry: QuestionEntry) -> None:
         """Queue ``entry`` for the log and return at once."""
         if not self._closed:
+            self.questions += 1
             self._executor.submit(self._record, entry)
 
     async def feedback(self, question_id: int, user_id: int, vote: int) -> Feedback | None:
@@ -62,7 +64,7 @@ class UsageRecorder:
 
     async def summary(self) -> UsageSummary | None:
         """The usage summary, or None when the database can't be read now."""
-        return await self._in_worker(self._guarded, UsageLog.summary)
+        return await self._in_worker(self._guarded, UsageLog.summary, False)
 
     async def close(self) -> None:
         """Write what is queued, then close the database and stop the worker thread."""
@@ -101,7 +103,9 @@ class UsageRecorder:
             self._pruned_at = time.monotonic()
             self._guarded(UsageLog.prune)
 
-    def _guarded(self, call: Callable[[UsageLog], T]) -> T | None:
+    def _guarded(self, call: Callable[[UsageLog], T], writes: bool = True) -> T | None:
+        """``call`` on the open log, or None; only a write shows the database works again
+        (WAL readers get through a lock that fails every write)."""
         if self._log is None and time.monotonic() - self._tried_at >= REOPEN_AFTER_SECONDS:
             self._open()
         if self._log is None:
@@ -111,7 +115,8 @@ class UsageRecorder:
         except UsageDatabaseError as exc:
             self._failed(exc)
             return None
-        self._recovered()
+        if writes:
+            self._recovered()
         return result
 
     def _failed(self, error: UsageDatabaseError) -> None:
