@@ -30,6 +30,7 @@ MIGRATIONS = (
         answer TEXT NOT NULL
     );
     CREATE INDEX questions_by_time ON questions (asked_at);
+    CREATE INDEX questions_by_latency ON questions (latency_ms);
     CREATE TABLE feedback (
         question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
         user_hash TEXT NOT NULL,
@@ -60,6 +61,8 @@ def connect(path: Path) -> sqlite3.Connection:
         raise UsageDatabaseError(f"cannot open {path}: {exc}") from exc
     try:
         connection.execute("PRAGMA journal_mode=WAL")
+        # Safe with WAL: a crash loses no committed row; a power cut may lose the last few.
+        connection.execute("PRAGMA synchronous=NORMAL")
         connection.execute("PRAGMA foreign_keys=ON")
         migrate(connection)
     except sqlite3.Error as exc:
