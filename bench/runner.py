@@ -32,6 +32,7 @@ from .latency import answer_latency
 from .plot import plot_latency
 from .stats import timed
 from .telegram_load import telegram_load
+from .usage_db import usage_database
 from .vectors import SyntheticCorpus
 from .workload import bench_settings, dev_questions, dev_questions_path
 
@@ -53,10 +54,11 @@ class Plan:
     build_passages: int
     sizes: tuple[int, ...]
     queries: int
+    usage_rows: int  # questions in the usage database
 
 
-FULL = Plan(20, 3, 50, 4, 3000, (10_000, 100_000, 1_000_000), 200)
-QUICK = Plan(3, 1, 20, 3, 150, (10_000, 100_000), 50)
+FULL = Plan(20, 3, 50, 4, 3000, (10_000, 100_000, 1_000_000), 200, 100_000)
+QUICK = Plan(3, 1, 20, 3, 150, (10_000, 100_000), 50, 5_000)
 
 
 class Steps:
@@ -84,6 +86,11 @@ class Steps:
 
 def _versions() -> dict[str, str]:
     return {name: metadata.version(name) for name in PACKAGES}
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir()
+    return path
 
 
 def measure(settings: Settings, plan: Plan, work: Path) -> dict[str, Any]:
@@ -119,6 +126,10 @@ def measure(settings: Settings, plan: Plan, work: Path) -> dict[str, Any]:
             lambda: build_throughput(
                 local.article_path, scaled, engine.embedder, passages, plan.build_passages
             ),
+        ),
+        "usage_db": steps.run(
+            "usage database",
+            lambda: usage_database(_folder(work / "usage"), questions, plan.usage_rows),
         ),
     }
     corpus = SyntheticCorpus.from_text(
