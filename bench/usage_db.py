@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from usage import QuestionEntry, UsageLog
+from usage.log import new_question_id
 
 from .stats import summary_ms, timed
 
@@ -23,7 +24,7 @@ def _entries(questions: Sequence[str], count: int, seed: int = 0) -> list[Questi
     outcomes = rng.choices(list(OUTCOME_WEIGHTS), list(OUTCOME_WEIGHTS.values()), k=count)
     return [
         QuestionEntry(
-            id=rng.getrandbits(61) | 1 << 61,
+            id=new_question_id(),
             asked_at=now - rng.random() * 90 * DAY,
             chat_type=rng.choice(("private", "group")),
             outcome=outcome,
