@@ -107,8 +107,9 @@ async def test_feedback_counts_once_per_user_and_only_shows_a_toast(tg, asked):
         TOASTS[Feedback.ALREADY_GIVEN],
     ]
     assert not any(t["show_alert"] for t in toasts)
-    unknown = await press(tg, answer, USER, "fb|1234567|up", check_button=False)
-    assert unknown["text"] == TOASTS[Feedback.UNKNOWN_QUESTION]
+    for forged_id in ("1234567", "9" * 19):  # no such question; beyond SQLite's integers
+        unknown = await press(tg, answer, USER, f"fb|{forged_id}|up", check_button=False)
+        assert unknown["text"] == TOASTS[Feedback.UNKNOWN_QUESTION]
     forged = await press(tg, answer, USER, "fb|12x|up", check_button=False)
     assert forged["text"] == STALE_SOURCE  # not a feedback button at all
     assert len(tg.server.sent_messages(USER)) == sent  # nothing posted in the chat

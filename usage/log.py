@@ -158,6 +158,8 @@ class UsageLog:
     ) -> Feedback:
         """Record a 👍 (``vote=1``) or 👎 (``-1``) on one answer; each user's first one counts."""
         given_at = time.time() if now is None else now
+        if not 0 < question_id < 1 << 63:  # forged: SQLite integers are 64-bit
+            return Feedback.UNKNOWN_QUESTION
         with failures_as(f"cannot record feedback in {self.path}"), transaction(self._db):
             known = self._db.execute("SELECT 1 FROM questions WHERE id = ?", (question_id,))
             if known.fetchone() is None:
