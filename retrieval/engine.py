@@ -26,6 +26,7 @@ from .errors import (
     ArticleNotFound,
     IndexCorrupt,
     IndexStale,
+    IndexUnavailable,
     InvalidQuestion,
     RebuildCancelled,
     ReindexInProgress,
@@ -59,6 +60,18 @@ def validate_question(question: str, max_chars: int) -> str:
             f"the question is {len(question)} characters long; the limit is {max_chars}"
         )
     return question
+
+
+def check_inputs(settings: Settings) -> None:
+    """Fail in milliseconds, before the model loads (or is exported), when the index folder
+    is not a folder, or when there is neither an article nor a saved index to serve."""
+    index_dir = settings.index_dir
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexUnavailable(f"the index folder {index_dir} is not a folder")
+    try:
+        store.read_manifest(index_dir)
+    except IndexCorrupt:
+        read_article(settings.article_path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +109,7 @@ class Engine:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
+        check_inputs(settings)
         self.embedder = embedder or load_embedder(settings)
         self.policy = AnswerPolicy()
         self.model = load_model()
