@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .latency import STAGES
+
 MS = "ms"
 
 
@@ -42,10 +44,10 @@ def _latency_rows(latency: dict[str, Any]) -> list[Row]:
     area = f"Warm answer ({latency['backend']})"
     answer = latency["answer"]
     rows = [
-        _row(area, "engine.answer() median", answer["median_ms"], MS, 12),
+        _row(area, "engine.answer() median", answer["median_ms"], MS, 8),
         _row(area, "engine.answer() p95", answer["p95_ms"], MS, 25),
     ]
-    for stage in ("embedding", "search", "compose"):
+    for stage in STAGES:
         rows.append(
             Row(
                 area,
