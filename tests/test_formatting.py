@@ -55,7 +55,8 @@ def manifest(sections: tuple[str, ...], title: str = "Title") -> Manifest:
     return Manifest(
         format_version=1, build_id="0a1b2c3d", model="m", dimension=384, passages=17,
         sentences=42, index_type="flat", library_version=1, library_fingerprint="0" * 64,
-        articles=1, title=title, sections=sections, built_at="2026-01-01T00:00:00+00:00", build_seconds=0.5,
+        articles=1, title=title, sections=sections, built_at="2026-01-01T00:00:00+00:00",
+        build_seconds=0.5,
     )  # fmt: skip
 
 
