@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import ModelNotFound
+from .errors import ModelNotFound, OnnxUnavailable
 
 if TYPE_CHECKING:
-    from .embedding import SentenceTransformerEmbedder
+    from .torch_embedding import SentenceTransformerEmbedder
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +30,6 @@ OPSET = 17
 BATCH = 32
 MIN_AGREEMENT = 0.9999
 CHECK_TEXT = "Padding, truncation and pooling must match: this sentence checks all three. "
-
-
-class OnnxUnavailable(Exception):
-    """This model or machine can't use the ONNX backend (the caller falls back to torch)."""
 
 
 def export_onnx(source: SentenceTransformerEmbedder, folder: Path) -> None:

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from retrieval import Answer, Engine, Settings
-from retrieval.embedding import Embedder, load_embedder
+from retrieval.embedders import load_embedder
+from retrieval.embedding import Embedder
 from retrieval.evaluation import Question, read_questions
 
 # --- Engine fixtures ------------------------------------------------------------------------
