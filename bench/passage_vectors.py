@@ -21,12 +21,8 @@ from retrieval.embedders import load_embedder
 from retrieval.embedding import Embedder
 from retrieval.evaluation import evaluate, read_questions
 
-from .workload import ROOT, bench_settings, dev_questions_path
+from .workload import ROOT, SHARED, bench_settings, dev_questions_path
 
-# The shared folder beside the checkout (/work/main) or beside the worktrees (/work/wt/x).
-SHARED = next(
-    (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.exists()), ROOT
-)
 SQUAD = sorted((SHARED / "squad").glob("*.txt"))
 MODES = {"embedded": False, "sentence_mean": True}
 
@@ -55,7 +51,6 @@ def measure(settings: Settings, embedder: Embedder, work: Path, with_squad: bool
     for mode, from_sentences in MODES.items():
         folder = work / f"{mode}-{with_squad}"
         local = bench_settings(settings, folder / "index", settings.model_cache_dir)
-        local = local.model_copy(update={"library_dir": folder / "library"})
         engine = Engine(local, embedder=embedder)
         engine.builder.passages_from_sentences = from_sentences
         started = time.perf_counter()

@@ -30,7 +30,7 @@ from .types import Passage, Sentence
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # bump whenever the chunker cuts differently (like store.FORMAT_VERSION)
 
 
 @dataclass(frozen=True, slots=True)
