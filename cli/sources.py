@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.errors import UnsupportedSource
-from retrieval.library import read_server_file
+from retrieval.library import read_article
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 
@@ -34,4 +34,4 @@ def read_source(target: str) -> Source:
         raise UnsupportedSource(
             f"unsupported file type {path.suffix or '(none)'!r}: use a .txt or .md file"
         )
-    return Source(read_server_file(path), path.name, "file", path.resolve())
+    return Source(read_article(path), path.name, "file", path.resolve())
