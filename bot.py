@@ -19,15 +19,18 @@ from tgbot.app import build_application
 from tgbot.lifecycle import webhook_options
 from tgbot.redaction import redact_in_logs, scrub
 
+BOOTSTRAP_RETRIES = 5  # Telegram failing for a few seconds at start-up is not fatal
+
 
 def serve(settings: Settings) -> int:
     """Serve Telegram by long polling, or by webhook when WEBHOOK_URL is set."""
     application = build_application(settings)
     try:
+        options = {"allowed_updates": Update.ALL_TYPES, "bootstrap_retries": BOOTSTRAP_RETRIES}
         if settings.webhook_url:
-            application.run_webhook(**webhook_options(settings), allowed_updates=Update.ALL_TYPES)
+            application.run_webhook(**webhook_options(settings), **options)
         else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+            application.run_polling(**options)
     except (RetrievalError, TelegramError) as exc:
         # PTB puts the token in InvalidToken's message: scrub before printing.
         token = settings.telegram_bot_token.get_secret_value()

@@ -13,12 +13,15 @@ from pathlib import Path
 from typing import TextIO
 
 from retrieval import Engine, InvalidQuestion, RetrievalError, Settings, validate_question
+from retrieval.conversation import ConversationStore
 from retrieval.evaluation import evaluate, read_questions
 
-from .render import render_answer, render_articles, render_change, render_report
+from .render import answer_json, render_answer, render_articles, render_change, render_report
 from .sources import read_source
 
 EMPTY_LINE_ANSWER = "Please ask a question."
+BAD_OBJECT = 'a JSON line must be an object with a "question" string (and a "conversation" string)'
+CONSOLE = "console"  # the console chat is one conversation
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -131,33 +134,63 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if args.question is not None:
         validate_question(args.question, settings.max_question_chars)
-        answer = Engine(settings).answer(args.question, args.article)
+        answer = Engine(settings).answer(args.question, article_id=args.article)
         print(
-            json.dumps(answer.to_json(), ensure_ascii=False)
+            json.dumps(answer_json(answer), ensure_ascii=False)
             if args.json
             else render_answer(answer)
         )
         return 0
     engine = Engine(settings)
     engine.load_or_build().article_rows(args.article)  # an unknown id fails before any line
+    conversations = ConversationStore.from_settings(settings)
     for line in sys.stdin:
-        answer = _answer_line(engine, line.strip(), args.article)
+        answer = _answer_line(engine, conversations, line.strip(), args.article)
         print(json.dumps(answer, ensure_ascii=False), flush=True)
     return 0
 
 
-def _answer_line(engine: Engine, question: str, article_id: str | None) -> dict[str, object]:
-    """One stdin line as a JSON object; a bad line gets an ``error`` and keeps its place."""
+def _answer_line(
+    engine: Engine, conversations: ConversationStore, line: str, article_id: str | None
+) -> dict[str, object]:
+    """One stdin line as a JSON object; a bad line gets an ``error`` and keeps its place.
+
+    A line is a question, or a JSON object ``{"question": ..., "conversation": ...}``: the
+    lines of one conversation are one chat, so a follow-up leans on the lines before it.
+    """
+    question, conversation = line, None
     try:
-        return engine.answer(question, article_id).to_json()
-    except InvalidQuestion as exc:
+        if line.startswith("{"):
+            question, conversation = _parse_object(line)
+        history = conversations.history(conversation) if conversation is not None else ()
+        answer = engine.answer(question, history, article_id=article_id)
+    except (InvalidQuestion, ValueError) as exc:
         return {
             "question": question,
+            "searched": question,
             "answer": EMPTY_LINE_ANSWER,
             "abstained": True,
+            "outcome": "declined",
+            "answered": False,
             "citations": [],
             "error": str(exc),
         }
+    if conversation is not None:
+        conversations.record(conversation, answer)
+    return answer_json(answer)
+
+
+def _parse_object(line: str) -> tuple[str, str | None]:
+    """The question and conversation of a JSON object line, or ValueError."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{BAD_OBJECT}: {exc}") from exc
+    question = record.get("question") if isinstance(record, dict) else None
+    conversation = record.get("conversation") if isinstance(record, dict) else None
+    if not isinstance(question, str) or not isinstance(conversation, str | None):
+        raise ValueError(BAD_OBJECT)
+    return question, conversation
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -187,6 +220,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 def chat(engine: Engine, stdin: TextIO, stdout: TextIO) -> int:
     """A console chat: one question per line until EOF or ``quit``."""
     manifest = engine.load_or_build().manifest
+    conversations = ConversationStore.from_settings(engine.settings)
     print(f"Ask me about “{manifest.title}”. Empty line or Ctrl-D to quit.", file=stdout)
     while True:
         print("> ", end="", file=stdout, flush=True)
@@ -194,9 +228,12 @@ def chat(engine: Engine, stdin: TextIO, stdout: TextIO) -> int:
         if not line.strip() or line.strip().lower() in {"quit", "exit"}:
             return 0
         try:
-            print(render_answer(engine.answer(line)) + "\n", file=stdout)
+            answer = engine.answer(line, conversations.history(CONSOLE))
         except InvalidQuestion as exc:
             print(f"Sorry: {exc}.", file=stdout)
+            continue
+        conversations.record(CONSOLE, answer)
+        print(render_answer(answer) + "\n", file=stdout)
 
 
 def _bench(args: argparse.Namespace, settings: Settings) -> int:

@@ -23,6 +23,12 @@ _OVERVIEW = re.compile(
     r"|tl;?dr|what(?:'s| is| are)\s+the\s+(?:main|key)\s+(?:points?|news|takeaways?))[\s?.!]*$",
     re.IGNORECASE,
 )
+_NEGATION = re.compile(
+    r"\b(?:not|never|no|none|nobody|nothing|without|neither|nor|least|fewest|lowest|smallest"
+    r"|failed|fail)\b|n['’]t\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # Why an answer was declined or hedged; the CLI and the bot word them for the reader.
 OTHER_LANGUAGE = "other_language"
 UNKNOWN_NAMES = "unknown_names"
@@ -77,6 +83,7 @@ def decline(analysis: Analysis, reason: str, confidence: float = 0.0) -> Answer:
         outcome="declined",
         reason=reason,
         unknown_names=analysis.unknown_names,
+        language=analysis.language,
         searched=analysis.searched,
         corrections=tuple((c.typed, c.corrected) for c in analysis.corrections),
     )
@@ -90,10 +97,12 @@ def compose(
     policy: AnswerPolicy,
     words: WordVectors,
     model: AnswerabilityModel,
+    avoid: Sequence[str] = (),
 ) -> Answer:
     """Quote the best one or two sentences of ``hits`` and let the answerability model say
     whether they answer the question (answered), only come close (hedged), or whether the
-    article is not about it at all (declined)."""
+    article is not about it at all (declined). Sentences inside an ``avoid`` quote are not
+    quoted again while others remain: "and before that?" asks for something new."""
     if analysis.language is not None:
         return decline(analysis, OTHER_LANGUAGE)
     if analysis.unknown_names:
@@ -101,7 +110,8 @@ def compose(
     if not hits:
         return decline(analysis, NOT_COVERED)
     candidates = _candidates(analysis, query_vector, hits, sentence_vector, words, policy)
-    chosen = _choose(candidates, policy)
+    fresh = [c for c in candidates if not any(c.sentence.text in quote for quote in avoid)]
+    chosen = _choose(fresh or candidates, policy)
     evidence = _evidence(analysis, query_vector, hits, chosen, sentence_vector, words)
     verdict = model.decide(evidence)
     signals = Signals(evidence, verdict.relevance, verdict.answerability)
@@ -138,8 +148,26 @@ def _evidence(
         sentence=float(sentence_vector(best) @ query_vector),
         focus_mean=covered.mean,
         focus_weakest=covered.weakest,
+        focus_unknown=analysis.focus_unknown,
         kind_missing=float(analysis.wanted is not None and not any(c.phrases for c in chosen)),
+        strict_kind_missing=float(
+            analysis.wanted is not None
+            and (analysis.wanted.strict or analysis.wanted.noun == "age")
+            and not any(c.phrases for c in chosen)
+        ),
+        negation_mismatch=float(_negated(analysis.searched) and not _negated(quote)),
+        number_missing=float(bool(_numbers(analysis.searched) - _numbers(hits[0].passage.text))),
     )
+
+
+def _negated(text: str) -> bool:
+    """Whether the text says "not", "never", "least"...: a question that asks what did *not*
+    happen is not answered by a sentence saying what did."""
+    return bool(_NEGATION.search(text))
+
+
+def _numbers(text: str) -> set[str]:
+    return set(_NUMBER.findall(text))
 
 
 def _highlight(chosen: list[_Candidate]) -> Highlight | None:

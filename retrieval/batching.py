@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from .conversation import Turn
 from .engine import Engine
 from .types import Answer
 
@@ -19,7 +20,20 @@ MAX_BATCH = 64
 @dataclass(slots=True)
 class _Pending:
     question: str
+    history: tuple[Turn, ...]
     future: asyncio.Future[Answer]
+    alone: bool = False  # retried on its own after its batch failed
+
+
+def _settle(
+    pending: _Pending, answer: Answer | None = None, exception: Exception | None = None
+) -> None:
+    if pending.future.done():  # the waiter may have been cancelled
+        return
+    if exception is not None:
+        pending.future.set_exception(exception)
+    else:
+        pending.future.set_result(answer)
 
 
 class QuestionBatcher:
@@ -31,27 +45,30 @@ class QuestionBatcher:
         self._pending: list[_Pending] = []
         self._worker: asyncio.Task[None] | None = None
 
-    async def answer(self, question: str) -> Answer:
-        """Answer one question, sharing the model call with any others waiting."""
+    async def answer(self, question: str, history: tuple[Turn, ...] = ()) -> Answer:
+        """Answer one question (a follow-up of ``history``), sharing the model call with any
+        others waiting."""
         future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
-        self._pending.append(_Pending(question, future))
+        self._pending.append(_Pending(question, history, future))
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._drain())
         return await future
 
     async def _drain(self) -> None:
         while self._pending:
-            batch = self._pending[: self.max_batch]
-            del self._pending[: self.max_batch]
+            batch = self._pending[: 1 if self._pending[0].alone else self.max_batch]
+            del self._pending[: len(batch)]
             try:
                 answers = await asyncio.to_thread(
-                    self.engine.answer_many, [p.question for p in batch]
+                    self.engine.answer_many,
+                    [p.question for p in batch],
+                    [p.history for p in batch],
                 )
-            except Exception as exc:  # every waiter gets the failure, not just the first
-                for pending in batch:
-                    if not pending.future.done():  # a waiter may have been cancelled
-                        pending.future.set_exception(exc)
+            except Exception as exc:
+                if len(batch) == 1:
+                    _settle(batch[0], exception=exc)
+                else:  # one bad question must not fail the others: answer each on its own
+                    self._pending[:0] = [_Pending(p.question, p.future, alone=True) for p in batch]
                 continue
             for pending, answer in zip(batch, answers, strict=True):
-                if not pending.future.done():
-                    pending.future.set_result(answer)
+                _settle(pending, answer)

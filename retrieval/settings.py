@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     model_cache_dir: Path = Path("index/models")
     top_k: int = Field(3, ge=1, le=10)
     max_question_chars: int = Field(1000, ge=10)
+    conversation_turns: int = Field(5, ge=1, le=50)
+    conversation_minutes: float = Field(10.0, gt=0)
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org"

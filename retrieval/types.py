@@ -99,7 +99,11 @@ class Evidence:
     sentence: float
     focus_mean: float
     focus_weakest: float
+    focus_unknown: float
     kind_missing: float
+    strict_kind_missing: float
+    negation_mismatch: float
+    number_missing: float
 
     def vector(self) -> list[float]:
         """The features in field order."""
@@ -131,10 +135,15 @@ class Answer:
     outcome: Outcome = "answered"
     reason: str | None = None
     unknown_names: tuple[str, ...] = ()
+    language: str | None = None
     highlight: Highlight | None = None
     searched: str = ""
     corrections: tuple[tuple[str, str], ...] = ()
     signals: Signals | None = None
+
+    def __post_init__(self) -> None:
+        if not self.searched:  # nothing was rewritten or corrected: the question itself
+            object.__setattr__(self, "searched", self.question)
 
     @property
     def abstained(self) -> bool:

@@ -18,7 +18,13 @@ from retrieval.evaluation import Question, read_questions
 
 REPO = Path(__file__).resolve().parents[1]
 _MARKER = re.compile(r"\s*\[(\d+)\]\s*")
-_ANSWER_TYPES = {"question": str, "answer": str, "abstained": bool, "citations": list}
+_ANSWER_TYPES = {
+    "question": str,
+    "searched": str,
+    "answer": str,
+    "abstained": bool,
+    "citations": list,
+}
 _CITATION_TYPES = {
     "n": (int,),
     "passage_id": (str,),
@@ -315,3 +321,96 @@ def redacted_logs(caplog) -> Iterator[pytest.LogCaptureFixture]:
                 handler.removeFilter(redactor)
         for name, level in levels.items():
             logging.getLogger(name).setLevel(level)
+
+
+# --- Bot helpers: checking answers, holding a rebuild, a small engine ---------------------
+
+import asyncio  # noqa: E402
+import threading  # noqa: E402
+
+from botapi_fake import buttons  # noqa: E402
+from tgbot.formatting import parse_callback  # noqa: E402
+
+
+def article_excerpt(article_text: str, lines: int) -> str:
+    """The first ``lines`` lines of the article: a small article that rebuilds quickly."""
+    return "\n".join(article_text.splitlines()[:lines]) + "\n"
+
+
+@pytest.fixture(scope="session")
+def marked(entity_texts) -> Callable[[dict, str], list[str]]:
+    """The text under every entity of one kind in a sent message."""
+    return lambda record, kind: entity_texts(record["text"], record["entities"], kind)
+
+
+@pytest.fixture(scope="session")
+def assert_cited(article_text, answer_parts, marked) -> Callable[[dict], None]:
+    """Checks a cited answer (or a hedge's quote, after its warning): sentences verbatim from
+    the article ending in ``[n]`` markers,
+    a Sources block with a verbatim quote per source, one valid button per source."""
+
+    def check(record: dict) -> None:
+        answer, _, sources = record["text"].partition("\n\nSources\n")
+        answer = answer.split(" The closest it comes: ", 1)[-1]  # a hedge quotes after this
+        answer = answer.split("\nsearched: ", 1)[0]
+        keyboard = buttons(record)
+        parts = answer_parts(answer)
+        assert parts and {n for _, n in parts} <= set(range(1, len(keyboard) + 1))
+        assert all(sentence in article_text for sentence, _ in parts)
+        assert "[1]" in answer and "Sources" in marked(record, "bold")
+        quotes = marked(record, "italic")
+        assert len(quotes) == len(sources.splitlines()) == len(keyboard) >= 1
+        for quote in quotes:
+            assert quote.startswith("“") and quote.endswith("”")
+            assert quote[1:-1].removesuffix("…") in article_text
+        for n, button in enumerate(keyboard, 1):
+            assert button["text"].startswith(f"[{n}]")
+            assert len(button["callback_data"].encode()) <= 64
+            assert parse_callback(button["callback_data"]) is not None
+
+    return check
+
+
+class RebuildGate(logging.Filter):
+    """Once armed, holds the next rebuild at its first progress line (logged by
+    ``Engine.build`` in the worker thread) until opened: a reindex deterministically running.
+    A logger filter, so no handler lock is held while it waits."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.timeout = timeout
+        self.armed, self.reached, self.opened = (threading.Event() for _ in range(3))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.funcName == "build" and self.armed.is_set() and not self.reached.is_set():
+            self.reached.set()
+            self.opened.wait(self.timeout)
+        return True
+
+    async def wait_reached(self) -> None:
+        assert await asyncio.to_thread(self.reached.wait, self.timeout), "no rebuild started"
+
+
+@pytest.fixture
+def rebuild_gate(bot_harness) -> Iterator[RebuildGate]:
+    """A closed gate on the engine's rebuilds, opened before the bots stop."""
+    gate, logger = RebuildGate(bot_harness.timeout), logging.getLogger("retrieval.engine")
+    level = logger.level
+    logger.setLevel(logging.INFO)  # progress lines are logged at INFO
+    logger.addFilter(gate)
+    try:
+        yield gate
+    finally:
+        gate.opened.set()
+        logger.removeFilter(gate)
+        logger.setLevel(level)
+
+
+@pytest.fixture
+def small_engine(engine_factory, article_text, tmp_path) -> Engine:
+    """An engine of its own over a short copy of the article in tmp (cheap to rebuild)."""
+    path = tmp_path / "article.txt"
+    path.write_text(article_excerpt(article_text, 7), encoding="utf-8")
+    engine = engine_factory(article_path=path)
+    engine.load_or_build()
+    return engine

@@ -1,21 +1,17 @@
 """End to end: the real bot, engine and PTB Application long-polling the fake Bot API."""
 
-import asyncio
 import logging
 import re
 import socket
-import threading
-from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 
-from botapi_fake import parse_html, utf16_len
-from retrieval import Engine
+from botapi_fake import buttons, parse_html, utf16_len
 from tgbot.admin import NOT_ADMIN
 from tgbot.formatting import parse_callback
-from tgbot.info import COMMANDS
-from tgbot.questions import NON_TEXT_HINT, SLOW_DOWN, TOO_LONG, USAGE
+from tgbot.info import COMMANDS, USER_COMMANDS
+from tgbot.questions import NEW_CONVERSATION, NON_TEXT_HINT, SLOW_DOWN, TOO_LONG, USAGE
 from tgbot.sources import STALE_SOURCE
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -28,91 +24,14 @@ GROUP = -1001234567
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def buttons(record: dict) -> list[dict]:
-    """The inline keyboard buttons of a sent message, row by row."""
-    rows = (record["reply_markup"] or {}).get("inline_keyboard", [])
-    return [button for row in rows for button in row]
-
-
-def article_excerpt(article_text: str, lines: int) -> str:
-    """The first ``lines`` lines of the article: a small article that rebuilds quickly."""
-    return "\n".join(article_text.splitlines()[:lines]) + "\n"
-
-
-@pytest.fixture(scope="session")
-def marked(entity_texts) -> Callable[[dict, str], list[str]]:
-    """The text under every entity of one kind in a sent message."""
-    return lambda record, kind: entity_texts(record["text"], record["entities"], kind)
-
-
-@pytest.fixture(scope="session")
-def assert_cited(article_text, answer_parts, marked) -> Callable[[dict], None]:
-    """Checks a cited answer: sentences verbatim from the article ending in ``[n]`` markers,
-    a Sources block with a verbatim quote per source, one valid button per source."""
-
-    def check(record: dict) -> None:
-        answer, _, sources = record["text"].partition("\n\nSources\n")
-        keyboard = buttons(record)
-        parts = answer_parts(answer)
-        assert parts and {n for _, n in parts} <= set(range(1, len(keyboard) + 1))
-        assert all(sentence in article_text for sentence, _ in parts)
-        assert "[1]" in answer and "Sources" in marked(record, "bold")
-        quotes = marked(record, "italic")
-        assert len(quotes) == len(sources.splitlines()) == len(keyboard) >= 1
-        for quote in quotes:
-            assert quote.startswith("“") and quote.endswith("”")
-            assert quote[1:-1].removesuffix("…") in article_text
-        for n, button in enumerate(keyboard, 1):
-            assert button["text"].startswith(f"[{n}]")
-            assert len(button["callback_data"].encode()) <= 64
-            assert parse_callback(button["callback_data"]) is not None
-
-    return check
-
-
-class RebuildGate(logging.Filter):
-    """Once armed, holds the next rebuild at its first progress line (logged by
-    ``Engine.build`` in the worker thread) until opened: a reindex deterministically running.
-    A logger filter, so no handler lock is held while it waits."""
-
-    def __init__(self, timeout: float) -> None:
-        super().__init__()
-        self.timeout = timeout
-        self.armed, self.reached, self.opened = (threading.Event() for _ in range(3))
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.funcName == "build" and self.armed.is_set() and not self.reached.is_set():
-            self.reached.set()
-            self.opened.wait(self.timeout)
-        return True
-
-    async def wait_reached(self) -> None:
-        assert await asyncio.to_thread(self.reached.wait, self.timeout), "no rebuild started"
-
-
-@pytest.fixture
-def rebuild_gate(bot_harness) -> Iterator[RebuildGate]:
-    """A closed gate on the engine's rebuilds, opened before the bots stop."""
-    gate, logger = RebuildGate(bot_harness.timeout), logging.getLogger("retrieval.engine")
-    level = logger.level
-    logger.setLevel(logging.INFO)  # progress lines are logged at INFO
-    logger.addFilter(gate)
-    try:
-        yield gate
-    finally:
-        gate.opened.set()
-        logger.removeFilter(gate)
-        logger.setLevel(level)
-
-
-@pytest.fixture
-def small_engine(engine_factory, article_text, tmp_path) -> Engine:
-    """An engine of its own over a short copy of the article in tmp (cheap to rebuild)."""
-    path = tmp_path / "article.txt"
-    path.write_text(article_excerpt(article_text, 7), encoding="utf-8")
-    engine = engine_factory(article_path=path)
-    engine.load_or_build()
-    return engine
+def searched_note(record: dict) -> tuple[str, str | None]:
+    """A reply's text without its "searched: ..." line, and that query (None if none)."""
+    lines = record["text"].split("\n")
+    notes = [i for i, line in enumerate(lines) if line.startswith("searched: ")]
+    if not notes:
+        return record["text"], None
+    searched = lines.pop(notes[0]).removeprefix("searched: ")
+    return "\n".join(lines), searched
 
 
 # --- 1. questions in private chats --------------------------------------------------------------
@@ -243,6 +162,50 @@ async def test_group_answers_only_what_is_addressed_to_the_bot(tg, assert_cited)
     assert all(tg.replies_to(update) == [] for update in ignored)
     assert len(server.sent_messages(GROUP)) == 6
     assert server.errors == []
+
+
+# --- 3b. follow-up questions -------------------------------------------------------------------
+
+
+async def test_private_follow_up_leans_on_the_previous_turn_and_new_starts_over(
+    tg, assert_cited, marked
+):
+    first = await tg.ask(USER, "Who is Ebrahim Raisi?")
+    assert_cited(first)
+    assert searched_note(first)[1] is None
+    follow_up = await tg.ask(USER, "how did he die?")
+    assert_cited(follow_up)
+    _, searched = searched_note(follow_up)
+    assert searched is not None and "Ebrahim Raisi" in searched
+    assert "helicopter" in follow_up["text"].partition("\n\nSources")[0]
+    assert f"\n<i>searched: {searched}</i>\n\n" in follow_up["raw_text"]
+    declined = await tg.ask(USER, "what about Zorblax?")  # a decline shows its search too
+    assert "never mentions Zorblax" in declined["text"] and declined["reply_markup"] is None
+    assert searched_note(declined)[1] == "how did Zorblax die?"
+    assert (await tg.ask(USER, "/new"))["text"] == NEW_CONVERSATION
+    again = await tg.ask(USER, "how did he die?")
+    assert searched_note(again)[1] is None  # nothing left to lean on
+    elsewhere = await tg.ask(OTHER, "how did he die?")  # another chat, its own conversation
+    assert searched_note(elsewhere)[1] is None
+    assert tg.server.errors == []
+
+
+async def test_group_reply_to_an_answer_continues_its_conversation(tg, assert_cited):
+    mention, third = f"@{tg.username}", OTHER + 1
+    asked = await tg.ask(GROUP, "/ask Who is Dmitry Peskov?", user_id=USER)
+    assert_cited(asked)
+    follow_up = "what will the agenda focus on according to him?"
+    replied = await tg.ask(
+        GROUP, follow_up, user_id=OTHER, reply_to_message_id=asked["message_id"]
+    )
+    assert_cited(replied)
+    assert "Dmitry Peskov" in (searched_note(replied)[1] or "")
+    assert "bilateral" in replied["text"].partition("\n\nSources")[0]
+    own = await tg.ask(GROUP, f"{mention} {follow_up}", user_id=USER)  # USER's own context
+    assert "Dmitry Peskov" in (searched_note(own)[1] or "")
+    stranger = await tg.ask(GROUP, f"{mention} {follow_up}", user_id=third)  # no context
+    assert searched_note(stranger)[1] is None
+    assert tg.server.errors == []
 
 
 # --- 4. /reindex ------------------------------------------------------------------------------
@@ -379,22 +342,24 @@ async def test_flood_control_429_on_typing_delays_only_the_typing(tg, assert_cit
 
 
 @pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.PTBDeprecationWarning")
-async def test_flood_control_429_on_a_callback_answer_still_opens_the_source(tg, marked):
+async def test_flood_control_429_on_a_callback_answer_does_not_delay_the_source(tg, marked):
     answer = await tg.ask(USER, QUESTION)
-    tg.server.fail_next("answerCallbackQuery", count=1, retry_after=1)
+    tg.server.fail_next("answerCallbackQuery", count=1, retry_after=3)
     data = buttons(answer)[0]["callback_data"]
     tg.server.push_callback(USER, USER, answer["message_id"], data)
     passage = await tg.reply(answer)
-    assert marked(passage, "underline") and len(tg.server.callback_answers) == 1
+    assert marked(passage, "underline")
+    assert tg.server.callback_answers == []  # the passage did not wait for the retry
+    await tg.server.wait_for(lambda: tg.server.callback_answers, tg.timeout)
 
 
 async def test_fifty_users_at_once_are_all_answered(tg, dev_answers, assert_cited, monkeypatch):
     batches: list[int] = []
     answer_many = tg.engine.answer_many
 
-    def counting(questions):
+    def counting(questions, histories=None):
         batches.append(len(questions))
-        return answer_many(questions)
+        return answer_many(questions, histories)
 
     monkeypatch.setattr(tg.engine, "answer_many", counting)
     answerable = [q.text for q, a in dev_answers if not a.abstained]
@@ -428,6 +393,10 @@ async def test_start_help_sources_and_commands(tg):
         assert all(f". {name}" in text for name in manifest.sections)
         assert f"{manifest.passages} passages" in text and manifest.built_at in text
     assert tg.server.commands == [
+        {"command": c.command, "description": c.description} for c in USER_COMMANDS
+    ]
+    admin_scope = {"type": "chat", "chat_id": tg.admin_id}
+    assert tg.server.commands_for(admin_scope) == [
         {"command": c.command, "description": c.description} for c in COMMANDS
     ]
     assert tg.server.errors == []

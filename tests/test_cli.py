@@ -117,13 +117,14 @@ def test_ask_json_answers_stdin_lines_in_order_and_flags_an_empty_one(
 def test_eval_prints_the_metrics_of_a_question_file(indexed, cli, answerable):
     result = cli.run("eval", str(DEV_FILE))
     assert result.returncode == 0, result.stderr
-    metrics = dict(re.findall(r"^(\S.*?)\s{2,}(\d+(?:\.\d+)?)$", result.stdout, re.MULTILINE))
+    metrics = dict(re.findall(r"^(\S.*?)\s{2,}(\d[\d/.]*)", result.stdout, re.MULTILINE))
     assert int(metrics["answerable questions"]) == len(answerable)
     assert float(metrics["hit@1"]) >= 0.95
     assert float(metrics["hit@3"]) == 1.0
     assert float(metrics["answer-keyword rate"]) >= 0.9
-    assert float(metrics["off-topic abstention rate"]) == 1.0
-    assert float(metrics["false-abstention rate"]) == 0.0
+    assert metrics["off-topic declined"] == "5/5"
+    assert metrics["answerable declined"] == f"0/{len(answerable)}"
+    assert metrics["answerable hedged"] == f"0/{len(answerable)}"
     assert re.search(r"^misses: \d+$", result.stdout, re.MULTILINE)
 
 
@@ -235,3 +236,45 @@ def test_library_commands_refuse_bad_input_with_one_error_line(library_cli, args
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1 and says in errors[0], result.stderr
+
+
+def test_ask_json_lines_of_one_conversation_are_one_chat(indexed, cli, check_answer_json):
+    lines = [
+        {"question": "Who is Ebrahim Raisi?", "conversation": "a"},
+        {"question": "Who is Dmitry Peskov?", "conversation": "b"},
+        {"question": "how did he die?", "conversation": "a"},
+        "how did he die?",  # a plain line is a chat of its own
+        {"question": "what will the agenda focus on according to him?", "conversation": "b"},
+        {"question": 42, "conversation": "a"},
+        "{not json",
+    ]
+    stdin = "".join(f"{json.dumps(x) if isinstance(x, dict) else x}\n" for x in lines)
+    result = cli.run("ask", "--json", stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(objects) == len(lines)
+    for data in objects:
+        check_answer_json(data)
+    raisi, peskov, died, alone, agenda, number, broken = objects
+    assert raisi["searched"] == raisi["question"] and peskov["searched"] == peskov["question"]
+    assert "Ebrahim Raisi" in died["searched"] and "helicopter" in died["answer"]
+    assert alone["searched"] == alone["question"] == "how did he die?"
+    assert "Dmitry Peskov" in agenda["searched"] and "bilateral" in agenda["answer"]
+    assert "question" in number["error"] and "question" in broken["error"]
+
+
+def test_the_console_chat_is_one_conversation(indexed, cli):
+    result = cli.run("chat", stdin="Who is Ebrahim Raisi?\nhow did he die?\n")
+    assert result.returncode == 0, result.stderr
+    assert "(searched: how did Ebrahim Raisi die?)" in result.stdout
+    assert result.stdout.count("(searched:") == 1
+
+
+def test_eval_of_a_conversation_file_scores_the_follow_ups_on_their_own(indexed, cli):
+    result = cli.run("eval", str(DEV_FILE.parent / "dev_followups.jsonl"))
+    assert result.returncode == 0, result.stderr
+    overall, _, followups = result.stdout.partition("\nfollow-ups only:")
+    follow = dict(re.findall(r"^  (\S.*?)\s{2,}(\d+(?:\.\d+)?)", followups, re.MULTILINE))
+    assert int(re.search(r"^answerable questions\s+(\d+)$", overall, re.M)[1]) == 12
+    assert int(follow["answerable questions"]) == 6
+    assert float(follow["hit@1"]) >= 5 / 6

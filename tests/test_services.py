@@ -7,6 +7,7 @@ import pytest
 
 from retrieval import Answer, InvalidQuestion
 from retrieval.batching import QuestionBatcher
+from retrieval.conversation import Turn
 from tgbot.services import LATENCY_WINDOW, RateLimiter, Stats
 
 QUESTIONS = [
@@ -96,9 +97,9 @@ def engine_calls(engine, monkeypatch) -> list[list[str]]:
     calls: list[list[str]] = []
     answer_many = engine.answer_many
 
-    def counting(questions):
+    def counting(questions, histories=None):
         calls.append(list(questions))
-        return answer_many(questions)
+        return answer_many(questions, histories)
 
     monkeypatch.setattr(engine, "answer_many", counting)
     return calls
@@ -129,7 +130,7 @@ async def test_batches_never_exceed_max_batch(engine, engine_calls):
     assert all(len(call) <= 4 for call in engine_calls) and len(engine_calls) >= 4
 
 
-async def test_an_engine_failure_reaches_every_waiter_of_the_batch(engine, engine_calls):
+async def test_a_failing_question_fails_only_its_waiter_not_the_batch(engine, engine_calls):
     batcher = QuestionBatcher(engine)
     results = await asyncio.gather(
         batcher.answer(QUESTIONS[0]),
@@ -137,8 +138,10 @@ async def test_an_engine_failure_reaches_every_waiter_of_the_batch(engine, engin
         batcher.answer(QUESTIONS[1]),
         return_exceptions=True,
     )
-    assert len(engine_calls) == 1  # all three waited together
-    assert all(isinstance(result, InvalidQuestion) for result in results)  # nobody hangs
+    assert len(engine_calls[0]) == 3  # all three waited together...
+    assert engine_calls[1:] == [[QUESTIONS[0]], [" "], [QUESTIONS[1]]]  # ...then one by one
+    assert isinstance(results[1], InvalidQuestion)  # nobody hangs
+    assert [results[0].question, results[2].question] == [QUESTIONS[0], QUESTIONS[1]]
     assert (await batcher.answer(QUESTIONS[2])).question == QUESTIONS[2]  # still serving
 
 
@@ -159,3 +162,12 @@ async def test_a_cancelled_waiter_does_not_strand_the_others(engine, engine_call
         waiting.cancel()
         if worker.done():
             worker.exception()  # retrieved: no "never retrieved" noise at exit
+
+
+async def test_batcher_passes_each_question_its_history(engine):
+    batcher = QuestionBatcher(engine)
+    first = await batcher.answer("Who is Ebrahim Raisi?")
+    follow_up, alone = await asyncio.gather(
+        batcher.answer("how did he die?", (Turn.of(first),)), batcher.answer("how did he die?")
+    )
+    assert "Ebrahim Raisi" in follow_up.searched and alone.searched == alone.question

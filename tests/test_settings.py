@@ -62,7 +62,7 @@ def test_settings_are_read_from_a_dotenv_file(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("TOP_K", "0"), ("TOP_K", "11"), ("ABSTAIN_THRESHOLD", "2"), ("LOG_LEVEL", "verbose")],
+    [("TOP_K", "0"), ("TOP_K", "11"), ("LOG_LEVEL", "verbose")],
 )
 def test_out_of_range_values_are_rejected(monkeypatch, name, value):
     monkeypatch.setenv(name, value)

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import ContextTypes
 
-from retrieval import RetrievalError
-
 from . import formatting as fmt
+from .rebuilds import start_rebuild
 from .replies import reply_blocks, reply_plain
 from .services import Services, services
 
 log = logging.getLogger(__name__)
 
 NOT_ADMIN = "Sorry, only the bot's admins can use that command."
+REBUILDING = "Rebuilding the index. I keep answering from the current one."
 
 
 async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -26,25 +24,18 @@ async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if not await _is_admin(update, svc, "reindex"):
         return
-    if svc.reindex is not None and not svc.reindex.done():
+    if svc.rebuild is not None and svc.rebuild.running():
         await reply_plain(message, "A reindex is already running. I'll report when it's done.")
         return
-    # The task is stored before any await, so a second /reindex handled meanwhile sees it.
-    svc.reindex = context.application.create_task(_rebuild_and_report(message, svc), update)
-
-
-async def _rebuild_and_report(message: Message, svc: Services) -> None:
-    await reply_plain(message, "Rebuilding the index. I keep answering from the current one.")
-    started = time.perf_counter()
-    try:
-        snapshot = await asyncio.to_thread(svc.engine.rebuild)
-    except RetrievalError as exc:
-        log.warning("reindex failed: %s", exc)
-        await reply_plain(message, f"Reindex failed: {exc}. Still serving the previous index.")
-        return
-    seconds = time.perf_counter() - started
-    count = snapshot.manifest.passages
-    await reply_plain(message, f"Reindex done: {count} passages in {seconds:.1f} s.")
+    # Started before any await, so a second /reindex handled meanwhile sees it running.
+    start_rebuild(
+        svc,
+        on_done=lambda done: reply_plain(message, f"Reindex done: {done}."),
+        on_failure=lambda why: reply_plain(
+            message, f"Reindex failed: {why}. Still serving the previous index."
+        ),
+        announce=lambda _: reply_plain(message, REBUILDING),
+    )
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

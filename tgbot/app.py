@@ -15,7 +15,8 @@ from retrieval import Engine, Settings
 
 from . import admin, errors, info, questions, sources
 from .formatting import ANY_BUTTON, SOURCE_BUTTON
-from .lifecycle import on_shutdown, on_startup, rate_limiter
+from .lifecycle import on_shutdown, on_startup
+from .transport import POOL_TIMEOUT, TIMEOUTS, PollingRequest, rate_limiter
 
 
 def build_application(settings: Settings, engine: Engine | None = None) -> Application:
@@ -28,6 +29,11 @@ def build_application(settings: Settings, engine: Engine | None = None) -> Appli
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .rate_limiter(rate_limiter(settings))
+        .connect_timeout(TIMEOUTS["connect_timeout"])
+        .read_timeout(TIMEOUTS["read_timeout"])
+        .write_timeout(TIMEOUTS["write_timeout"])
+        .pool_timeout(POOL_TIMEOUT)
+        .get_updates_request(PollingRequest())
         .concurrent_updates(True)
         .post_init(on_startup(settings, engine))
         .post_shutdown(on_shutdown)
@@ -41,6 +47,7 @@ def build_application(settings: Settings, engine: Engine | None = None) -> Appli
             CommandHandler("help", info.help_command, block=False),
             CommandHandler(["sources", "article"], info.sources_command, block=False),
             CommandHandler("ask", questions.ask_command, block=False),
+            CommandHandler("new", questions.new_conversation, block=False),
             CommandHandler("reindex", admin.reindex, block=False),
             CommandHandler("stats", admin.stats, block=False),
             CallbackQueryHandler(sources.open_source, pattern=SOURCE_BUTTON, block=False),

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
 import statistics
 import time
 from collections import defaultdict, deque
+from collections.abc import Hashable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from telegram.ext import ContextTypes
 
 from retrieval import Engine, Settings
 from retrieval.batching import QuestionBatcher
 
+from .conversations import ChatConversations
+
+if TYPE_CHECKING:
+    from .rebuilds import Rebuild
+
 LATENCY_WINDOW = 1000
+REPEAT_PRESS_WINDOW = 30.0  # seconds in which the same source button sends its passage once
 
 
 class RateLimiter:
@@ -33,6 +40,24 @@ class RateLimiter:
             return False
         asked.append(now)
         return True
+
+
+class RepeatFilter:
+    """Remembers what was done recently, to do it once per ``window`` seconds (a source
+    button pressed over and over sends its passage once)."""
+
+    def __init__(self, window: float) -> None:
+        self.window = window
+        self._seen: dict[Hashable, float] = {}
+
+    def first(self, key: Hashable, now: float | None = None) -> bool:
+        """Whether ``key`` was not seen in the window; records it either way."""
+        now = time.monotonic() if now is None else now
+        if len(self._seen) > 10_000:  # forget expired keys now and then, not on every call
+            self._seen = {k: t for k, t in self._seen.items() if now - t < self.window}
+        seen = self._seen.get(key)
+        self._seen[key] = now
+        return seen is None or now - seen >= self.window
 
 
 @dataclass
@@ -68,14 +93,20 @@ class Services:
     engine: Engine
     batcher: QuestionBatcher
     limiter: RateLimiter
+    conversations: ChatConversations
     stats: Stats = field(default_factory=Stats)
-    reindex: asyncio.Task[None] | None = None
+    presses: RepeatFilter = field(default_factory=lambda: RepeatFilter(REPEAT_PRESS_WINDOW))
+    rebuild: Rebuild | None = None
 
     @classmethod
     def create(cls, settings: Settings, engine: Engine) -> Services:
         """Wire the services around a loaded engine."""
         return cls(
-            settings, engine, QuestionBatcher(engine), RateLimiter(settings.rate_limit_per_minute)
+            settings,
+            engine,
+            QuestionBatcher(engine),
+            RateLimiter(settings.rate_limit_per_minute),
+            ChatConversations(settings),
         )
 
 
