@@ -25,6 +25,8 @@ class EngineSettings(BaseModel):
     model_cache_dir: Path
     top_k: int
     max_question_chars: int
+    conversation_turns: int
+    conversation_minutes: float
 
 
 class Settings(BaseSettings):
