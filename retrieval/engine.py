@@ -6,7 +6,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -146,6 +146,7 @@ class Engine:
             settings.index_dir / "vectors", self.embedder.name, self.embedder.dimension
         )
         self.builder = IndexBuilder(self.library, cache, self.embedder)
+        self._words_known: dict[str, bool] = {}
         self._snapshot: Snapshot | None = None
         self._swap_lock = threading.Lock()
         self._rebuild_lock = threading.Lock()
@@ -166,6 +167,14 @@ class Engine:
                     self.load_or_build()
         assert self._snapshot is not None
         return self._snapshot
+
+    def is_word(self, word: str) -> bool:
+        """Whether the model's vocabulary holds ``word`` whole: a common English word, which a
+        near-miss of a name ("price" for "Prime") must not be corrected from."""
+        if word not in self._words_known:
+            pieces = self.embedder.count_tokens(word) - self.embedder.count_tokens("")
+            self._words_known[word] = pieces == 1
+        return self._words_known[word]
 
     @property
     def rebuilding(self) -> bool:
@@ -423,7 +432,9 @@ class Engine:
         histories = [()] * len(questions) if histories is None else histories
         snapshot = self.snapshot  # one snapshot for the whole batch, even if a swap happens
         rows = snapshot.article_rows(article_id)
-        read = [_read(q, h, snapshot) for q, h in zip(questions, histories, strict=True)]
+        read = [
+            _read(q, h, snapshot, self.is_word) for q, h in zip(questions, histories, strict=True)
+        ]
         analyses = [analysis for analysis, _ in read]
         # The focus words not seen before ride along in the questions' model call.
         new_words = [
@@ -462,15 +473,17 @@ class Engine:
         )
 
 
-def _read(question: str, history: Sequence[Turn], snapshot: Snapshot) -> tuple[Analysis, Rewrite]:
+def _read(
+    question: str, history: Sequence[Turn], snapshot: Snapshot, is_word: Callable[[str], bool]
+) -> tuple[Analysis, Rewrite]:
     """The analysis of the question, or of its standalone rewrite when it is a follow-up."""
-    analysis = analyse(question, snapshot.names)
+    analysis = analyse(question, snapshot.names, is_word)
     if not history or analysis.language is not None or asks_for_overview(question):
         return analysis, Rewrite(analysis.searched)
     followup = rewrite(analysis.searched, history, snapshot.entities)
     if followup.query == analysis.searched:
         return analysis, followup
-    again = analyse(followup.query, snapshot.names)
+    again = analyse(followup.query, snapshot.names, is_word)
     corrections = (*analysis.corrections, *again.corrections)
     return replace(again, question=question, corrections=corrections), followup
 

@@ -358,7 +358,7 @@ def assert_cited(article_text, answer_parts, marked) -> Callable[[dict], None]:
         assert parts and {n for _, n in parts} <= set(range(1, len(keyboard) + 1))
         assert all(sentence in article_text for sentence, _ in parts)
         assert "[1]" in answer and "Sources" in marked(record, "bold")
-        quotes = marked(record, "italic")
+        quotes = [q for q in marked(record, "italic") if not q.startswith("searched: ")]
         assert len(quotes) == len(sources.splitlines()) == len(keyboard) >= 1
         for quote in quotes:
             assert quote.startswith("“") and quote.endswith("”")
