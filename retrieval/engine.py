@@ -317,8 +317,9 @@ class Engine:
     def build(
         self, progress: Progress, cancel: threading.Event | None = None
     ) -> store.StoredIndex:
-        """The index of the published library, in memory (nothing is written)."""
-        return self.builder.build(self.library.current(), progress, None, cancel)[0]
+        """The index of the published library (seeded if empty), in memory; the index folder
+        is not written."""
+        return self.builder.build(self._library_now(), progress, None, cancel)[0]
 
     def sanity_check(
         self,
