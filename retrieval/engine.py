@@ -280,6 +280,10 @@ class Engine:
                         return snapshot
                 log.warning("rebuilding the index in %s: %s", self.settings.index_dir, reason)
                 return self._publish_version(version, progress)
+        if self.outdated:
+            log.warning(
+                "%s; serving the index built at %s", self.outdated, stored.manifest.built_at
+            )
         return self._publish(Snapshot.of(stored))
 
     def _serve_saved_despite(self, reason: RetrievalError) -> Snapshot:
@@ -312,7 +316,8 @@ class Engine:
         :class:`RebuildCancelled`, leaving the library and the published index as they were.
         """
         with self._exclusive():
-            return self._publish_version(self._library_now(), progress, fresh=True, cancel=cancel)
+            version = self._library_now(strict=True)
+            return self._publish_version(version, progress, fresh=True, cancel=cancel)
 
     def build(
         self, progress: Progress, cancel: threading.Event | None = None
@@ -334,7 +339,7 @@ class Engine:
     def _exclusive(self) -> _Exclusive:
         return _Exclusive(self._rebuild_lock)
 
-    def _library_now(self) -> LibraryVersion:
+    def _library_now(self, strict: bool = False) -> LibraryVersion:
         """The published library, seeded from ARTICLE_PATH when empty, with every article from
         a server file read again (a changed file gets a new revision)."""
         version = self.library.current()
@@ -349,19 +354,31 @@ class Engine:
                 server_path=path,
             )
             return self.library.publish(version.with_article(record, f"add {record.id}"))
-        changed = [r for r in map(self._reread, version.articles) if r is not None]
+        changed = [r for r in (self._reread(a, strict) for a in version.articles) if r]
         for record in changed:
             version = version.with_article(record, f"reread {record.source}")
         return self.library.publish(version) if changed else version
 
-    def _reread(self, record: ArticleRecord) -> ArticleRecord | None:
-        """A new revision of an article read from a server file that changed, else None."""
+    def _reread(self, record: ArticleRecord, strict: bool) -> ArticleRecord | None:
+        """A new revision of an article read from a server file that changed, else None.
+
+        A file gone or unreadable keeps its stored copy, with a warning (an empty one also
+        marks the index :attr:`outdated`); ``strict`` (a rebuild) raises instead.
+        """
         if record.server_path is None:
             return None
         try:
             text = read_article(Path(record.server_path))
-        except (ArticleNotFound, RetrievalError) as missing:
+        except ArticleNotFound as missing:
+            if strict:
+                raise
             log.warning("%s; serving its stored copy", missing)
+            return None
+        except ArticleEmpty as empty:
+            if strict:
+                raise
+            log.warning("%s; serving its stored copy", empty)
+            self.outdated = str(empty)
             return None
         if text_sha256(text) == record.sha256:
             return None
