@@ -188,6 +188,7 @@ async def _run(
         finally:
             await app.updater.stop()
             await app.stop()
+            await app.post_shutdown(app)  # as run_polling does: closes the usage database
             await app.shutdown()
         return {
             "mode": scenario.mode,

@@ -32,10 +32,11 @@ _OPT_IN_UPDATES = {"chat_member", "message_reaction", "message_reaction_count"}
 _LOGS = ("sent", "edits", "callback_answers", "chat_actions", "deleted", "errors", "calls")
 
 
-def buttons(record: dict) -> list[dict]:
-    """The inline keyboard buttons of a sent message record, row after row."""
+def buttons(record: dict, prefix: str = "") -> list[dict]:
+    """The inline keyboard buttons of a sent message record, row after row (only those whose
+    callback data starts with ``prefix``, when given)."""
     rows = (record.get("reply_markup") or {}).get("inline_keyboard", [])
-    return [button for row in rows for button in row]
+    return [b for row in rows for b in row if b.get("callback_data", "").startswith(prefix)]
 
 
 class BotApiServer:

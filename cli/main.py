@@ -1,5 +1,5 @@
-"""Argument parsing and the commands behind ``python bot.py index|ask|eval|chat|bench`` and
-the library's ``add|articles|remove|rollback``."""
+"""Argument parsing and the commands behind ``python bot.py index|ask|eval|chat|bench|stats``
+and the library's ``add|articles|remove|rollback``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import TextIO
 from retrieval import Engine, InvalidQuestion, RetrievalError, Settings, validate_question
 from retrieval.conversation import ConversationStore
 from retrieval.evaluation import evaluate, read_questions
+from usage import UsageDatabaseError, UsageLog, database_path, summary_lines
 
 from .render import answer_json, render_answer, render_articles, render_change, render_report
 from .sources import read_source
@@ -49,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("chat", help="a console chat through the same engine")
     bench = commands.add_parser("bench", help="run the benchmarks (see README)")
     bench.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    stats = commands.add_parser("stats", help="usage statistics from the bot's database")
+    stats.add_argument(
+        "--export", type=Path, metavar="FILE.csv", help="write the question log as CSV instead"
+    )
     return parser
 
 
@@ -64,10 +69,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         "eval": _eval,
         "chat": _chat,
         "bench": _bench,
+        "stats": _stats,
     }
     try:
         return commands[args.command](args, settings)
-    except RetrievalError as exc:
+    except (RetrievalError, UsageDatabaseError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -234,6 +240,26 @@ def chat(engine: Engine, stdin: TextIO, stdout: TextIO) -> int:
             continue
         conversations.record(CONSOLE, answer)
         print(render_answer(answer) + "\n", file=stdout)
+
+
+def _stats(args: argparse.Namespace, settings: Settings) -> int:
+    path = database_path(settings.data_dir)
+    if not path.is_file():
+        print(f"error: no usage database at {path}; the bot creates it on start", file=sys.stderr)
+        return 1
+    usage = UsageLog.open(path, settings.stats_retention_days)
+    try:
+        if args.export is None:
+            print("\n".join(summary_lines(usage.summary())))
+            return 0
+        rows = usage.export_csv(args.export)
+    except OSError as exc:
+        print(f"error: cannot write {args.export}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    finally:
+        usage.close()
+    print(f"exported {rows} questions to {args.export}", file=sys.stderr)
+    return 0
 
 
 def _bench(args: argparse.Namespace, settings: Settings) -> int:

@@ -27,6 +27,7 @@ from .errors import (
     ArticleUnknown,
     IndexCorrupt,
     IndexStale,
+    IndexUnavailable,
     InvalidQuestion,
     LibraryUnavailable,
     RebuildCancelled,
@@ -67,6 +68,20 @@ def validate_question(question: str, max_chars: int) -> str:
             f"the question is {len(question)} characters long; the limit is {max_chars}"
         )
     return question
+
+
+def check_inputs(settings: EngineSettings) -> None:
+    """Fail in milliseconds, before the model loads (or is exported), when the index folder
+    is not a folder, or when there is neither an article (in the library or at
+    ARTICLE_PATH) nor a saved index to serve."""
+    index_dir = settings.index_dir
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexUnavailable(f"the index folder {index_dir} is not a folder")
+    try:
+        store.read_manifest(index_dir)
+    except IndexCorrupt:
+        if not Library(settings.library_dir).current().articles:
+            read_article(settings.article_path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +152,7 @@ class Engine:
         self, settings: Settings | EngineSettings, embedder: Embedder | None = None
     ) -> None:
         self.settings = settings.engine if isinstance(settings, Settings) else settings
+        check_inputs(self.settings)
         self.embedder = embedder or load_embedder(self.settings)
         self.policy = AnswerPolicy()
         self.model = load_model()

@@ -9,6 +9,7 @@ import pytest
 
 from botapi_fake import buttons, parse_html, utf16_len
 from tgbot.admin import NOT_ADMIN
+from tgbot.formatting import SOURCE_DATA_PREFIX as SOURCES
 from tgbot.formatting import parse_callback
 from tgbot.info import COMMANDS, USER_COMMANDS
 from tgbot.questions import NEW_CONVERSATION, NON_TEXT_HINT, SLOW_DOWN, TOO_LONG, USAGE
@@ -71,7 +72,7 @@ async def test_edited_question_is_answered_again(tg, assert_cited):
 
 async def test_source_buttons_open_the_passage_with_the_quote_underlined(tg, article_text, marked):
     answer = await tg.ask(USER, QUESTION)
-    for n, button in enumerate(buttons(answer), 1):
+    for n, button in enumerate(buttons(answer, SOURCES), 1):
         query_id = tg.server.push_callback(
             USER, USER, answer["message_id"], button["callback_data"]
         )
@@ -81,7 +82,7 @@ async def test_source_buttons_open_the_passage_with_the_quote_underlined(tg, art
         heading, _, body = passage["text"].partition("\n\n")
         assert body in article_text and article_text[request.start : request.end] in body
         assert marked(passage, "bold") == [heading.split(" · ")[0]]
-        assert "<u>" in passage["raw_text"] and buttons(passage) == []
+        assert "<u>" in passage["raw_text"] and buttons(passage, SOURCES) == []
         answered = await tg.server.wait_for(
             lambda qid=query_id: [
                 a for a in tg.server.callback_answers if a["callback_query_id"] == qid
@@ -93,7 +94,7 @@ async def test_source_buttons_open_the_passage_with_the_quote_underlined(tg, art
 
 async def test_forged_and_stale_buttons_get_a_polite_answer(tg, caplog, assert_cited):
     answer = await tg.ask(USER, QUESTION)
-    real = buttons(answer)[0]["callback_data"]
+    real = buttons(answer, SOURCES)[0]["callback_data"]
     prefix, build_id, passage_id, start, end = real.split("|")
     forged = [
         "src|bad",
@@ -180,7 +181,7 @@ async def test_private_follow_up_leans_on_the_previous_turn_and_new_starts_over(
     assert "helicopter" in follow_up["text"].partition("\n\nSources")[0]
     assert f"\n<i>searched: {searched}</i>\n\n" in follow_up["raw_text"]
     declined = await tg.ask(USER, "what about Zorblax?")  # a decline shows its search too
-    assert "never mentions Zorblax" in declined["text"] and declined["reply_markup"] is None
+    assert "never mentions Zorblax" in declined["text"] and buttons(declined, SOURCES) == []
     assert searched_note(declined)[1] == "how did Zorblax die?"
     assert (await tg.ask(USER, "/new"))["text"] == NEW_CONVERSATION
     again = await tg.ask(USER, "how did he die?")
@@ -236,7 +237,10 @@ async def test_admin_reindex_keeps_answering_while_it_runs(
     assert new.build_id != old.build_id
     after = await tg.ask(USER, QUESTION)
     assert_cited(after)
-    assert all(parse_callback(b["callback_data"]).build_id == new.build_id for b in buttons(after))
+    assert all(
+        parse_callback(b["callback_data"]).build_id == new.build_id
+        for b in buttons(after, SOURCES)
+    )
     assert tg.server.errors == []
 
 
@@ -277,7 +281,8 @@ async def test_failed_reindex_reports_and_keeps_the_old_index(
     answer = await tg.ask(USER, QUESTION)
     assert_cited(answer)
     assert all(
-        parse_callback(b["callback_data"]).build_id == old.build_id for b in buttons(answer)
+        parse_callback(b["callback_data"]).build_id == old.build_id
+        for b in buttons(answer, SOURCES)
     )
     assert small_engine.snapshot.manifest == old
     assert tg.server.errors == []
@@ -345,7 +350,7 @@ async def test_flood_control_429_on_typing_delays_only_the_typing(tg, assert_cit
 async def test_flood_control_429_on_a_callback_answer_does_not_delay_the_source(tg, marked):
     answer = await tg.ask(USER, QUESTION)
     tg.server.fail_next("answerCallbackQuery", count=1, retry_after=3)
-    data = buttons(answer)[0]["callback_data"]
+    data = buttons(answer, SOURCES)[0]["callback_data"]
     tg.server.push_callback(USER, USER, answer["message_id"], data)
     passage = await tg.reply(answer)
     assert marked(passage, "underline")
@@ -402,21 +407,6 @@ async def test_start_help_sources_and_commands(tg):
     assert tg.server.errors == []
 
 
-async def test_stats_for_admin(tg, dev_answers):
-    answered = next(q.text for q, a in dev_answers if not a.abstained)
-    abstained = next(q.text for q, a in dev_answers if a.abstained)
-    before = await tg.ask(tg.admin_id, "/stats")
-    assert "Questions answered: 0" in before["text"] and "no questions yet" in before["text"]
-    for question in (answered, abstained):
-        await tg.ask(USER, question)
-    stats = (await tg.ask(tg.admin_id, "/stats"))["text"]
-    assert "Questions answered: 2" in stats and "Abstention rate: 50%" in stats
-    median, p95 = map(float, re.search(r"([\d.]+) ms median, ([\d.]+) ms p95", stats).groups())
-    assert 0 < median <= p95
-    assert f"{tg.engine.snapshot.manifest.passages} passages" in stats
-    assert tg.server.errors == []
-
-
 # --- 9. long messages -------------------------------------------------------------------------
 
 
@@ -470,7 +460,7 @@ async def test_abstention_says_so_and_lists_the_sections(tg, dev_answers, marked
     assert reply["text"].startswith(answer.text) and "doesn't cover" in reply["text"]
     [topics] = marked(reply, "italic")
     assert topics.split(", ") == list(tg.engine.snapshot.manifest.sections[:6])
-    assert reply["reply_markup"] is None and "[1]" not in reply["text"]
+    assert buttons(reply, SOURCES) == [] and "[1]" not in reply["text"]
     assert tg.server.errors == []
 
 

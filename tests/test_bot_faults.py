@@ -19,6 +19,7 @@ import pytest
 from botapi_fake import buttons
 from retrieval import store
 from tgbot.errors import SOMETHING_WRONG
+from tgbot.formatting import SOURCE_DATA_PREFIX as SOURCES
 from tgbot.formatting import parse_callback
 from tgbot.info import USER_COMMANDS
 from tgbot.questions import SLOW_DOWN, USAGE
@@ -33,7 +34,7 @@ GROUP = -1007654321
 
 def build_ids(record: dict) -> set[str]:
     """The index builds that the source buttons of an answer point at."""
-    return {parse_callback(b["callback_data"]).build_id for b in buttons(record)}
+    return {parse_callback(b["callback_data"]).build_id for b in buttons(record, SOURCES)}
 
 
 def records_at(caplog, level: int) -> list[logging.LogRecord]:
@@ -223,7 +224,7 @@ async def test_mention_next_to_punctuation_is_stripped(bot_harness, assert_cited
 
 async def test_source_button_pressed_again_and_again_sends_one_passage(tg, assert_cited):
     answer = await tg.ask(USER, QUESTION)
-    data = buttons(answer)[0]["callback_data"]
+    data = buttons(answer, SOURCES)[0]["callback_data"]
     presses = [tg.server.push_callback(USER, USER, answer["message_id"], data) for _ in range(30)]
     answered = await tg.server.wait_for(
         lambda: len(tg.server.callback_answers) == len(presses) and tg.server.callback_answers,
@@ -259,7 +260,7 @@ async def test_group_replies_that_are_not_questions_get_no_answer(tg, assert_cit
 
 async def test_expired_callback_query_still_opens_the_source_quietly(tg, caplog, marked):
     answer = await tg.ask(USER, QUESTION)
-    data = buttons(answer)[0]["callback_data"]
+    data = buttons(answer, SOURCES)[0]["callback_data"]
     tg.server.push_callback(USER, USER, answer["message_id"], data, expired=True)
     passage = await tg.reply(answer)
     assert marked(passage, "underline")

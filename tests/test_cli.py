@@ -1,5 +1,6 @@
 """The command line, run as `python bot.py ...` subprocesses with no Telegram token."""
 
+import csv
 import dataclasses
 import json
 import os
@@ -10,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import Settings, store
+from retrieval import Answer, Settings, store
 from retrieval.evaluation import Question
+from usage import QuestionEntry, UsageLog, database_path, summary_lines
 
 BOT = Path(__file__).resolve().parents[1] / "bot.py"
 DEV_FILE = BOT.parent / "tests" / "data" / "dev_questions.jsonl"
@@ -27,6 +29,10 @@ class BotCli:
     @property
     def index_dir(self) -> Path:
         return Path(self.env["INDEX_DIR"])
+
+    @property
+    def database(self) -> Path:
+        return database_path(Path(self.env["DATA_DIR"]))
 
     def run(self, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -51,6 +57,7 @@ def cli(tmp_path_factory, article_path, model_cache_dir, embedder) -> BotCli:
         "INDEX_DIR": str(workdir / "index"),
         "LIBRARY_DIR": str(workdir / "library"),
         "MODEL_CACHE_DIR": str(model_cache_dir),
+        "DATA_DIR": str(workdir / "data"),
         "HF_HUB_OFFLINE": "1",
     }
     return BotCli(workdir, env)
@@ -142,6 +149,9 @@ def test_eval_prints_the_metrics_of_a_question_file(indexed, cli, answerable):
         ),
         (("ask", "Who met?"), {"INDEX_DIR": "{file}"}, "{file}"),
         (("ask", "Who met?"), {"EMBEDDING_MODEL": "/no/such/model"}, "/no/such/model"),
+        (("ask", "Who met?"), {"TOP_K": "11"}, "TOP_K: input should be less than"),
+        (("stats",), {"DATA_DIR": "{new}"}, "no usage database at {new}/bot.sqlite3"),
+        (("stats",), {"DATA_DIR": "{garbage}"}, "{garbage}/bot.sqlite3"),
     ],
     ids=[
         "empty question",
@@ -151,6 +161,9 @@ def test_eval_prints_the_metrics_of_a_question_file(indexed, cli, answerable):
         "missing article",
         "index dir is a file",
         "unknown model",
+        "bad setting",
+        "no usage database",
+        "corrupt usage database",
     ],
 )
 def test_bad_input_exits_non_zero_with_one_error_line_and_no_traceback(
@@ -158,7 +171,10 @@ def test_bad_input_exits_non_zero_with_one_error_line_and_no_traceback(
 ):
     file = tmp_path / "regular-file"
     file.write_text("not a folder")
-    places = {"file": file, "new": tmp_path / "new-index"}
+    garbage = tmp_path / "garbage"
+    garbage.mkdir()
+    database_path(garbage).write_bytes(b"not a database" * 100)
+    places = {"file": file, "new": tmp_path / "new-index", "garbage": garbage}
     result = cli.run(*args, **{k: v.format(**places) for k, v in env.items()})
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
@@ -278,3 +294,78 @@ def test_eval_of_a_conversation_file_scores_the_follow_ups_on_their_own(indexed,
     assert int(re.search(r"^answerable questions\s+(\d+)$", overall, re.M)[1]) == 12
     assert int(follow["answerable questions"]) == 6
     assert float(follow["hit@1"]) >= 5 / 6
+
+
+def test_a_bad_setting_exits_2_before_anything_else(cli):
+    result = cli.run("ask", "Who met?", LOG_LEVEL="chatty", INDEX_DIR="/nonexistent/index")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "error: LOG_LEVEL: expected one of DEBUG, INFO, WARNING, ERROR, in any case"
+        " (got 'chatty')\n"
+    )
+
+
+def test_log_level_in_lower_case_is_accepted(indexed, cli):
+    result = cli.run("ask", "Who is the president of Iran?", LOG_LEVEL="info")
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_missing_article_is_reported_before_the_model_is_loaded(cli, tmp_path):
+    models, index = tmp_path / "new-models", tmp_path / "new-index"
+    result = cli.run(
+        "ask",
+        "Who met?",
+        ARTICLE_PATH=str(tmp_path / "missing.txt"),
+        INDEX_DIR=str(index),
+        MODEL_CACHE_DIR=str(models),
+    )
+    assert result.returncode == 1
+    assert result.stderr == f"error: article file not found: {tmp_path / 'missing.txt'}\n"
+    assert not models.exists() and not index.exists()  # no model export, no index folder
+
+
+def test_stats_prints_the_summary_and_exports_the_question_log(cli, tmp_path):
+    answers = [
+        Answer("Who is Macron?", "", citations=(), confidence=0.1, outcome="declined"),
+        Answer("Who met?", "Putin met Pezeshkian. [1]", citations=(), confidence=0.8),
+    ]
+    usage = UsageLog.open(cli.database, retention_days=90)
+    entries = [
+        QuestionEntry.of(a, chat_type="private", user_id=1, seconds=0.01, build_id="b")
+        for a in answers
+    ]
+    for entry in entries:
+        usage.record_question(entry)
+    usage.record_feedback(entries[1].id, user_id=2, vote=1)
+    expected = summary_lines(usage.summary())
+    usage.close()
+
+    shown = cli.run("stats")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines() == expected
+    assert "Feedback: 1 👍, 0 👎" in expected and "1. Who is Macron? (1×)" in expected
+
+    out = tmp_path / "questions.csv"
+    exported = cli.run("stats", "--export", str(out))
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stderr == f"exported 2 questions to {out}\n"
+    with out.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert {r["question"]: r["outcome"] for r in rows} == {
+        "Who is Macron?": "declined",
+        "Who met?": "answered",
+    }
+    assert all(r["user_hash"] and r["user_hash"] != "1" for r in rows)
+
+    nowhere = cli.run("stats", "--export", str(tmp_path / "no" / "such" / "dir.csv"))
+    assert nowhere.returncode == 1
+    assert nowhere.stderr.startswith("error: cannot write ") and "Traceback" not in nowhere.stderr
+
+
+def test_the_articlebot_console_script_runs_the_same_cli(cli):
+    script = Path(sys.executable).with_name("articlebot")
+    result = subprocess.run(
+        [str(script), "stats", "--help"], capture_output=True, text=True, cwd=cli.workdir
+    )
+    assert result.returncode == 0, result.stderr
+    assert "--export" in result.stdout

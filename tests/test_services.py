@@ -1,14 +1,13 @@
-"""The bot's long-lived services: per-user rate limit, stats and the question batcher."""
+"""The bot's long-lived services: per-user rate limit and the question batcher."""
 
 import asyncio
-import statistics
 
 import pytest
 
 from retrieval import Answer, InvalidQuestion
 from retrieval.batching import QuestionBatcher
 from retrieval.conversation import Turn
-from tgbot.services import LATENCY_WINDOW, RateLimiter, Stats
+from tgbot.services import RateLimiter
 
 QUESTIONS = [
     "Who is the president of Iran?",
@@ -43,40 +42,6 @@ def test_rate_limit_uses_the_monotonic_clock_by_default():
     limiter = RateLimiter(per_minute=2)
     assert limiter.allow(1) and limiter.allow(1)
     assert not limiter.allow(1)
-
-
-# --- Stats ----------------------------------------------------------------------------------
-
-
-def test_stats_count_answers_and_abstentions():
-    stats = Stats()
-    assert (stats.answered, stats.abstained) == (0, 0)
-    assert stats.percentile(0.5) is None and stats.percentile(0.95) is None
-    for seconds, abstained in ((0.2, False), (0.4, True), (0.3, False)):
-        stats.record(seconds, abstained)
-    assert (stats.answered, stats.abstained) == (3, 1)
-
-
-def test_stats_percentiles():
-    stats = Stats()
-    stats.record(0.25, False)
-    assert stats.percentile(0.5) == stats.percentile(0.95) == 0.25
-    stats = Stats()
-    for ms in range(1, 102):  # 1 ... 101 ms, recorded out of order
-        stats.record(((ms * 37) % 101 + 1) / 1000, False)
-    assert stats.percentile(0.5) == pytest.approx(0.051)
-    assert stats.percentile(0.95) == pytest.approx(0.096)
-    assert stats.percentile(0.5) == pytest.approx(statistics.median(stats.latencies))
-
-
-def test_stats_keep_a_window_of_recent_latencies():
-    stats = Stats()
-    for _ in range(LATENCY_WINDOW):
-        stats.record(10.0, False)
-    for _ in range(LATENCY_WINDOW):
-        stats.record(0.1, False)
-    assert stats.answered == 2 * LATENCY_WINDOW
-    assert stats.percentile(0.95) == pytest.approx(0.1)  # old latencies fell out
 
 
 # --- QuestionBatcher ------------------------------------------------------------------------

@@ -39,25 +39,12 @@ async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Admins: questions answered, abstention rate, latency and index info."""
+    """Admins: usage from the database (counts, outcomes, latency, feedback) and the index."""
     svc = services(context)
     if not await _is_admin(update, svc, "stats"):
         return
-    counters, manifest = svc.stats, svc.engine.snapshot.manifest
-    rate = counters.abstained / counters.answered if counters.answered else 0.0
-    median, p95 = counters.percentile(0.5), counters.percentile(0.95)
-    latency = (
-        f"{median * 1000:.1f} ms median, {p95 * 1000:.1f} ms p95"
-        if median is not None and p95 is not None
-        else "no questions yet"
-    )
-    blocks = [
-        fmt.Block("Stats", "b"),
-        fmt.Block(f"\nQuestions answered: {counters.answered}"),
-        fmt.Block(f"\nAbstention rate: {rate:.0%}"),
-        fmt.Block(f"\nAnswer latency: {latency}"),
-        fmt.Block(f"\nIndex: {fmt.index_facts(manifest)}"),
-    ]
+    summary = await svc.usage.summary()
+    blocks = fmt.stats_blocks(summary, svc.usage, svc.engine.snapshot.manifest)
     await reply_blocks(update.effective_message, blocks)
 
 

@@ -13,7 +13,7 @@ from telegram.ext import (
 
 from retrieval import Engine, Settings
 
-from . import admin, errors, info, questions, sources
+from . import admin, errors, feedback, info, questions, sources
 from .formatting import ANY_BUTTON, SOURCE_BUTTON
 from .lifecycle import on_shutdown, on_startup
 from .transport import POOL_TIMEOUT, TIMEOUTS, PollingRequest, rate_limiter
@@ -51,6 +51,9 @@ def build_application(settings: Settings, engine: Engine | None = None) -> Appli
             CommandHandler("reindex", admin.reindex, block=False),
             CommandHandler("stats", admin.stats, block=False),
             CallbackQueryHandler(sources.open_source, pattern=SOURCE_BUTTON, block=False),
+            CallbackQueryHandler(
+                feedback.give_feedback, pattern=feedback.FEEDBACK_BUTTON, block=False
+            ),
             CallbackQueryHandler(sources.unknown_button, pattern=ANY_BUTTON, block=False),
             MessageHandler(private & filters.COMMAND, questions.unknown_command, block=False),
             MessageHandler(private & filters.TEXT, questions.private_text, block=False),

@@ -17,11 +17,13 @@ from telegram.constants import MessageLimit
 import wording
 from retrieval.store import Manifest
 from retrieval.types import Answer, Citation, Passage
+from usage import UsageRecorder, UsageSummary, summary_lines
 
 MAX_LENGTH = MessageLimit.MAX_TEXT_LENGTH
 SHORT_QUOTE = 160
 CALLBACK_PREFIX = "src"
-SOURCE_BUTTON = re.compile(rf"^{CALLBACK_PREFIX}\|")  # the pattern of its CallbackQueryHandler
+SOURCE_DATA_PREFIX = f"{CALLBACK_PREFIX}|"
+SOURCE_BUTTON = re.compile(f"^{re.escape(SOURCE_DATA_PREFIX)}")  # its CallbackQueryHandler's
 ANY_BUTTON = re.compile(".*", re.DOTALL)
 
 
@@ -186,6 +188,23 @@ def article_blocks(manifest: Manifest) -> list[Block]:
     blocks = [Block("Article: ", "b"), Block(manifest.title), Block("\n\nSections", "b")]
     blocks += [Block(f"\n{i}. {name}") for i, name in enumerate(manifest.sections, 1)]
     blocks.append(Block(f"\n\nIndex: {index_facts(manifest)}"))
+    return blocks
+
+
+def stats_blocks(
+    summary: UsageSummary | None, recorder: UsageRecorder, manifest: Manifest
+) -> list[Block]:
+    """/stats: the usage summary, what is wrong with the usage database if anything, the index."""
+    blocks = [Block("Stats", "b")]
+    if recorder.problem or recorder.unrecorded:
+        problem = recorder.problem or "it failed earlier and works again"
+        blocks += [
+            Block("\n⚠ Usage database: ", "b"),
+            Block(f"{problem}. Questions not recorded since start-up: {recorder.unrecorded}."),
+        ]
+    if summary is not None:
+        blocks += [Block(f"\n{line}") for line in summary_lines(summary)]
+    blocks.append(Block(f"\nIndex: {index_facts(manifest)}"))
     return blocks
 
 

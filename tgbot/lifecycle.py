@@ -38,8 +38,8 @@ def on_startup(
     settings: Settings, engine: Engine | None = None
 ) -> Callable[[Application], Awaitable[None]]:
     """A ``post_init`` hook that loads the index (serving a saved one at once when the article
-    changed, and rebuilding it in the background), registers the commands and warns about
-    risky settings."""
+    changed, and rebuilding it in the background), opens the usage database, registers the
+    commands and warns about risky settings."""
 
     async def post_init(application: Application) -> None:
         warn_about(settings)
@@ -48,6 +48,7 @@ def on_startup(
             await asyncio.to_thread(loaded.load_or_build, None, True)
         snapshot = loaded.snapshot
         svc = Services.create(settings, loaded)
+        await svc.usage.start()
         application.bot_data["services"] = svc
         await register_commands(application.bot, settings)
         log.info("serving %d passages of %s", snapshot.manifest.passages, settings.article_path)
@@ -104,9 +105,11 @@ async def tell_admins(bot: Bot, settings: Settings, text: str) -> None:
 
 
 async def on_shutdown(application: Application) -> None:
-    """Stop what ``post_init`` started: abandon a running rebuild (within 10 s) and log."""
+    """Stop what ``post_init`` started: abandon a running rebuild (within 10 s), close the
+    usage database (writing what is queued) and log."""
     services: Services | None = application.bot_data.get("services")
-    if services is not None:
-        await stop_rebuild(services)
-    answered = services.stats.answered if services is not None else 0
-    log.info("bot stopped after answering %d questions", answered)
+    if services is None:
+        return
+    await stop_rebuild(services)
+    await services.usage.close()
+    log.info("bot stopped after answering %d questions", services.usage.questions)

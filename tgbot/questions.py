@@ -10,8 +10,10 @@ from telegram import Message, MessageEntity, Update
 from telegram.ext import ContextTypes
 
 from retrieval import InvalidQuestion, normalize_question, validate_question
+from usage import QuestionEntry
 
 from . import formatting as fmt
+from .feedback import with_feedback
 from .replies import raise_if_refused, reply_blocks, reply_plain, show_typing
 from .services import Services, services
 
@@ -180,14 +182,25 @@ async def answer_question(message: Message, svc: Services, text: str) -> None:
     typing = show_typing(message)
     started = time.perf_counter()
     answer = await svc.batcher.answer(question, svc.conversations.history(message))
-    svc.stats.record(time.perf_counter() - started, answer.abstained)
+    seconds = time.perf_counter() - started
     snapshot = svc.engine.snapshot
+    entry = QuestionEntry.of(
+        answer,
+        chat_type=message.chat.type,
+        user_id=message.from_user.id if message.from_user else None,
+        seconds=seconds,
+        build_id=snapshot.manifest.build_id,
+    )
+    svc.usage.record(entry)
     raise_if_refused(typing)
     if answer.abstained:
-        sent = await reply_blocks(message, fmt.abstention_blocks(answer, snapshot.manifest))
+        blocks, keyboard = fmt.abstention_blocks(answer, snapshot.manifest), None
     else:
+        blocks = fmt.answer_blocks(answer)
         keyboard = fmt.source_keyboard(snapshot.manifest.build_id, answer.citations)
-        sent = await reply_blocks(message, fmt.answer_blocks(answer), keyboard)
+    if svc.usage.recording:
+        keyboard = with_feedback(keyboard, entry.id)
+    sent = await reply_blocks(message, blocks, keyboard)
     svc.conversations.record(message, answer, sent)
     await typing
 

@@ -1,8 +1,7 @@
-"""What the handlers share for the bot's lifetime: engine, batcher, limits and counters."""
+"""What the handlers share for the bot's lifetime: engine, batcher, limits, usage log."""
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections import defaultdict, deque
 from collections.abc import Hashable
@@ -13,13 +12,13 @@ from telegram.ext import ContextTypes
 
 from retrieval import Engine, Settings
 from retrieval.batching import QuestionBatcher
+from usage import UsageRecorder, database_path
 
 from .conversations import ChatConversations
 
 if TYPE_CHECKING:
     from .rebuilds import Rebuild
 
-LATENCY_WINDOW = 1000
 REPEAT_PRESS_WINDOW = 30.0  # seconds in which the same source button sends its passage once
 
 
@@ -61,31 +60,6 @@ class RepeatFilter:
 
 
 @dataclass
-class Stats:
-    """Counters for /stats: questions answered, abstentions and recent latencies."""
-
-    answered: int = 0
-    abstained: int = 0
-    latencies: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))
-
-    def record(self, seconds: float, abstained: bool) -> None:
-        """Count one answered question."""
-        self.answered += 1
-        self.abstained += abstained
-        self.latencies.append(seconds)
-
-    def percentile(self, fraction: float) -> float | None:
-        """A latency percentile in seconds over the recent window, or None before any."""
-        if not self.latencies:
-            return None
-        if len(self.latencies) == 1:
-            return self.latencies[0]
-        return statistics.quantiles(self.latencies, n=100, method="inclusive")[
-            round(fraction * 100) - 1
-        ]
-
-
-@dataclass
 class Services:
     """The bot's long-lived parts, created once in ``post_init`` and kept in ``bot_data``."""
 
@@ -94,7 +68,7 @@ class Services:
     batcher: QuestionBatcher
     limiter: RateLimiter
     conversations: ChatConversations
-    stats: Stats = field(default_factory=Stats)
+    usage: UsageRecorder
     presses: RepeatFilter = field(default_factory=lambda: RepeatFilter(REPEAT_PRESS_WINDOW))
     rebuild: Rebuild | None = None
 
@@ -107,6 +81,7 @@ class Services:
             QuestionBatcher(engine),
             RateLimiter(settings.rate_limit_per_minute),
             ChatConversations(settings),
+            UsageRecorder(database_path(settings.data_dir), settings.stats_retention_days),
         )
 
 
