@@ -151,9 +151,9 @@ def _build_rows(build: dict[str, Any]) -> list[Row]:
         Row(area, "passages per second", build["passages_per_second"], "/s"),
         Row(
             area,
-            "chunk + embed + index",
-            f"{build['chunk_seconds']:.1f} + "
-            f"{build['embed_seconds']:.1f} + {build['index_seconds']:.1f}",
+            "cache + chunk and embed + index",
+            f"{build['cache_seconds']:.1f} + "
+            f"{build['chunk_and_embed_seconds']:.1f} + {build['index_seconds']:.1f}",
             "s",
         ),
     ]
@@ -177,7 +177,7 @@ def ivf_choice(ivf: dict[str, Any]) -> dict[str, Any]:
 
 
 def hnsw_default(hnsw: dict[str, Any]) -> dict[str, Any]:
-    """The HNSW sweep row at the engine's efSearch (``retrieval.store.HNSW_EF_SEARCH``)."""
+    """The HNSW sweep row at the engine's efSearch (``retrieval.vectorstore.HNSW_EF_SEARCH``)."""
     return next(r for r in hnsw["sweep"] if r["ef_search"] == hnsw["ef_search_default"])
 
 

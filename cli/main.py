@@ -1,4 +1,5 @@
-"""Argument parsing and the commands behind ``python bot.py index|ask|eval|chat|bench|stats``."""
+"""Argument parsing and the commands behind ``python bot.py index|ask|eval|chat|bench|stats``
+and the library's ``add|articles|remove|rollback``."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from retrieval.conversation import ConversationStore
 from retrieval.evaluation import evaluate, read_questions
 from usage import UsageDatabaseError, UsageLog, database_path, summary_lines
 
-from .render import answer_json, render_answer, render_report
+from .render import answer_json, render_answer, render_articles, render_change, render_report
+from .sources import read_source
 
 EMPTY_LINE_ANSWER = "Please ask a question."
 BAD_OBJECT = 'a JSON line must be an object with a "question" string (and a "conversation" string)'
@@ -27,10 +29,19 @@ def build_parser() -> argparse.ArgumentParser:
     """The CLI's parser; no command means: serve Telegram, or chat when there is no token."""
     parser = argparse.ArgumentParser(prog="python bot.py", description=__doc__)
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("index", help="(re)build the index from ARTICLE_PATH")
+    commands.add_parser("index", help="(re)build the index of the library")
     ask = commands.add_parser("ask", help="answer one question (or stdin lines with --json)")
     ask.add_argument("question", nargs="?", help="the question; omit with --json to read stdin")
     ask.add_argument("--json", action="store_true", help="print JSON instead of text")
+    ask.add_argument("--article", metavar="ID", help="answer from this article only")
+    add = commands.add_parser("add", help="add an article to the library")
+    add.add_argument("target", metavar="PATH_OR_URL")
+    add.add_argument("--replace", metavar="ID", help="replace this article instead")
+    add.add_argument("--title", help="the title (default: the article's first heading)")
+    commands.add_parser("articles", help="list the articles of the library")
+    remove = commands.add_parser("remove", help="remove an article from the library")
+    remove.add_argument("article", metavar="ID")
+    commands.add_parser("rollback", help="undo the last change to the library")
     evaluation = commands.add_parser("eval", help="score the engine on a JSONL question file")
     evaluation.add_argument("file", type=Path)
     evaluation.add_argument(
@@ -51,6 +62,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     commands: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
         "index": _index,
         "ask": _ask,
+        "add": _add,
+        "articles": _articles,
+        "remove": _remove,
+        "rollback": _rollback,
         "eval": _eval,
         "chat": _chat,
         "bench": _bench,
@@ -74,9 +89,46 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     manifest = snapshot.manifest
     print(
         f"indexed {manifest.passages} passages ({manifest.sentences} sentences, "
-        f"{manifest.index_type} index) from {manifest.source_path} into {settings.index_dir} "
-        f"in {time.perf_counter() - started:.2f} s"
+        f"{manifest.index_type} index) of {manifest.articles} articles into "
+        f"{settings.index_dir} in {time.perf_counter() - started:.2f} s"
     )
+    return 0
+
+
+def _add(args: argparse.Namespace, settings: Settings) -> int:
+    source = read_source(args.target)
+    engine = Engine(settings)
+    engine.load_or_build()
+    change = engine.add_article(
+        source.text,
+        source=source.source,
+        title=args.title,
+        extractor=source.extractor,
+        replace=args.replace,
+        server_path=source.server_path,
+        progress=lambda line: print(line, file=sys.stderr),
+    )
+    print(render_change(change))
+    return 0
+
+
+def _articles(args: argparse.Namespace, settings: Settings) -> int:
+    snapshot = Engine(settings).load_or_build()
+    print(render_articles(snapshot.articles, snapshot.rows))
+    return 0
+
+
+def _remove(args: argparse.Namespace, settings: Settings) -> int:
+    engine = Engine(settings)
+    engine.load_or_build()
+    print(render_change(engine.remove_article(args.article)))
+    return 0
+
+
+def _rollback(args: argparse.Namespace, settings: Settings) -> int:
+    engine = Engine(settings)
+    engine.load_or_build()
+    print(render_change(engine.rollback()))
     return 0
 
 
@@ -88,7 +140,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if args.question is not None:
         validate_question(args.question, settings.max_question_chars)
-        answer = Engine(settings).answer(args.question)
+        answer = Engine(settings).answer(args.question, article_id=args.article)
         print(
             json.dumps(answer_json(answer), ensure_ascii=False)
             if args.json
@@ -96,15 +148,17 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 0
     engine = Engine(settings)
-    engine.load_or_build()
+    engine.load_or_build().article_rows(args.article)  # an unknown id fails before any line
     conversations = ConversationStore.from_settings(settings)
     for line in sys.stdin:
-        answer = _answer_line(engine, conversations, line.strip())
+        answer = _answer_line(engine, conversations, line.strip(), args.article)
         print(json.dumps(answer, ensure_ascii=False), flush=True)
     return 0
 
 
-def _answer_line(engine: Engine, conversations: ConversationStore, line: str) -> dict[str, object]:
+def _answer_line(
+    engine: Engine, conversations: ConversationStore, line: str, article_id: str | None
+) -> dict[str, object]:
     """One stdin line as a JSON object; a bad line gets an ``error`` and keeps its place.
 
     A line is a question, or a JSON object ``{"question": ..., "conversation": ...}``: the
@@ -115,7 +169,7 @@ def _answer_line(engine: Engine, conversations: ConversationStore, line: str) ->
         if line.startswith("{"):
             question, conversation = _parse_object(line)
         history = conversations.history(conversation) if conversation is not None else ()
-        answer = engine.answer(question, history)
+        answer = engine.answer(question, history, article_id=article_id)
     except (InvalidQuestion, ValueError) as exc:
         return {
             "question": question,
@@ -153,7 +207,11 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     with tempfile.TemporaryDirectory(prefix="eval-index-") as index_dir:
         engine = Engine(
             settings.model_copy(
-                update={"article_path": args.article, "index_dir": Path(index_dir)}
+                update={
+                    "article_path": args.article,
+                    "index_dir": Path(index_dir),
+                    "library_dir": Path(index_dir) / "library",
+                }
             )
         )
         engine.rebuild()

@@ -3,28 +3,35 @@
 It never imports Telegram; the CLI, the tests and the bot all use it the same way.
 """
 
-from .engine import Engine, Snapshot, validate_question
+from .engine import Engine, LibraryChange, Snapshot, validate_question
 from .errors import (
     ArticleEmpty,
     ArticleNotFound,
+    ArticleUnknown,
     IndexCorrupt,
     IndexStale,
     IndexUnavailable,
     InvalidQuestion,
+    LibraryUnavailable,
     ModelNotFound,
+    NothingToRollBack,
     RebuildCancelled,
     ReindexInProgress,
     RetrievalError,
     SanityCheckFailed,
 )
+from .library import ArticleRecord, Library, LibraryVersion
 from .questions import normalize_question
 from .settings import Settings
-from .types import Answer, Citation, Hit, Passage, Sentence
+from .types import Answer, ArticleRef, Citation, Hit, Passage, Sentence
 
 __all__ = [
     "Answer",
     "ArticleEmpty",
     "ArticleNotFound",
+    "ArticleRecord",
+    "ArticleRef",
+    "ArticleUnknown",
     "Citation",
     "Engine",
     "Hit",
@@ -32,7 +39,12 @@ __all__ = [
     "IndexStale",
     "IndexUnavailable",
     "InvalidQuestion",
+    "Library",
+    "LibraryChange",
+    "LibraryUnavailable",
+    "LibraryVersion",
     "ModelNotFound",
+    "NothingToRollBack",
     "Passage",
     "RebuildCancelled",
     "ReindexInProgress",

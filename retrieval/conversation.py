@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
-from .settings import Settings
+from .settings import EngineSettings, Settings
 from .types import Answer
 
 MAX_CONVERSATIONS = 10_000  # the least recently used ones go first beyond this
@@ -63,7 +63,7 @@ class ConversationStore:
         self._chats: OrderedDict[Hashable, tuple[Turn, ...]] = OrderedDict()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ConversationStore:
+    def from_settings(cls, settings: Settings | EngineSettings) -> ConversationStore:
         """A store keeping CONVERSATION_TURNS turns for CONVERSATION_MINUTES each."""
         return cls(settings.conversation_turns, settings.conversation_minutes)
 

@@ -6,10 +6,9 @@ import contextlib
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 
@@ -17,37 +16,46 @@ from . import store
 from .analysis import Analysis, analyse
 from .answer import AnswerPolicy, asks_for_overview, compose, overview
 from .answerability import load_model
-from .chunking import article_title, chunk_article, read_article, source_hash
+from .chunking import article_title
 from .conversation import Turn
-from .embedding import Embedder, load_embedder
+from .embedders import load_embedder
+from .embedding import Embedder
 from .entities import EntityLexicon
 from .errors import (
     ArticleEmpty,
     ArticleNotFound,
+    ArticleUnknown,
     IndexCorrupt,
     IndexStale,
     IndexUnavailable,
     InvalidQuestion,
+    LibraryUnavailable,
     RebuildCancelled,
     ReindexInProgress,
     RetrievalError,
-    SanityCheckFailed,
 )
 from .focus import WordVectors, content_words
 from .followup import Rewrite, rewrite
+from .indexing import SANITY_MIN_RATE, IndexBuilder, Progress
+from .library import (
+    SERVER_FILE,
+    ArticleRecord,
+    Library,
+    LibraryVersion,
+    read_article,
+    text_sha256,
+)
 from .names import NameBook
 from .questions import normalize_question
 from .rerank import POOL, rerank
 from .search import HybridSearcher
-from .settings import Settings
+from .settings import EngineSettings, Settings
 from .types import Answer, Passage
+from .vectorcache import VectorCache
 
 log = logging.getLogger(__name__)
 
-SANITY_TOP = 3
-SANITY_MIN_RATE = 0.85
-CANCEL_CHECK_EVERY = 128  # texts embedded between two looks at a rebuild's cancel flag
-Progress = Callable[[str], None]
+__all__ = ["SANITY_MIN_RATE", "Engine", "LibraryChange", "Snapshot", "validate_question"]
 
 
 def validate_question(question: str, max_chars: int) -> str:
@@ -62,37 +70,45 @@ def validate_question(question: str, max_chars: int) -> str:
     return question
 
 
-def check_inputs(settings: Settings) -> None:
+def check_inputs(settings: EngineSettings) -> None:
     """Fail in milliseconds, before the model loads (or is exported), when the index folder
-    is not a folder, or when there is neither an article nor a saved index to serve."""
+    is not a folder, or when there is neither an article (in the library or at
+    ARTICLE_PATH) nor a saved index to serve."""
     index_dir = settings.index_dir
     if index_dir.exists() and not index_dir.is_dir():
         raise IndexUnavailable(f"the index folder {index_dir} is not a folder")
     try:
         store.read_manifest(index_dir)
     except IndexCorrupt:
-        read_article(settings.article_path)
+        if not Library(settings.library_dir).current().articles:
+            read_article(settings.article_path)
 
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """One loaded index, never mutated: swapping snapshots is how a rebuild goes live."""
+    """One loaded index, never mutated: swapping snapshots is how a change goes live."""
 
     stored: store.StoredIndex
     searcher: HybridSearcher
     names: NameBook
     by_id: dict[str, Passage]
     entities: EntityLexicon
+    rows: dict[str, range]
 
     @classmethod
     def of(cls, stored: store.StoredIndex) -> Snapshot:
         """Wrap a stored index with its search structures."""
         searcher = HybridSearcher(
-            stored.passages, stored.vectors, stored.sentences, stored.sentence_vectors
+            stored.passages,
+            stored.vectors,
+            stored.sentences,
+            stored.sentence_vectors,
+            stored.lexical,
         )
         names = NameBook([*(p.text for p in stored.passages), *stored.manifest.sections])
+        rows = {a.record.id: a.rows for a in stored.articles}
         by_id = {p.id: p for p in stored.passages}
-        return cls(stored, searcher, names, by_id, EntityLexicon(stored.passages))
+        return cls(stored, searcher, names, by_id, EntityLexicon(stored.passages), rows)
 
     def passage(self, passage_id: str) -> Passage | None:
         """The passage with this id in this index, if there is one."""
@@ -103,23 +119,55 @@ class Snapshot:
         """The manifest of this index."""
         return self.stored.manifest
 
+    @property
+    def articles(self) -> tuple[ArticleRecord, ...]:
+        """The articles this index answers from, in library order."""
+        return tuple(a.record for a in self.stored.articles)
+
+    def article_rows(self, article_id: str | None) -> range | None:
+        """The passage rows of one article (None: the whole library), or
+        :class:`ArticleUnknown` when this index has no such article."""
+        if article_id is None:
+            return None
+        if article_id not in self.rows:
+            raise ArticleUnknown(f"no article with id {article_id!r}")
+        return self.rows[article_id]
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryChange:
+    """The outcome of a change to the library, once its index is serving."""
+
+    action: str  # "added", "replaced", "removed", "rolled back", "rebuilt"
+    article: ArticleRecord | None
+    snapshot: Snapshot
+    seconds: float
+
 
 class Engine:
-    """Question answering over one article. Thread-safe: answers never wait for a rebuild."""
+    """Question answering over a library of articles. Thread-safe: answers never wait for a
+    rebuild or a change to the library, which are serialised (one at a time)."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
-        self.settings = settings
-        check_inputs(settings)
-        self.embedder = embedder or load_embedder(settings)
+    def __init__(
+        self, settings: Settings | EngineSettings, embedder: Embedder | None = None
+    ) -> None:
+        self.settings = settings.engine if isinstance(settings, Settings) else settings
+        check_inputs(self.settings)
+        self.embedder = embedder or load_embedder(self.settings)
         self.policy = AnswerPolicy()
         self.model = load_model()
         self.words = WordVectors(self.embedder.encode)
+        self.library = Library(settings.library_dir, keep=settings.library_versions)
+        cache = VectorCache(
+            settings.index_dir / "vectors", self.embedder.name, self.embedder.dimension
+        )
+        self.builder = IndexBuilder(self.library, cache, self.embedder)
         self._words_known: dict[str, bool] = {}
         self._snapshot: Snapshot | None = None
         self._swap_lock = threading.Lock()
         self._rebuild_lock = threading.Lock()
         self._first_load_lock = threading.Lock()
-        self.outdated: str | None = None  # why the index served may not match the article
+        self.outdated: str | None = None  # why the index served may not match the library
 
     @property
     def loaded(self) -> bool:
@@ -146,162 +194,278 @@ class Engine:
 
     @property
     def rebuilding(self) -> bool:
-        """Whether a rebuild is running right now."""
+        """Whether a rebuild or a library change is running right now."""
         return self._rebuild_lock.locked()
+
+    # --- the library ----------------------------------------------------------------------
+
+    def articles(self) -> tuple[ArticleRecord, ...]:
+        """The articles of the published library, in order."""
+        return self.library.articles()
+
+    def article_text(self, article_id: str) -> str:
+        """The stored text of one article (citations' offsets point into it)."""
+        return self.library.text(article_id)
+
+    def add_article(
+        self,
+        text: str,
+        *,
+        source: str,
+        title: str | None = None,
+        added_by: int | None = None,
+        extractor: str = "text",
+        original: bytes | None = None,
+        original_name: str | None = None,
+        replace: str | None = None,
+        server_path: Path | None = None,
+        progress: Progress | None = None,
+    ) -> LibraryChange:
+        """Add an article (or, with ``replace``, a new revision of that article), build the
+        index of the new library, check it and swap it in. On any failure the library and the
+        serving index stay as they were.
+
+        ``text`` is stored as given; citations' offsets point into it. ``server_path`` marks
+        an article read from a file on the server: rebuilds read that file again.
+        """
+        started = time.perf_counter()
+        with self._exclusive():
+            current = self._library_now()
+            replaced = current.article(replace) if replace else None
+            record = self.library.store(
+                text,
+                title=title or article_title(text),
+                source=source,
+                added_by=added_by,
+                extractor=extractor,
+                original=original,
+                original_name=original_name,
+                server_path=server_path,
+                replaces=replaced,
+            )
+            change = f"{'replace' if replaced else 'add'} {record.id}"
+            snapshot = self._publish_version(current.with_article(record, change), progress)
+        action = "replaced" if replaced else "added"
+        return LibraryChange(action, record, snapshot, time.perf_counter() - started)
+
+    def remove_article(self, article_id: str, progress: Progress | None = None) -> LibraryChange:
+        """Remove an article from the library and swap in the index without it."""
+        started = time.perf_counter()
+        with self._exclusive():
+            current = self._library_now()
+            record = current.article(article_id)
+            if len(current.articles) == 1:
+                raise LibraryUnavailable("the library can't be empty: add another article first")
+            version = current.without(article_id, f"remove {article_id}")
+            snapshot = self._publish_version(version, progress)
+        return LibraryChange("removed", record, snapshot, time.perf_counter() - started)
+
+    def rollback(self, progress: Progress | None = None) -> LibraryChange:
+        """Undo the last change to the library by publishing its previous version again."""
+        started = time.perf_counter()
+        with self._exclusive():
+            self._library_now()
+            target = self.library.previous()
+            snapshot = self._publish_version(target, progress, rollback=True)
+        return LibraryChange("rolled back", None, snapshot, time.perf_counter() - started)
+
+    # --- the index --------------------------------------------------------------------------
 
     def load_or_build(
         self, progress: Progress | None = None, serve_stale: bool = False
     ) -> Snapshot:
-        """Serve the persisted index if it is current, else rebuild it and say why.
+        """Serve the persisted index if it is the library's current one, else rebuild it.
 
-        With the article gone, a persisted index built by this model still serves, with a
-        warning: losing the source file should not take the bot down. With ``serve_stale``
-        (the bot's start-up), so does one whose article changed or became empty: it serves at
-        once, :attr:`outdated` says why it may be out of date, and the caller rebuilds.
+        A missing, corrupt or stale index (other model, changed library or server file) is
+        rebuilt from the cached vectors, with a log line saying why. With ``serve_stale`` (the
+        bot's start-up), an index of another library version serves at once, :attr:`outdated`
+        says why it may be out of date, and the caller rebuilds. With an empty library and
+        ``ARTICLE_PATH`` gone or empty, a saved index this model built still serves.
         """
-        try:
-            source_sha256 = source_hash(read_article(self.settings.article_path))
-            stored = self._load_saved(source_sha256)
-        except ArticleNotFound as missing:
-            return self._serve_saved_despite(missing)
-        except (ArticleEmpty, IndexCorrupt, IndexStale) as reason:
-            if serve_stale and not isinstance(reason, IndexCorrupt):
-                with contextlib.suppress(IndexCorrupt, IndexStale):
-                    snapshot = self._serve_saved_despite(reason)
-                    self.outdated = str(reason)
-                    return snapshot
-            if isinstance(reason, ArticleEmpty):
-                raise
-            log.warning("rebuilding the index in %s: %s", self.settings.index_dir, reason)
-            return self.rebuild(progress)
+        with self._exclusive():
+            try:
+                version = self._library_now()
+                stored = self._load_saved(version.fingerprint)
+            except (ArticleNotFound, ArticleEmpty) as missing:
+                return self._serve_saved_despite(missing)
+            except (IndexCorrupt, IndexStale) as reason:
+                if serve_stale and isinstance(reason, IndexStale):
+                    with contextlib.suppress(IndexCorrupt, IndexStale):
+                        snapshot = self._serve_saved_despite(reason)
+                        self.outdated = str(reason)
+                        return snapshot
+                log.warning("rebuilding the index in %s: %s", self.settings.index_dir, reason)
+                return self._publish_version(version, progress)
+        if self.outdated:
+            log.warning(
+                "%s; serving the index built at %s", self.outdated, stored.manifest.built_at
+            )
         return self._publish(Snapshot.of(stored))
 
     def _serve_saved_despite(self, reason: RetrievalError) -> Snapshot:
-        """Serve the saved index without comparing it with the article (gone, empty, changed);
-        ``reason`` is raised when there is none this model can serve."""
+        """Serve the saved index without comparing it with the library; ``reason`` is raised
+        when there is none this model can serve."""
         try:
-            stored = self._load_saved(source_sha256=None)
+            stored = self._load_saved(fingerprint=None)
         except (IndexCorrupt, IndexStale) as unusable:
             raise reason from unusable
         log.warning("%s; serving the index built at %s", reason, stored.manifest.built_at)
         return self._publish(Snapshot.of(stored))
 
-    def _load_saved(self, source_sha256: str | None) -> store.StoredIndex:
-        """The saved index if this model built it (and from this source, when given)."""
+    def _load_saved(self, fingerprint: str | None) -> store.StoredIndex:
+        """The saved index if this model built it (and from this library, when given)."""
         stored = store.load(self.settings.index_dir)
         store.check_current(
             stored.manifest,
             model=self.embedder.name,
             dimension=self.embedder.dimension,
-            source_sha256=source_sha256,
+            fingerprint=fingerprint,
         )
         return stored
 
     def rebuild(
         self, progress: Progress | None = None, cancel: threading.Event | None = None
     ) -> Snapshot:
-        """Build a new index from the article, check it, persist it and swap it in.
+        """Build the index of the library again (server files re-read), check it, swap it in.
 
         Setting ``cancel`` abandons the build at its next batch of embeddings with
-        :class:`RebuildCancelled`, leaving the published index as it was.
+        :class:`RebuildCancelled`, leaving the library and the published index as they were.
         """
-        if not self._rebuild_lock.acquire(blocking=False):
-            raise ReindexInProgress("a rebuild is already running")
-        cancel = cancel or threading.Event()
-        try:
-            store.check_writable(self.settings.index_dir)
-            snapshot = Snapshot.of(self.build(progress or log.info, cancel))
-            self.sanity_check(snapshot, cancel)
-            _raise_if_cancelled(cancel)
-            store.save(snapshot.stored, self.settings.index_dir)
-            self.outdated = None
-            return self._publish(snapshot)
-        finally:
-            self._rebuild_lock.release()
-
-    def _encode(self, texts: list[str], cancel: threading.Event | None) -> np.ndarray:
-        """Embed ``texts`` in slices, looking at ``cancel`` before each."""
-        parts = []
-        for start in range(0, len(texts), CANCEL_CHECK_EVERY):
-            if cancel is not None:
-                _raise_if_cancelled(cancel)
-            parts.append(self.embedder.encode(texts[start : start + CANCEL_CHECK_EVERY]))
-        return np.concatenate(parts) if parts else self.embedder.encode([])
+        with self._exclusive():
+            version = self._library_now(strict=True)
+            return self._publish_version(version, progress, fresh=True, cancel=cancel)
 
     def build(
         self, progress: Progress, cancel: threading.Event | None = None
     ) -> store.StoredIndex:
-        """Read, chunk and embed the article into an in-memory index."""
-        started = time.perf_counter()
-        path = self.settings.article_path
-        source = read_article(path)
-        passages = tuple(
-            chunk_article(
-                source,
-                max_tokens=self.embedder.max_tokens,
-                count_tokens=self.embedder.count_tokens,
+        """The index of the published library (seeded if empty), in memory; the index folder
+        is not written."""
+        return self.builder.build(self._library_now(), progress, None, cancel)[0]
+
+    def sanity_check(
+        self,
+        snapshot: Snapshot,
+        fresh: tuple[str, ...] = (),
+        cancel: threading.Event | None = None,
+    ) -> float:
+        """The share of checked passages whose opening sentence finds them (see
+        :meth:`IndexBuilder.sanity_check`; ``fresh``: sha256 of articles to check in full)."""
+        return self.builder.sanity_check(snapshot.stored, fresh, cancel)
+
+    def _exclusive(self) -> _Exclusive:
+        return _Exclusive(self._rebuild_lock)
+
+    def _library_now(self, strict: bool = False) -> LibraryVersion:
+        """The published library, seeded from ARTICLE_PATH when empty, with every article from
+        a server file read again (a changed file gets a new revision)."""
+        version = self.library.current()
+        if not version.articles:
+            path = self.settings.article_path
+            text = read_article(path)
+            record = self.library.store(
+                text,
+                title=article_title(text),
+                source=path.name,
+                extractor=SERVER_FILE,
+                server_path=path,
             )
-        )
-        progress(f"read {path}: {len(passages)} passages")
-        vectors = self._encode([p.text for p in passages], cancel)
-        sentences = store.distinct_sentences(passages)
-        sentence_vectors = self._encode([s.text for s in sentences], cancel)
-        progress(f"embedded {len(passages)} passages and {len(sentences)} sentences")
-        index = store.make_vector_index(vectors)
-        sections = tuple(dict.fromkeys(p.section for p in passages if p.section))
-        manifest = store.Manifest(
-            format_version=store.FORMAT_VERSION,
-            build_id=uuid.uuid4().hex[:8],
-            model=self.embedder.name,
-            dimension=self.embedder.dimension,
-            passages=len(passages),
-            sentences=len(sentences),
-            index_type=store.index_type_name(index),
-            source_sha256=source_hash(source),
-            source_path=str(path),
-            title=article_title(source),
-            sections=sections,
-            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            build_seconds=round(time.perf_counter() - started, 3),
-        )
-        return store.StoredIndex(manifest, passages, index, sentences, sentence_vectors)
+            return self.library.publish(version.with_article(record, f"add {record.id}"))
+        changed = [r for r in (self._reread(a, strict) for a in version.articles) if r]
+        for record in changed:
+            version = version.with_article(record, f"reread {record.source}")
+        return self.library.publish(version) if changed else version
 
-    def sanity_check(self, snapshot: Snapshot, cancel: threading.Event | None = None) -> float:
-        """Check that nearly every passage's opening sentence finds that passage in the top 3.
+    def _reread(self, record: ArticleRecord, strict: bool) -> ArticleRecord | None:
+        """A new revision of an article read from a server file that changed, else None.
 
-        The search is dense only: BM25 is rebuilt from the passages and would find them on its
-        own, hiding vectors that are wrong or mapped to the wrong passages.
+        A file gone or unreadable keeps its stored copy, with a warning (an empty one also
+        marks the index :attr:`outdated`); ``strict`` (a rebuild) raises instead.
         """
-        passages = snapshot.stored.passages
-        vectors = self._encode([p.sentences[0].text for p in passages], cancel)
-        _, ids = snapshot.stored.vectors.search(vectors, min(SANITY_TOP, len(passages)))
-        rate = sum(i in row for i, row in enumerate(ids.tolist())) / len(passages)
-        if rate < SANITY_MIN_RATE:
-            raise SanityCheckFailed(
-                f"only {rate:.0%} of passages find themselves in the top {SANITY_TOP}"
-            )
-        return rate
+        if record.server_path is None:
+            return None
+        try:
+            text = read_article(Path(record.server_path))
+        except ArticleNotFound as missing:
+            if strict:
+                raise
+            log.warning("%s; serving its stored copy", missing)
+            return None
+        except ArticleEmpty as empty:
+            if strict:
+                raise
+            log.warning("%s; serving its stored copy", empty)
+            self.outdated = str(empty)
+            return None
+        if text_sha256(text) == record.sha256:
+            return None
+        return self.library.store(
+            text,
+            title=article_title(text),
+            source=record.source,
+            added_by=record.added_by,
+            extractor=record.extractor,
+            server_path=Path(record.server_path),
+            replaces=record,
+        )
+
+    def _publish_version(
+        self,
+        version: LibraryVersion,
+        progress: Progress | None,
+        *,
+        rollback: bool = False,
+        fresh: bool = False,
+        cancel: threading.Event | None = None,
+    ) -> Snapshot:
+        """Build ``version``'s index, check it, then publish the library and the index."""
+        progress = progress or log.info
+        store.check_writable(self.settings.index_dir)
+        previous = self._snapshot.stored if self._snapshot and not fresh else None
+        stored, report = self.builder.build(version, progress, previous, cancel)
+        self.builder.sanity_check(stored, report.embedded, cancel)
+        snapshot = Snapshot.of(stored)
+        if cancel is not None and cancel.is_set():
+            raise RebuildCancelled("the rebuild was cancelled; the published index is unchanged")
+        # The library first: a crash before the index is saved leaves a stale index, which the
+        # next start rebuilds from the cache.
+        if rollback:
+            self.library.rollback()
+        elif version.number != self.library.current().number:
+            self.library.publish(version)
+        store.save(stored, self.settings.index_dir)
+        self.outdated = None
+        return self._publish(snapshot)
 
     def _publish(self, snapshot: Snapshot) -> Snapshot:
         with self._swap_lock:
             self._snapshot = snapshot
         return snapshot
 
-    def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:
-        """Answer one question from the article, as a follow-up of ``history`` if given."""
-        return self.answer_many([question], [history])[0]
+    # --- answers ----------------------------------------------------------------------------
+
+    def answer(
+        self, question: str, history: Sequence[Turn] = (), article_id: str | None = None
+    ) -> Answer:
+        """Answer one question from the library (or from one article of it), as a follow-up
+        of ``history`` if given."""
+        return self.answer_many([question], [history], article_id=article_id)[0]
 
     def answer_many(
-        self, questions: Sequence[str], histories: Sequence[Sequence[Turn]] | None = None
+        self,
+        questions: Sequence[str],
+        histories: Sequence[Sequence[Turn]] | None = None,
+        article_id: str | None = None,
     ) -> list[Answer]:
         """Answer several questions with one embedding call (they share the model's batch).
 
         ``histories`` holds each question's conversation so far (oldest turn first); a
         question that leans on it is searched as a standalone rewrite (``Answer.searched``).
+        With ``article_id``, only that article's passages are searched.
         """
         questions = [validate_question(q, self.settings.max_question_chars) for q in questions]
         histories = [()] * len(questions) if histories is None else histories
         snapshot = self.snapshot  # one snapshot for the whole batch, even if a swap happens
+        rows = snapshot.article_rows(article_id)
         read = [
             _read(q, h, snapshot, self.is_word) for q, h in zip(questions, histories, strict=True)
         ]
@@ -312,15 +476,24 @@ class Engine:
         ]
         vectors = self.embedder.encode([a.searched for a in analyses] + new_words)
         self.words.known(dict(zip(new_words, vectors[len(analyses) :], strict=True)))
-        return [self._answer(snapshot, a, f, v) for (a, f), v in zip(read, vectors, strict=False)]
+        return [
+            self._answer(snapshot, a, f, v, rows) for (a, f), v in zip(read, vectors, strict=False)
+        ]
 
     def _answer(
-        self, snapshot: Snapshot, analysis: Analysis, followup: Rewrite, vector: np.ndarray
+        self,
+        snapshot: Snapshot,
+        analysis: Analysis,
+        followup: Rewrite,
+        vector: np.ndarray,
+        rows: range | None,
     ) -> Answer:
         if asks_for_overview(analysis.question):
-            return overview(analysis.question, snapshot.stored.passages[0])
+            return overview(analysis.question, snapshot.stored.passages[rows.start if rows else 0])
         searcher = snapshot.searcher
-        shortlist = searcher.search(vector, analysis.searched, max(POOL, self.settings.top_k))
+        shortlist = searcher.search(
+            vector, analysis.searched, max(POOL, self.settings.top_k), rows
+        )
         asked = content_words(analysis.searched)
         return compose(
             analysis,
@@ -332,11 +505,6 @@ class Engine:
             self.model,
             avoid=followup.avoid,
         )
-
-
-def _raise_if_cancelled(cancel: threading.Event) -> None:
-    if cancel.is_set():
-        raise RebuildCancelled("the rebuild was cancelled; the published index is unchanged")
 
 
 def _read(
@@ -352,3 +520,17 @@ def _read(
     again = analyse(followup.query, snapshot.names, is_word)
     corrections = (*analysis.corrections, *again.corrections)
     return replace(again, question=question, corrections=corrections), followup
+
+
+class _Exclusive:
+    """Holds the engine's one-writer lock, or raises :class:`ReindexInProgress` at once."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self.lock = lock
+
+    def __enter__(self) -> None:
+        if not self.lock.acquire(blocking=False):
+            raise ReindexInProgress("a rebuild or a library change is already running")
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()

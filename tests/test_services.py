@@ -62,9 +62,9 @@ def engine_calls(engine, monkeypatch) -> list[list[str]]:
     calls: list[list[str]] = []
     answer_many = engine.answer_many
 
-    def counting(questions, histories=None):
+    def counting(questions, histories=None, **options):
         calls.append(list(questions))
-        return answer_many(questions, histories)
+        return answer_many(questions, histories, **options)
 
     monkeypatch.setattr(engine, "answer_many", counting)
     return calls
