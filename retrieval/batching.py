@@ -8,7 +8,7 @@ batched forward passes instead of one pass per question.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .conversation import Turn
 from .engine import Engine
@@ -68,9 +68,7 @@ class QuestionBatcher:
                 if len(batch) == 1:
                     _settle(batch[0], exception=exc)
                 else:  # one bad question must not fail the others: answer each on its own
-                    self._pending[:0] = [
-                        _Pending(p.question, p.history, p.future, alone=True) for p in batch
-                    ]
+                    self._pending[:0] = [replace(p, alone=True) for p in batch]
                 continue
             for pending, answer in zip(batch, answers, strict=True):
                 _settle(pending, answer)
