@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     model_cache_dir: Path = Path("index/models")
     top_k: int = Field(3, ge=1, le=10)
     max_question_chars: int = Field(1000, ge=10)
+    max_document_bytes: int = Field(10_000_000, ge=1)
+    fetch_timeout: float = Field(20.0, gt=0)
+    allow_private_urls: bool = False
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org"

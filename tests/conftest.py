@@ -1,11 +1,12 @@
 """Shared fixtures: the engine's (below) first, then the bot's."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from page_server import PageServer
 
 from retrieval import Answer, Engine, Settings
 from retrieval.embedding import Embedder, load_embedder
@@ -138,12 +139,19 @@ def check_answer_json() -> Callable[[dict[str, Any]], None]:
     return check
 
 
+@pytest.fixture
+def pages() -> Iterator[PageServer]:
+    """A web server on 127.0.0.1 serving the pages a test adds (links need ALLOW_PRIVATE_URLS)."""
+    with PageServer() as server:
+        yield server
+
+
 # --- Bot fixtures ---------------------------------------------------------------------------
 # A fake Bot API server per test and the real bot Application long-polling it over HTTP,
 # answering from the shared `engine` unless a test starts it on an engine of its own.
 
 import logging  # noqa: E402
-from collections.abc import AsyncIterator, Iterator  # noqa: E402
+from collections.abc import AsyncIterator  # noqa: E402
 
 from telegram import Update  # noqa: E402
 from telegram.ext import Application  # noqa: E402
