@@ -7,6 +7,7 @@ Every extractor returns an :class:`Extracted` or raises one of the intake errors
 from __future__ import annotations
 
 import io
+import logging
 import re
 import statistics
 from collections.abc import Callable, Iterable
@@ -57,6 +58,9 @@ MIME_KINDS = {
 TEXT_EXTRACTOR_VERSION = "1"
 SUPPORTED = ".txt, .md, .html, .htm or .pdf"
 _HEADING_LEVEL = re.compile(r"h([1-6])")
+# trafilatura logs every page it cannot use at ERROR; here that is a bad upload, which
+# HtmlWithoutArticle reports, not an error of the bot.
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 
 @dataclass(frozen=True, slots=True)
