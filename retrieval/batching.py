@@ -19,6 +19,7 @@ MAX_BATCH = 64
 @dataclass(slots=True)
 class _Pending:
     question: str
+    article_id: str | None
     future: asyncio.Future[Answer]
 
 
@@ -31,21 +32,24 @@ class QuestionBatcher:
         self._pending: list[_Pending] = []
         self._worker: asyncio.Task[None] | None = None
 
-    async def answer(self, question: str) -> Answer:
-        """Answer one question, sharing the model call with any others waiting."""
+    async def answer(self, question: str, article_id: str | None = None) -> Answer:
+        """Answer one question (from one article, or the whole library), sharing the model
+        call with the others waiting for the same article or library."""
         future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
-        self._pending.append(_Pending(question, future))
+        self._pending.append(_Pending(question, article_id, future))
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._drain())
         return await future
 
     async def _drain(self) -> None:
         while self._pending:
-            batch = self._pending[: self.max_batch]
-            del self._pending[: self.max_batch]
+            article_id = self._pending[0].article_id
+            batch = [p for p in self._pending if p.article_id == article_id][: self.max_batch]
+            taken = {id(p) for p in batch}
+            self._pending = [p for p in self._pending if id(p) not in taken]
             try:
                 answers = await asyncio.to_thread(
-                    self.engine.answer_many, [p.question for p in batch]
+                    self.engine.answer_many, [p.question for p in batch], article_id
                 )
             except Exception as exc:  # every waiter gets the failure, not just the first
                 for pending in batch:

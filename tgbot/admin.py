@@ -24,7 +24,7 @@ async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Admins: rebuild the index in the background; answers keep coming from the old one."""
     svc = services(context)
     message = update.effective_message
-    if not await _is_admin(update, svc, "reindex"):
+    if not await require_admin(update, svc, "reindex"):
         return
     if svc.reindex is not None and not svc.reindex.done():
         await reply_plain(message, "A reindex is already running. I'll report when it's done.")
@@ -50,7 +50,7 @@ async def _rebuild_and_report(message: Message, svc: Services) -> None:
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Admins: questions answered, abstention rate, latency and index info."""
     svc = services(context)
-    if not await _is_admin(update, svc, "stats"):
+    if not await require_admin(update, svc, "stats"):
         return
     counters, manifest = svc.stats, svc.engine.snapshot.manifest
     rate = counters.abstained / counters.answered if counters.answered else 0.0
@@ -70,9 +70,10 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply_blocks(update.effective_message, blocks)
 
 
-async def _is_admin(update: Update, svc: Services, command: str) -> bool:
+async def require_admin(update: Update, svc: Services, command: str) -> bool:
+    """Whether the sender is an admin; anyone else gets a polite refusal, logged with their id."""
     user = update.effective_user
-    if user is not None and user.id in svc.settings.admin_user_ids:
+    if svc.is_admin(user):
         return True
     log.warning("refused /%s to non-admin user id %s", command, user.id if user else None)
     await reply_plain(update.effective_message, NOT_ADMIN)

@@ -6,14 +6,20 @@ import asyncio
 import statistics
 import time
 from collections import defaultdict, deque
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
+from typing import Any
 
+from telegram import User
 from telegram.ext import ContextTypes
 
-from retrieval import Engine, Settings
+from retrieval import Engine, Settings, Snapshot
 from retrieval.batching import QuestionBatcher
 
+from .uploads import Uploads
+
 LATENCY_WINDOW = 1000
+CHOSEN = "article"  # the chat_data key of the article a chat picked
 
 
 class RateLimiter:
@@ -70,6 +76,11 @@ class Services:
     limiter: RateLimiter
     stats: Stats = field(default_factory=Stats)
     reindex: asyncio.Task[None] | None = None
+    uploads: Uploads = field(default_factory=Uploads)
+
+    def is_admin(self, user: User | None) -> bool:
+        """Whether ``user`` is one of ADMIN_USER_IDS."""
+        return user is not None and user.id in self.settings.admin_user_ids
 
     @classmethod
     def create(cls, settings: Settings, engine: Engine) -> Services:
@@ -77,6 +88,17 @@ class Services:
         return cls(
             settings, engine, QuestionBatcher(engine), RateLimiter(settings.rate_limit_per_minute)
         )
+
+
+def chosen_article(chat_data: MutableMapping[Any, Any] | None, snapshot: Snapshot) -> str | None:
+    """The article a chat picked in /articles, while the library still has it (else the
+    choice is dropped: the chat gets answers from all articles again)."""
+    if chat_data is None or chat_data.get(CHOSEN) is None:
+        return None
+    if chat_data[CHOSEN] not in snapshot.rows:
+        del chat_data[CHOSEN]
+        return None
+    return chat_data[CHOSEN]
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
