@@ -39,3 +39,19 @@ class SanityCheckFailed(RetrievalError):
 
 class ReindexInProgress(RetrievalError):
     """A rebuild was asked for while another one is still running."""
+
+
+class ArticleUnknown(RetrievalError):
+    """No article of the library has the id given."""
+
+
+class NothingToRollBack(RetrievalError):
+    """A rollback was asked for but no earlier version of the library is kept."""
+
+
+class LibraryUnavailable(RetrievalError):
+    """The library folder cannot be read or written."""
+
+
+class OnnxUnavailable(RetrievalError):
+    """This model or machine can't use the ONNX backend (the caller falls back to torch)."""
