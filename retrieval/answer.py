@@ -86,7 +86,7 @@ def _candidates(
     question_terms: frozenset[str],
     policy: AnswerPolicy,
 ) -> list[_Candidate]:
-    best: dict[int, _Candidate] = {}
+    best: dict[Sentence, _Candidate] = {}  # by value: passages of two articles may share offsets
     for rank, hit in enumerate(hits):
         previous: frozenset[str] = frozenset()
         for sentence in hit.passage.sentences:
@@ -100,8 +100,8 @@ def _candidates(
                 policy,
             )
             candidate = _Candidate(sentence, hit.passage, rank, score)
-            if sentence.start not in best or candidate.score > best[sentence.start].score:
-                best[sentence.start] = candidate
+            if sentence not in best or candidate.score > best[sentence].score:
+                best[sentence] = candidate
             previous = terms
     return sorted(best.values(), key=lambda c: c.score, reverse=True)
 
