@@ -166,11 +166,16 @@ class Engine:
         original: bytes | None = None,
         original_name: str | None = None,
         replace: str | None = None,
+        server_path: Path | None = None,
         progress: Progress | None = None,
     ) -> LibraryChange:
         """Add an article (or, with ``replace``, a new revision of that article), build the
         index of the new library, check it and swap it in. On any failure the library and the
-        serving index stay as they were."""
+        serving index stay as they were.
+
+        ``text`` is stored as given; citations' offsets point into it. ``server_path`` marks
+        an article read from a file on the server: rebuilds read that file again.
+        """
         started = time.perf_counter()
         with self._exclusive():
             current = self._library_now()
@@ -183,6 +188,7 @@ class Engine:
                 extractor=extractor,
                 original=original,
                 original_name=original_name,
+                server_path=server_path,
                 replaces=replaced,
             )
             change = f"{'replace' if replaced else 'add'} {record.id}"
