@@ -1,4 +1,5 @@
-"""Argument parsing and the commands behind ``python bot.py index|ask|eval|chat|bench``."""
+"""Argument parsing and the commands behind ``python bot.py index|ask|eval|chat|bench`` and
+the library's ``add|articles|remove|rollback``."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from typing import TextIO
 from retrieval import Engine, InvalidQuestion, RetrievalError, Settings, validate_question
 from retrieval.evaluation import evaluate, read_questions
 
-from .render import render_answer, render_report
+from .render import render_answer, render_articles, render_change, render_report
+from .sources import read_source
 
 EMPTY_LINE_ANSWER = "Please ask a question."
 
@@ -23,10 +25,19 @@ def build_parser() -> argparse.ArgumentParser:
     """The CLI's parser; no command means: serve Telegram, or chat when there is no token."""
     parser = argparse.ArgumentParser(prog="python bot.py", description=__doc__)
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("index", help="(re)build the index from ARTICLE_PATH")
+    commands.add_parser("index", help="(re)build the index of the library")
     ask = commands.add_parser("ask", help="answer one question (or stdin lines with --json)")
     ask.add_argument("question", nargs="?", help="the question; omit with --json to read stdin")
     ask.add_argument("--json", action="store_true", help="print JSON instead of text")
+    ask.add_argument("--article", metavar="ID", help="answer from this article only")
+    add = commands.add_parser("add", help="add an article to the library")
+    add.add_argument("target", metavar="PATH_OR_URL")
+    add.add_argument("--replace", metavar="ID", help="replace this article instead")
+    add.add_argument("--title", help="the title (default: the article's first heading)")
+    commands.add_parser("articles", help="list the articles of the library")
+    remove = commands.add_parser("remove", help="remove an article from the library")
+    remove.add_argument("article", metavar="ID")
+    commands.add_parser("rollback", help="undo the last change to the library")
     evaluation = commands.add_parser("eval", help="score the engine on a JSONL question file")
     evaluation.add_argument("file", type=Path)
     evaluation.add_argument(
@@ -43,6 +54,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     commands: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
         "index": _index,
         "ask": _ask,
+        "add": _add,
+        "articles": _articles,
+        "remove": _remove,
+        "rollback": _rollback,
         "eval": _eval,
         "chat": _chat,
         "bench": _bench,
@@ -65,9 +80,46 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     manifest = snapshot.manifest
     print(
         f"indexed {manifest.passages} passages ({manifest.sentences} sentences, "
-        f"{manifest.index_type} index) from {manifest.source_path} into {settings.index_dir} "
-        f"in {time.perf_counter() - started:.2f} s"
+        f"{manifest.index_type} index) of {manifest.articles} articles into "
+        f"{settings.index_dir} in {time.perf_counter() - started:.2f} s"
     )
+    return 0
+
+
+def _add(args: argparse.Namespace, settings: Settings) -> int:
+    source = read_source(args.target)
+    engine = Engine(settings)
+    engine.load_or_build()
+    change = engine.add_article(
+        source.text,
+        source=source.source,
+        title=args.title,
+        extractor=source.extractor,
+        replace=args.replace,
+        server_path=source.server_path,
+        progress=lambda line: print(line, file=sys.stderr),
+    )
+    print(render_change(change))
+    return 0
+
+
+def _articles(args: argparse.Namespace, settings: Settings) -> int:
+    snapshot = Engine(settings).load_or_build()
+    print(render_articles(snapshot.articles, snapshot.rows))
+    return 0
+
+
+def _remove(args: argparse.Namespace, settings: Settings) -> int:
+    engine = Engine(settings)
+    engine.load_or_build()
+    print(render_change(engine.remove_article(args.article)))
+    return 0
+
+
+def _rollback(args: argparse.Namespace, settings: Settings) -> int:
+    engine = Engine(settings)
+    engine.load_or_build()
+    print(render_change(engine.rollback()))
     return 0
 
 
@@ -79,7 +131,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if args.question is not None:
         validate_question(args.question, settings.max_question_chars)
-        answer = Engine(settings).answer(args.question)
+        answer = Engine(settings).answer(args.question, args.article)
         print(
             json.dumps(answer.to_json(), ensure_ascii=False)
             if args.json
@@ -87,16 +139,17 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 0
     engine = Engine(settings)
-    engine.load_or_build()
+    engine.load_or_build().article_rows(args.article)  # an unknown id fails before any line
     for line in sys.stdin:
-        print(json.dumps(_answer_line(engine, line.strip()), ensure_ascii=False), flush=True)
+        answer = _answer_line(engine, line.strip(), args.article)
+        print(json.dumps(answer, ensure_ascii=False), flush=True)
     return 0
 
 
-def _answer_line(engine: Engine, question: str) -> dict[str, object]:
+def _answer_line(engine: Engine, question: str, article_id: str | None) -> dict[str, object]:
     """One stdin line as a JSON object; a bad line gets an ``error`` and keeps its place."""
     try:
-        return engine.answer(question).to_json()
+        return engine.answer(question, article_id).to_json()
     except InvalidQuestion as exc:
         return {
             "question": question,

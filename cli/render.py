@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping, Sequence
 
+from retrieval.engine import LibraryChange
 from retrieval.evaluation import Report
+from retrieval.library import ArticleRecord
 from retrieval.types import Answer
 
 
@@ -14,7 +17,7 @@ def render_answer(answer: Answer) -> str:
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:
-            where = c.passage.section or "Introduction"
+            where = f"{c.article.title} · {c.passage.section or 'Introduction'}"
             lines.append(f"  [{c.n}] {where} (characters {c.start}-{c.end}, score {c.score:.2f})")
             lines += textwrap.wrap(
                 c.quote, 92, initial_indent="      ", subsequent_indent="      "
@@ -56,3 +59,26 @@ def _metric_lines(report: Report) -> list[str]:
 def _count(part: int, whole: int) -> str:
     share = part / whole if whole else 0.0
     return f"{part}/{whole} ({share:.3f})"
+
+
+def render_articles(articles: Sequence[ArticleRecord], rows: Mapping[str, range]) -> str:
+    """One line per article: id, passages, when and by whom it was added, title and source."""
+    lines = [f"{len(articles)} articles"]
+    for a in articles:
+        by = f" by {a.added_by}" if a.added_by is not None else ""
+        lines.append(
+            f"  {a.id}  {len(rows.get(a.id, ())):>5} passages  v{a.version}  "
+            f"added {a.added_at}{by}  {a.title} ({a.source})"
+        )
+    return "\n".join(lines)
+
+
+def render_change(change: LibraryChange) -> str:
+    """One line: what changed, and the index now serving."""
+    manifest = change.snapshot.manifest
+    what = f" {change.article.id} “{change.article.title}”" if change.article else ""
+    return (
+        f"{change.action}{what}: library version {manifest.library_version}, "
+        f"{manifest.articles} articles, {manifest.passages} passages, "
+        f"in {change.seconds:.2f} s"
+    )

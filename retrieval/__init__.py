@@ -3,26 +3,33 @@
 It never imports Telegram; the CLI, the tests and the bot all use it the same way.
 """
 
-from .engine import Engine, Snapshot, validate_question
+from .engine import Engine, LibraryChange, Snapshot, validate_question
 from .errors import (
     ArticleEmpty,
     ArticleNotFound,
+    ArticleUnknown,
     IndexCorrupt,
     IndexStale,
     IndexUnavailable,
     InvalidQuestion,
+    LibraryUnavailable,
     ModelNotFound,
+    NothingToRollBack,
     ReindexInProgress,
     RetrievalError,
     SanityCheckFailed,
 )
+from .library import ArticleRecord, Library, LibraryVersion
 from .settings import Settings
-from .types import Answer, Citation, Hit, Passage, Sentence
+from .types import Answer, ArticleRef, Citation, Hit, Passage, Sentence
 
 __all__ = [
     "Answer",
     "ArticleEmpty",
     "ArticleNotFound",
+    "ArticleRecord",
+    "ArticleRef",
+    "ArticleUnknown",
     "Citation",
     "Engine",
     "Hit",
@@ -30,7 +37,12 @@ __all__ = [
     "IndexStale",
     "IndexUnavailable",
     "InvalidQuestion",
+    "Library",
+    "LibraryChange",
+    "LibraryUnavailable",
+    "LibraryVersion",
     "ModelNotFound",
+    "NothingToRollBack",
     "Passage",
     "ReindexInProgress",
     "RetrievalError",

@@ -160,7 +160,7 @@ def _candidates(
     policy: AnswerPolicy,
 ) -> list[_Candidate]:
     asked = content_words(analysis.searched)
-    best: dict[int, _Candidate] = {}
+    best: dict[Sentence, _Candidate] = {}  # by value: passages of two articles may share offsets
     for rank, hit in enumerate(hits):
         previous = np.zeros(len(asked))
         for sentence in hit.passage.sentences:
@@ -180,8 +180,8 @@ def _candidates(
                 + policy.kind_weight * bool(found)
             )
             candidate = _Candidate(sentence, hit.passage, rank, score, found)
-            if sentence.start not in best or candidate.score > best[sentence.start].score:
-                best[sentence.start] = candidate
+            if sentence not in best or candidate.score > best[sentence].score:
+                best[sentence] = candidate
             previous = own
     return sorted(best.values(), key=lambda c: c.score, reverse=True)
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 
@@ -16,28 +15,38 @@ from . import store
 from .analysis import Analysis, analyse
 from .answer import AnswerPolicy, asks_for_overview, compose, overview
 from .answerability import load_model
-from .chunking import article_title, chunk_article, read_article, source_hash
+from .chunking import article_title
 from .embedding import Embedder, load_embedder
 from .errors import (
     ArticleNotFound,
+    ArticleUnknown,
     IndexCorrupt,
     IndexStale,
     InvalidQuestion,
+    LibraryUnavailable,
     ReindexInProgress,
-    SanityCheckFailed,
+    RetrievalError,
 )
 from .focus import WordVectors, content_words
+from .indexing import SANITY_MIN_RATE, IndexBuilder, Progress
+from .library import (
+    SERVER_FILE,
+    ArticleRecord,
+    Library,
+    LibraryVersion,
+    read_server_file,
+    text_sha256,
+)
 from .names import NameBook
 from .rerank import POOL, rerank
 from .search import HybridSearcher
 from .settings import Settings
 from .types import Answer, Passage
+from .vectorcache import VectorCache
 
 log = logging.getLogger(__name__)
 
-SANITY_TOP = 3
-SANITY_MIN_RATE = 0.85
-Progress = Callable[[str], None]
+__all__ = ["SANITY_MIN_RATE", "Engine", "LibraryChange", "Snapshot", "validate_question"]
 
 
 def validate_question(question: str, max_chars: int) -> str:
@@ -54,21 +63,27 @@ def validate_question(question: str, max_chars: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """One loaded index, never mutated: swapping snapshots is how a rebuild goes live."""
+    """One loaded index, never mutated: swapping snapshots is how a change goes live."""
 
     stored: store.StoredIndex
     searcher: HybridSearcher
     names: NameBook
     by_id: dict[str, Passage]
+    rows: dict[str, range]
 
     @classmethod
     def of(cls, stored: store.StoredIndex) -> Snapshot:
         """Wrap a stored index with its search structures."""
         searcher = HybridSearcher(
-            stored.passages, stored.vectors, stored.sentences, stored.sentence_vectors
+            stored.passages,
+            stored.vectors,
+            stored.sentences,
+            stored.sentence_vectors,
+            stored.lexical,
         )
         names = NameBook([*(p.text for p in stored.passages), *stored.manifest.sections])
-        return cls(stored, searcher, names, {p.id: p for p in stored.passages})
+        rows = {a.record.id: a.rows for a in stored.articles}
+        return cls(stored, searcher, names, {p.id: p for p in stored.passages}, rows)
 
     def passage(self, passage_id: str) -> Passage | None:
         """The passage with this id in this index, if there is one."""
@@ -79,9 +94,34 @@ class Snapshot:
         """The manifest of this index."""
         return self.stored.manifest
 
+    @property
+    def articles(self) -> tuple[ArticleRecord, ...]:
+        """The articles this index answers from, in library order."""
+        return tuple(a.record for a in self.stored.articles)
+
+    def article_rows(self, article_id: str | None) -> range | None:
+        """The passage rows of one article (None: the whole library), or
+        :class:`ArticleUnknown` when this index has no such article."""
+        if article_id is None:
+            return None
+        if article_id not in self.rows:
+            raise ArticleUnknown(f"no article with id {article_id!r}")
+        return self.rows[article_id]
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryChange:
+    """The outcome of a change to the library, once its index is serving."""
+
+    action: str  # "added", "replaced", "removed", "rolled back", "rebuilt"
+    article: ArticleRecord | None
+    snapshot: Snapshot
+    seconds: float
+
 
 class Engine:
-    """Question answering over one article. Thread-safe: answers never wait for a rebuild."""
+    """Question answering over a library of articles. Thread-safe: answers never wait for a
+    rebuild or a change to the library, which are serialised (one at a time)."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
@@ -89,6 +129,11 @@ class Engine:
         self.policy = AnswerPolicy()
         self.model = load_model()
         self.words = WordVectors(self.embedder.encode)
+        self.library = Library(settings.library_dir, keep=settings.library_versions)
+        cache = VectorCache(
+            settings.index_dir / "vectors", self.embedder.name, self.embedder.dimension
+        )
+        self.builder = IndexBuilder(self.library, cache, self.embedder)
         self._snapshot: Snapshot | None = None
         self._swap_lock = threading.Lock()
         self._rebuild_lock = threading.Lock()
@@ -106,123 +151,207 @@ class Engine:
 
     @property
     def rebuilding(self) -> bool:
-        """Whether a rebuild is running right now."""
+        """Whether a rebuild or a library change is running right now."""
         return self._rebuild_lock.locked()
 
-    def load_or_build(self, progress: Progress | None = None) -> Snapshot:
-        """Serve the persisted index if it is current, else rebuild it and say why.
+    # --- the library ----------------------------------------------------------------------
 
-        With the article gone, a persisted index built by this model still serves, with a
-        warning: losing the source file should not take the bot down.
+    def articles(self) -> tuple[ArticleRecord, ...]:
+        """The articles of the published library, in order."""
+        return self.library.articles()
+
+    def article_text(self, article_id: str) -> str:
+        """The stored text of one article (citations' offsets point into it)."""
+        return self.library.text(article_id)
+
+    def add_article(
+        self,
+        text: str,
+        *,
+        source: str,
+        title: str | None = None,
+        added_by: int | None = None,
+        extractor: str = "text",
+        original: bytes | None = None,
+        original_name: str | None = None,
+        replace: str | None = None,
+        server_path: Path | None = None,
+        progress: Progress | None = None,
+    ) -> LibraryChange:
+        """Add an article (or, with ``replace``, a new revision of that article), build the
+        index of the new library, check it and swap it in. On any failure the library and the
+        serving index stay as they were.
+
+        ``text`` is stored as given; citations' offsets point into it. ``server_path`` marks
+        an article read from a file on the server: rebuilds read that file again.
         """
-        try:
-            source_sha256 = source_hash(read_article(self.settings.article_path))
-        except ArticleNotFound as missing:
-            return self._load_without_source(missing)
-        try:
-            stored = self._load_saved(source_sha256)
-        except (IndexCorrupt, IndexStale) as reason:
-            log.warning("rebuilding the index in %s: %s", self.settings.index_dir, reason)
-            return self.rebuild(progress)
+        started = time.perf_counter()
+        with self._exclusive():
+            current = self._library_now()
+            replaced = current.article(replace) if replace else None
+            record = self.library.store(
+                text,
+                title=title or article_title(text),
+                source=source,
+                added_by=added_by,
+                extractor=extractor,
+                original=original,
+                original_name=original_name,
+                server_path=server_path,
+                replaces=replaced,
+            )
+            change = f"{'replace' if replaced else 'add'} {record.id}"
+            snapshot = self._publish_version(current.with_article(record, change), progress)
+        action = "replaced" if replaced else "added"
+        return LibraryChange(action, record, snapshot, time.perf_counter() - started)
+
+    def remove_article(self, article_id: str, progress: Progress | None = None) -> LibraryChange:
+        """Remove an article from the library and swap in the index without it."""
+        started = time.perf_counter()
+        with self._exclusive():
+            current = self._library_now()
+            record = current.article(article_id)
+            if len(current.articles) == 1:
+                raise LibraryUnavailable("the library can't be empty: add another article first")
+            version = current.without(article_id, f"remove {article_id}")
+            snapshot = self._publish_version(version, progress)
+        return LibraryChange("removed", record, snapshot, time.perf_counter() - started)
+
+    def rollback(self, progress: Progress | None = None) -> LibraryChange:
+        """Undo the last change to the library by publishing its previous version again."""
+        started = time.perf_counter()
+        with self._exclusive():
+            self._library_now()
+            target = self.library.previous()
+            snapshot = self._publish_version(target, progress, rollback=True)
+        return LibraryChange("rolled back", None, snapshot, time.perf_counter() - started)
+
+    # --- the index --------------------------------------------------------------------------
+
+    def load_or_build(self, progress: Progress | None = None) -> Snapshot:
+        """Serve the persisted index if it is the library's current one, else rebuild it.
+
+        A missing, corrupt or stale index (other model, changed library or server file) is
+        rebuilt from the cached vectors, with a log line saying why.
+        """
+        with self._exclusive():
+            version = self._library_now()
+            try:
+                stored = self._load_saved(version.fingerprint)
+            except (IndexCorrupt, IndexStale) as reason:
+                log.warning("rebuilding the index in %s: %s", self.settings.index_dir, reason)
+                return self._publish_version(version, progress)
         return self._publish(Snapshot.of(stored))
 
-    def _load_without_source(self, missing: ArticleNotFound) -> Snapshot:
-        try:
-            stored = self._load_saved(source_sha256=None)
-        except (IndexCorrupt, IndexStale) as reason:
-            raise missing from reason
-        log.warning("%s; serving the index built at %s", missing, stored.manifest.built_at)
-        return self._publish(Snapshot.of(stored))
-
-    def _load_saved(self, source_sha256: str | None) -> store.StoredIndex:
-        """The saved index if this model built it (and from this source, when given)."""
+    def _load_saved(self, fingerprint: str | None) -> store.StoredIndex:
+        """The saved index if this model built it (and from this library, when given)."""
         stored = store.load(self.settings.index_dir)
         store.check_current(
             stored.manifest,
             model=self.embedder.name,
             dimension=self.embedder.dimension,
-            source_sha256=source_sha256,
+            fingerprint=fingerprint,
         )
         return stored
 
     def rebuild(self, progress: Progress | None = None) -> Snapshot:
-        """Build a new index from the article, check it, persist it and swap it in."""
-        if not self._rebuild_lock.acquire(blocking=False):
-            raise ReindexInProgress("a rebuild is already running")
-        try:
-            store.check_writable(self.settings.index_dir)
-            snapshot = Snapshot.of(self.build(progress or log.info))
-            self.sanity_check(snapshot)
-            store.save(snapshot.stored, self.settings.index_dir)
-            return self._publish(snapshot)
-        finally:
-            self._rebuild_lock.release()
+        """Build the index of the library again (server files re-read), check it, swap it in."""
+        with self._exclusive():
+            return self._publish_version(self._library_now(), progress, fresh=True)
 
     def build(self, progress: Progress) -> store.StoredIndex:
-        """Read, chunk and embed the article into an in-memory index."""
-        started = time.perf_counter()
-        path = self.settings.article_path
-        source = read_article(path)
-        passages = tuple(
-            chunk_article(
-                source,
-                max_tokens=self.embedder.max_tokens,
-                count_tokens=self.embedder.count_tokens,
-            )
-        )
-        progress(f"read {path}: {len(passages)} passages")
-        vectors = self.embedder.encode([p.text for p in passages])
-        sentences = store.distinct_sentences(passages)
-        sentence_vectors = self.embedder.encode([s.text for s in sentences])
-        progress(f"embedded {len(passages)} passages and {len(sentences)} sentences")
-        index = store.make_vector_index(vectors)
-        sections = tuple(dict.fromkeys(p.section for p in passages if p.section))
-        manifest = store.Manifest(
-            format_version=store.FORMAT_VERSION,
-            build_id=uuid.uuid4().hex[:8],
-            model=self.embedder.name,
-            dimension=self.embedder.dimension,
-            passages=len(passages),
-            sentences=len(sentences),
-            index_type=store.index_type_name(index),
-            source_sha256=source_hash(source),
-            source_path=str(path),
-            title=article_title(source),
-            sections=sections,
-            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            build_seconds=round(time.perf_counter() - started, 3),
-        )
-        return store.StoredIndex(manifest, passages, index, sentences, sentence_vectors)
+        """The index of the published library, in memory (nothing is written)."""
+        return self.builder.build(self.library.current(), progress)[0]
 
-    def sanity_check(self, snapshot: Snapshot) -> float:
-        """Check that nearly every passage's opening sentence finds that passage in the top 3.
+    def sanity_check(self, snapshot: Snapshot, fresh: tuple[str, ...] = ()) -> float:
+        """The share of checked passages whose opening sentence finds them (see
+        :meth:`IndexBuilder.sanity_check`; ``fresh``: sha256 of articles to check in full)."""
+        return self.builder.sanity_check(snapshot.stored, fresh)
 
-        The search is dense only: BM25 is rebuilt from the passages and would find them on its
-        own, hiding vectors that are wrong or mapped to the wrong passages.
-        """
-        passages = snapshot.stored.passages
-        vectors = self.embedder.encode([p.sentences[0].text for p in passages])
-        _, ids = snapshot.stored.vectors.search(vectors, min(SANITY_TOP, len(passages)))
-        rate = sum(i in row for i, row in enumerate(ids.tolist())) / len(passages)
-        if rate < SANITY_MIN_RATE:
-            raise SanityCheckFailed(
-                f"only {rate:.0%} of passages find themselves in the top {SANITY_TOP}"
+    def _exclusive(self) -> _Exclusive:
+        return _Exclusive(self._rebuild_lock)
+
+    def _library_now(self) -> LibraryVersion:
+        """The published library, seeded from ARTICLE_PATH when empty, with every article from
+        a server file read again (a changed file gets a new revision)."""
+        version = self.library.current()
+        if not version.articles:
+            path = self.settings.article_path
+            text = read_server_file(path)
+            record = self.library.store(
+                text,
+                title=article_title(text),
+                source=path.name,
+                extractor=SERVER_FILE,
+                server_path=path,
             )
-        return rate
+            return self.library.publish(version.with_article(record, f"add {record.id}"))
+        changed = [r for r in map(self._reread, version.articles) if r is not None]
+        for record in changed:
+            version = version.with_article(record, f"reread {record.source}")
+        return self.library.publish(version) if changed else version
+
+    def _reread(self, record: ArticleRecord) -> ArticleRecord | None:
+        """A new revision of an article read from a server file that changed, else None."""
+        if record.server_path is None:
+            return None
+        try:
+            text = read_server_file(Path(record.server_path))
+        except (ArticleNotFound, RetrievalError) as missing:
+            log.warning("%s; serving its stored copy", missing)
+            return None
+        if text_sha256(text) == record.sha256:
+            return None
+        return self.library.store(
+            text,
+            title=article_title(text),
+            source=record.source,
+            added_by=record.added_by,
+            extractor=record.extractor,
+            server_path=Path(record.server_path),
+            replaces=record,
+        )
+
+    def _publish_version(
+        self,
+        version: LibraryVersion,
+        progress: Progress | None,
+        *,
+        rollback: bool = False,
+        fresh: bool = False,
+    ) -> Snapshot:
+        """Build ``version``'s index, check it, then publish the library and the index."""
+        progress = progress or log.info
+        store.check_writable(self.settings.index_dir)
+        previous = self._snapshot.stored if self._snapshot and not fresh else None
+        stored, report = self.builder.build(version, progress, previous)
+        self.builder.sanity_check(stored, report.embedded)
+        snapshot = Snapshot.of(stored)
+        # The library first: a crash before the index is saved leaves a stale index, which the
+        # next start rebuilds from the cache.
+        if rollback:
+            self.library.rollback()
+        elif version.number != self.library.current().number:
+            self.library.publish(version)
+        store.save(stored, self.settings.index_dir)
+        return self._publish(snapshot)
 
     def _publish(self, snapshot: Snapshot) -> Snapshot:
         with self._swap_lock:
             self._snapshot = snapshot
         return snapshot
 
-    def answer(self, question: str) -> Answer:
-        """Answer one question from the article."""
-        return self.answer_many([question])[0]
+    # --- answers ----------------------------------------------------------------------------
 
-    def answer_many(self, questions: Sequence[str]) -> list[Answer]:
+    def answer(self, question: str, article_id: str | None = None) -> Answer:
+        """Answer one question from the library (or from one article of it)."""
+        return self.answer_many([question], article_id)[0]
+
+    def answer_many(self, questions: Sequence[str], article_id: str | None = None) -> list[Answer]:
         """Answer several questions with one embedding call (they share the model's batch)."""
         questions = [validate_question(q, self.settings.max_question_chars) for q in questions]
         snapshot = self.snapshot  # one snapshot for the whole batch, even if a swap happens
+        rows = snapshot.article_rows(article_id)
         analyses = [analyse(q, snapshot.names) for q in questions]
         # The focus words not seen before ride along in the questions' model call.
         new_words = [
@@ -230,13 +359,19 @@ class Engine:
         ]
         vectors = self.embedder.encode([a.searched for a in analyses] + new_words)
         self.words.known(dict(zip(new_words, vectors[len(analyses) :], strict=True)))
-        return [self._answer(snapshot, a, v) for a, v in zip(analyses, vectors, strict=False)]
+        return [
+            self._answer(snapshot, a, v, rows) for a, v in zip(analyses, vectors, strict=False)
+        ]
 
-    def _answer(self, snapshot: Snapshot, analysis: Analysis, vector: np.ndarray) -> Answer:
+    def _answer(
+        self, snapshot: Snapshot, analysis: Analysis, vector: np.ndarray, rows: range | None
+    ) -> Answer:
         if asks_for_overview(analysis.question):
-            return overview(analysis.question, snapshot.stored.passages[0])
+            lead = snapshot.stored.passages[rows.start if rows else 0]
+            return overview(analysis.question, lead)
         searcher = snapshot.searcher
-        shortlist = searcher.search(vector, analysis.searched, max(POOL, self.settings.top_k))
+        top = max(POOL, self.settings.top_k)
+        shortlist = searcher.search(vector, analysis.searched, top, rows)
         asked = content_words(analysis.searched)
         return compose(
             analysis,
@@ -247,3 +382,17 @@ class Engine:
             self.words,
             self.model,
         )
+
+
+class _Exclusive:
+    """Holds the engine's one-writer lock, or raises :class:`ReindexInProgress` at once."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self.lock = lock
+
+    def __enter__(self) -> None:
+        if not self.lock.acquire(blocking=False):
+            raise ReindexInProgress("a rebuild or a library change is already running")
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()

@@ -87,3 +87,23 @@ class FetchTimeout(FetchFailed):
 
 class TooManyRedirects(FetchFailed):
     """The link redirects more often than allowed."""
+
+
+class ArticleUnknown(RetrievalError):
+    """No article of the library has the id given."""
+
+
+class NothingToRollBack(RetrievalError):
+    """A rollback was asked for but no earlier version of the library is kept."""
+
+
+class LibraryUnavailable(RetrievalError):
+    """The library folder cannot be read or written."""
+
+
+class OnnxUnavailable(RetrievalError):
+    """This model or machine can't use the ONNX backend (the caller falls back to torch)."""
+
+
+class UnsupportedSource(RetrievalError):
+    """A document or link of a kind the library can't take in."""

@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -30,12 +31,51 @@ def tokenize(text: str) -> list[str]:
     return [stem(w) for w in words if w not in STOPWORDS and len(w) > 1]
 
 
+EMPTY_DOCUMENT = "\u2205"  # bm25s needs a token in every document
+
+
+def passage_tokens(section: str | None, text: str) -> tuple[str, ...]:
+    """The BM25 tokens of one passage: its section title and its text."""
+    return tuple(tokenize(f"{section or ''} {text}"))
+
+
+def _indexed(documents: Sequence[Sequence[str]]) -> bm25s.BM25:
+    bm25 = bm25s.BM25()
+    bm25.index([list(d) or [EMPTY_DOCUMENT] for d in documents], show_progress=False)
+    return bm25
+
+
 class LexicalIndex:
-    """A BM25 index (bm25s) over passage texts."""
+    """A BM25 index (bm25s) over passage texts, saved and loaded without pickle."""
 
     def __init__(self, texts: Sequence[str]) -> None:
-        self._bm25 = bm25s.BM25()
-        self._bm25.index([tokenize(t) or ["\u2205"] for t in texts], show_progress=False)
+        self._use(_indexed([tokenize(t) for t in texts]))
+
+    def _use(self, bm25: bm25s.BM25) -> None:
+        self._bm25 = bm25
+
+    @classmethod
+    def from_tokens(cls, documents: Sequence[Sequence[str]]) -> LexicalIndex:
+        """Index documents already tokenized by :func:`tokenize` (see :func:`passage_tokens`)."""
+        index = cls.__new__(cls)
+        index._use(_indexed(documents))
+        return index
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        """Read an index written by :meth:`save` (memory-mapped)."""
+        index = cls.__new__(cls)
+        index._use(bm25s.BM25.load(str(folder), mmap=True, show_progress=False))
+        return index
+
+    def save(self, folder: Path) -> None:
+        """Write the index as NumPy arrays and JSON."""
+        self._bm25.save(str(folder), show_progress=False)
+
+    @property
+    def size(self) -> int:
+        """How many documents are indexed."""
+        return int(self._bm25.scores["num_docs"])
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every passage for the query (zeros when nothing matches)."""

@@ -18,6 +18,8 @@ class Settings(BaseSettings):
 
     article_path: Path = Path("data/article.txt")
     index_dir: Path = Path("index")
+    library_dir: Path = Path("data/library")
+    library_versions: int = Field(5, ge=2, le=100)
     embedding_model: str = DEFAULT_MODEL
     embedding_backend: Literal["onnx", "torch"] = "onnx"
     model_cache_dir: Path = Path("index/models")

@@ -1,12 +1,16 @@
-"""The on-disk index: a FAISS file, passages as JSONL and a JSON manifest, swapped in atomically.
+"""The on-disk index of one library version, swapped in atomically.
 
 Layout of ``INDEX_DIR``::
 
     current -> build-<id>/        a symlink, replaced atomically to publish a new build
-    build-<id>/manifest.json      format version, model, dimension, counts, source hash, time
-    build-<id>/passages.faiss     passage vectors; FAISS id i is line i of passages.jsonl
-    build-<id>/passages.jsonl     one passage per line
-    build-<id>/sentences.npy      one unit vector per distinct sentence, in source order
+    build-<id>/manifest.json      format, model, dimension, counts, library version, time
+    build-<id>/articles.json      the articles indexed, each with its rows of passages
+    build-<id>/passages.faiss     passage vectors (with vectors.json, see vectorstore.py);
+                                  row i is line i of passages.jsonl
+    build-<id>/passages.jsonl     one passage per line, grouped by article
+    build-<id>/sentences.npy      one unit vector per distinct sentence, article by article
+    build-<id>/bm25/              the BM25 index (bm25s, NumPy arrays and JSON)
+    vectors/                      the per-article embedding cache (vectorcache.py)
 """
 
 from __future__ import annotations
@@ -19,19 +23,18 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import faiss
 import numpy as np
 
 from .errors import IndexCorrupt, IndexStale, IndexUnavailable
+from .lexical import LexicalIndex
+from .library import ArticleRecord
 from .types import Passage, Sentence
+from .vectorcache import distinct_sentences
+from .vectorstore import FaissStore, VectorStore
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2  # 2: initials ("W. E. B.") no longer end a sentence
-EXACT_SEARCH_LIMIT = 50_000
-HNSW_NEIGHBOURS = 32
-HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 128
+FORMAT_VERSION = 3  # 2: initials no longer end a sentence; 3: a library of articles
 CURRENT = "current"
 
 
@@ -46,12 +49,32 @@ class Manifest:
     passages: int
     sentences: int
     index_type: str
-    source_sha256: str
-    source_path: str
+    library_version: int
+    library_fingerprint: str
+    articles: int
     title: str
     sections: tuple[str, ...]
     built_at: str
     build_seconds: float
+    embedded_texts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedArticle:
+    """One article of an index and the rows of its passages (contiguous)."""
+
+    record: ArticleRecord
+    rows: range
+
+    def to_record(self) -> dict[str, object]:
+        """JSON-serialisable form."""
+        return {"record": self.record.to_record(), "rows": [self.rows.start, self.rows.stop]}
+
+    @classmethod
+    def from_record(cls, data: dict) -> IndexedArticle:
+        """Rebuild from :meth:`to_record` output."""
+        start, stop = data["rows"]
+        return cls(ArticleRecord.from_record(data["record"]), range(start, stop))
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,28 +82,12 @@ class StoredIndex:
     """Everything a build writes, in memory."""
 
     manifest: Manifest
+    articles: tuple[IndexedArticle, ...]
     passages: tuple[Passage, ...]
-    vectors: faiss.Index
+    vectors: VectorStore
     sentences: tuple[Sentence, ...]
     sentence_vectors: np.ndarray
-
-
-def make_vector_index(vectors: np.ndarray) -> faiss.Index:
-    """Exact inner product up to ``EXACT_SEARCH_LIMIT`` vectors, HNSW above it."""
-    dimension = vectors.shape[1]
-    if len(vectors) <= EXACT_SEARCH_LIMIT:
-        index = faiss.IndexFlatIP(dimension)
-    else:
-        index = faiss.IndexHNSWFlat(dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-        index.hnsw.efSearch = HNSW_EF_SEARCH
-    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return index
-
-
-def index_type_name(index: faiss.Index) -> str:
-    """A short name for the kind of FAISS index, recorded in the manifest."""
-    return "hnsw" if isinstance(index, faiss.IndexHNSW) else "flat"
+    lexical: LexicalIndex
 
 
 def check_writable(index_dir: Path) -> None:
@@ -111,11 +118,14 @@ def save(stored: StoredIndex, index_dir: Path) -> Path:
 
 
 def _write_files(stored: StoredIndex, folder: Path) -> None:
-    faiss.write_index(stored.vectors, str(folder / "passages.faiss"))
+    stored.vectors.save(folder, {"model": stored.manifest.model})
     with (folder / "passages.jsonl").open("w", encoding="utf-8") as out:
         for passage in stored.passages:
             out.write(json.dumps(passage.to_record(), ensure_ascii=False) + "\n")
+    articles = [a.to_record() for a in stored.articles]
+    (folder / "articles.json").write_text(json.dumps(articles, ensure_ascii=False))
     np.save(folder / "sentences.npy", stored.sentence_vectors, allow_pickle=False)
+    stored.lexical.save(folder / "bm25")
     # The manifest goes last: a build folder without one is never trusted.
     (folder / "manifest.json").write_text(json.dumps(asdict(stored.manifest), indent=2))
 
@@ -140,18 +150,18 @@ def read_manifest(index_dir: Path) -> Manifest:
 
 
 def check_current(
-    manifest: Manifest, *, model: str, dimension: int, source_sha256: str | None
+    manifest: Manifest, *, model: str, dimension: int, fingerprint: str | None
 ) -> None:
-    """Raise :class:`IndexStale` when the index was built from something else (the source is
-    not compared when ``source_sha256`` is None: the article is gone)."""
+    """Raise :class:`IndexStale` when the index was built from something else (the library is
+    not compared when ``fingerprint`` is None)."""
     if manifest.format_version != FORMAT_VERSION:
         raise IndexStale(f"format version {manifest.format_version}, expected {FORMAT_VERSION}")
     if manifest.model != model:
         raise IndexStale(f"built with model {manifest.model!r}, configured {model!r}")
     if manifest.dimension != dimension:
         raise IndexStale(f"dimension {manifest.dimension}, model gives {dimension}")
-    if source_sha256 is not None and manifest.source_sha256 != source_sha256:
-        raise IndexStale("the article changed since the index was built")
+    if fingerprint is not None and manifest.library_fingerprint != fingerprint:
+        raise IndexStale("the library changed since the index was built")
 
 
 def load(index_dir: Path) -> StoredIndex:
@@ -159,23 +169,34 @@ def load(index_dir: Path) -> StoredIndex:
     manifest = read_manifest(index_dir)
     folder = index_dir / CURRENT
     try:
-        vectors = faiss.read_index(str(folder / "passages.faiss"))
+        vectors, _ = FaissStore.load(folder)
         with (folder / "passages.jsonl").open(encoding="utf-8") as lines:
             passages = tuple(Passage.from_record(json.loads(line)) for line in lines)
+        articles = tuple(
+            IndexedArticle.from_record(a)
+            for a in json.loads((folder / "articles.json").read_text(encoding="utf-8"))
+        )
         sentence_vectors = np.load(folder / "sentences.npy", allow_pickle=False)
+        lexical = LexicalIndex.load(folder / "bm25")
     except (OSError, ValueError, RuntimeError, TypeError, KeyError) as exc:
         raise IndexCorrupt(f"unreadable index in {folder}: {exc}") from exc
-    sentences = distinct_sentences(passages)
+    sentences = article_sentences(passages, articles)
     if not (
-        vectors.ntotal == len(passages) == manifest.passages
-        and vectors.d == manifest.dimension
+        vectors.size == len(passages) == manifest.passages == lexical.size
+        and vectors.dimension == manifest.dimension
         and sentence_vectors.shape == (len(sentences), manifest.dimension)
+        and sum(len(a.rows) for a in articles) == len(passages)
     ):
         raise IndexCorrupt(f"index files in {folder} disagree with the manifest")
-    return StoredIndex(manifest, passages, vectors, sentences, sentence_vectors)
+    return StoredIndex(manifest, articles, passages, vectors, sentences, sentence_vectors, lexical)
 
 
-def distinct_sentences(passages: tuple[Passage, ...]) -> tuple[Sentence, ...]:
-    """Every sentence once, in source order (overlapping passages share sentences)."""
-    unique = {(s.start, s.end): s for p in passages for s in p.sentences}
-    return tuple(unique[key] for key in sorted(unique))
+def article_sentences(
+    passages: tuple[Passage, ...], articles: tuple[IndexedArticle, ...]
+) -> tuple[Sentence, ...]:
+    """The distinct sentences of each article in turn: the rows of ``sentences.npy``."""
+    return tuple(
+        sentence
+        for article in articles
+        for sentence in distinct_sentences(passages[article.rows.start : article.rows.stop])
+    )

@@ -19,7 +19,8 @@ class Sentence:
 
 @dataclass(frozen=True, slots=True)
 class Passage:
-    """A few consecutive sentences of one paragraph: the unit that is indexed."""
+    """A few consecutive sentences of one paragraph: the unit that is indexed. Offsets are
+    into the stored text of its article (``article_id``)."""
 
     id: str
     section: str | None
@@ -28,6 +29,8 @@ class Passage:
     end: int
     text: str
     sentences: tuple[Sentence, ...]
+    article_id: str = ""
+    article_title: str = ""
 
     def to_record(self) -> dict[str, Any]:
         """The passage as one JSON-serialisable record."""
@@ -51,6 +54,14 @@ class Hit:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleRef:
+    """Which article of the library a passage comes from."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
 class Citation:
     """A numbered source of an answer: the passage and the sentence(s) quoted from it."""
 
@@ -60,6 +71,11 @@ class Citation:
     start: int
     end: int
     score: float
+
+    @property
+    def article(self) -> ArticleRef:
+        """The article the cited passage belongs to (``start``/``end`` are offsets into it)."""
+        return ArticleRef(self.passage.article_id, self.passage.article_title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +172,7 @@ class Answer:
                     "start": c.start,
                     "end": c.end,
                     "score": round(c.score, 4),
+                    "article": {"id": c.article.id, "title": c.article.title},
                 }
                 for c in self.citations
             ],

@@ -28,6 +28,7 @@ _CITATION_TYPES = {
     "start": (int,),
     "end": (int,),
     "score": (float,),
+    "article": (dict,),
 }
 
 
@@ -50,19 +51,28 @@ def index_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def library_dir(tmp_path_factory) -> Path:
+    """The LIBRARY_DIR of the shared engine (seeded from the real article on first load)."""
+    return tmp_path_factory.mktemp("library")
+
+
+@pytest.fixture(scope="session")
 def model_cache_dir(tmp_path_factory) -> Path:
     """Where the session's embedder keeps its model export (ONNX), shared with the CLI runs."""
     return tmp_path_factory.mktemp("models")
 
 
 @pytest.fixture(scope="session")
-def settings_factory(article_path, index_dir, model_cache_dir) -> Callable[..., Settings]:
+def settings_factory(
+    article_path, index_dir, library_dir, model_cache_dir
+) -> Callable[..., Settings]:
     """Settings from the defaults (real article, temp folders) and the given overrides, never
     from `.env` or the environment of whoever runs the tests."""
     defaults = {name: field.get_default() for name, field in Settings.model_fields.items()}
     defaults |= {
         "article_path": article_path,
         "index_dir": index_dir,
+        "library_dir": library_dir,
         "model_cache_dir": model_cache_dir,
     }
 
@@ -88,10 +98,12 @@ def engine(settings_factory, embedder) -> Engine:
 
 @pytest.fixture
 def engine_factory(settings_factory, embedder, tmp_path) -> Callable[..., Engine]:
-    """Engines of their own (index in this test's tmp dir by default) sharing the model."""
+    """Engines of their own (index and library in this test's tmp dir by default) sharing
+    the model."""
 
     def make(**overrides: Any) -> Engine:
-        settings = settings_factory(**{"index_dir": tmp_path / "index", **overrides})
+        folders = {"index_dir": tmp_path / "index", "library_dir": tmp_path / "library"}
+        settings = settings_factory(**{**folders, **overrides})
         return Engine(settings, embedder=embedder)
 
     return make
@@ -135,6 +147,10 @@ def check_answer_json() -> Callable[[dict[str, Any]], None]:
             assert citation.keys() == _CITATION_TYPES.keys()
             for key, kinds in _CITATION_TYPES.items():
                 assert type(citation[key]) in kinds, (key, citation[key])
+            assert {k: type(v) for k, v in citation["article"].items()} == {
+                "id": str,
+                "title": str,
+            }
 
     return check
 

@@ -49,6 +49,7 @@ def cli(tmp_path_factory, article_path, model_cache_dir, embedder) -> BotCli:
     env |= {
         "ARTICLE_PATH": str(article_path),
         "INDEX_DIR": str(workdir / "index"),
+        "LIBRARY_DIR": str(workdir / "library"),
         "MODEL_CACHE_DIR": str(model_cache_dir),
         "HF_HUB_OFFLINE": "1",
     }
@@ -135,7 +136,7 @@ def test_eval_prints_the_metrics_of_a_question_file(indexed, cli, answerable):
         (("eval", "/no/such/questions.jsonl"), {}, "/no/such/questions.jsonl"),
         (
             ("ask", "Who met?"),
-            {"ARTICLE_PATH": "/nonexistent", "INDEX_DIR": "{new}"},
+            {"ARTICLE_PATH": "/nonexistent", "INDEX_DIR": "{new}", "LIBRARY_DIR": "{new}"},
             "/nonexistent",
         ),
         (("ask", "Who met?"), {"INDEX_DIR": "{file}"}, "{file}"),
@@ -177,3 +178,60 @@ def test_plain_run_without_a_token_chats_on_the_console(indexed, cli, dev_questi
     assert greeting.startswith("Ask me about")
     assert all(k in reply for k in question.keywords)
     assert "Sources:" in reply
+
+
+@pytest.fixture
+def library_cli(cli, tmp_path) -> BotCli:
+    """The CLI with a library and index of its own (sharing the model export)."""
+    env = cli.env | {"INDEX_DIR": str(tmp_path / "index"), "LIBRARY_DIR": str(tmp_path / "lib")}
+    return BotCli(tmp_path, env)
+
+
+def _article_ids(result: subprocess.CompletedProcess[str]) -> list[str]:
+    assert result.returncode == 0, result.stderr
+    return re.findall(r"^  (\w+) ", result.stdout, re.MULTILINE)
+
+
+def test_add_remove_and_rollback_change_what_the_cli_answers_from(library_cli, tmp_path):
+    (seeded,) = _article_ids(library_cli.run("articles"))
+    extra = tmp_path / "gardens.md"
+    extra.write_text(
+        "# Gardens\n\nThe Tabriz garden holds four hundred rose bushes. Its gate is blue.\n",
+        encoding="utf-8",
+    )
+    added = library_cli.run("add", str(extra))
+    assert added.returncode == 0, added.stderr
+    assert re.fullmatch(r"added \w+ “Gardens”: library version 2, 2 articles, .*\n", added.stdout)
+    ids = _article_ids(library_cli.run("articles"))
+    new = next(i for i in ids if i != seeded)
+    asked = library_cli.run("ask", "--json", "--article", new, "How many rose bushes?")
+    answer = json.loads(asked.stdout)
+    (first, *_) = answer["citations"]
+    assert first["article"] == {"id": new, "title": "Gardens"}
+    assert extra.read_text()[first["start"] : first["end"]] == first["quote"]
+    assert "four hundred" in answer["answer"]
+    removed = library_cli.run("remove", new)
+    assert removed.returncode == 0, removed.stderr
+    assert _article_ids(library_cli.run("articles")) == [seeded]
+    rolled = library_cli.run("rollback")
+    assert rolled.returncode == 0, rolled.stderr
+    assert _article_ids(library_cli.run("articles")) == ids
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("remove", "nosuchid"), "no article with id 'nosuchid'"),
+        (("ask", "--article", "nosuchid", "Who met?"), "no article with id 'nosuchid'"),
+        (("add", "/no/such/file.txt"), "not found: /no/such/file.txt"),
+        (("add", "report.pdf"), "unsupported file type '.pdf'"),
+        (("rollback",), "no earlier version"),
+    ],
+    ids=["remove unknown", "ask unknown article", "add missing file", "add pdf", "rollback"],
+)
+def test_library_commands_refuse_bad_input_with_one_error_line(library_cli, args, says):
+    result = library_cli.run(*args)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and says in errors[0], result.stderr

@@ -19,6 +19,7 @@ from retrieval import (
 )
 from retrieval.engine import SANITY_MIN_RATE
 from retrieval.evaluation import evaluate
+from retrieval.vectorstore import FaissStore
 
 GIFT = "Pezeshkian gave Putin a Persian carpet woven in Tabriz as a gift at the summit."
 GIFT_QUESTION = "What gift did Pezeshkian give Putin?"
@@ -63,7 +64,9 @@ def test_answers_come_back_in_the_order_asked(dev_answers):
 def test_an_engine_loading_the_saved_index_answers_like_the_one_that_built_it(
     engine, engine_factory, dev_questions
 ):
-    loaded = engine_factory(index_dir=engine.settings.index_dir)
+    loaded = engine_factory(
+        index_dir=engine.settings.index_dir, library_dir=engine.settings.library_dir
+    )
     assert loaded.load_or_build().manifest == engine.snapshot.manifest
     questions = [q.text for q in dev_questions]
     assert [a.to_json() for a in loaded.answer_many(questions)] == [
@@ -133,10 +136,10 @@ def test_sanity_check_passes_on_the_real_index(engine):
 
 def _with_reversed_vectors(stored: store.StoredIndex) -> store.StoredIndex:
     """A deliberately broken index: every vector points away from its text."""
-    vectors = stored.vectors.reconstruct_n(0, stored.vectors.ntotal)
+    vectors = stored.vectors.vectors(range(stored.vectors.size))
     return dataclasses.replace(
         stored,
-        vectors=store.make_vector_index(-vectors),
+        vectors=FaissStore.build(-vectors),
         sentence_vectors=-stored.sentence_vectors,
     )
 
@@ -149,8 +152,8 @@ def test_sanity_check_fails_on_a_broken_snapshot(engine):
 
 def test_sanity_check_fails_when_vectors_belong_to_other_passages(engine):
     stored = engine.snapshot.stored
-    vectors = stored.vectors.reconstruct_n(0, stored.vectors.ntotal)
-    shifted = dataclasses.replace(stored, vectors=store.make_vector_index(np.roll(vectors, 5, 0)))
+    vectors = stored.vectors.vectors(range(stored.vectors.size))
+    shifted = dataclasses.replace(stored, vectors=FaissStore.build(np.roll(vectors, 5, 0)))
     with pytest.raises(SanityCheckFailed):
         engine.sanity_check(Snapshot.of(shifted))
 
@@ -158,8 +161,13 @@ def test_sanity_check_fails_when_vectors_belong_to_other_passages(engine):
 def test_a_rebuild_failing_its_sanity_check_keeps_the_old_index(engine_factory, monkeypatch):
     engine = engine_factory()
     old = engine.load_or_build()
-    build = engine.build
-    monkeypatch.setattr(engine, "build", lambda progress: _with_reversed_vectors(build(progress)))
+    build = engine.builder.build
+
+    def broken_build(*args):
+        stored, report = build(*args)
+        return _with_reversed_vectors(stored), report
+
+    monkeypatch.setattr(engine.builder, "build", broken_build)
     with pytest.raises(SanityCheckFailed):
         engine.rebuild()
     assert engine.snapshot is old

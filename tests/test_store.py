@@ -11,21 +11,23 @@ import numpy as np
 import pytest
 
 from retrieval import ArticleNotFound, IndexCorrupt, IndexStale, IndexUnavailable, store
-from retrieval.chunking import source_hash
+from retrieval.library import text_sha256
 
 NEW_PARAGRAPH = "Pezeshkian gave Putin a Persian carpet woven in Tabriz as a gift at the summit."
 
 
 @pytest.fixture
 def copied_index(engine, tmp_path) -> Path:
-    """A copy of the shared engine's built index, in the default place of `engine_factory`."""
+    """A copy of the shared engine's built index and of its library, in the default places of
+    `engine_factory`."""
     target = tmp_path / "index"
     shutil.copytree(engine.settings.index_dir, target, symlinks=True)
+    shutil.copytree(engine.settings.library_dir, tmp_path / "library", symlinks=True)
     return target
 
 
-def all_vectors(index) -> np.ndarray:
-    return index.reconstruct_n(0, index.ntotal)
+def all_vectors(vectors) -> np.ndarray:
+    return vectors.vectors(range(vectors.size))
 
 
 def rebuild_reasons(caplog) -> list[str]:
@@ -70,19 +72,31 @@ def test_a_current_index_is_loaded_without_rebuilding(
 
 
 def test_a_saved_index_still_serves_when_the_article_is_gone(
-    engine, engine_factory, copied_index, tmp_path, caplog
+    engine_factory, article_text, tmp_path, caplog
 ):
-    gone = tmp_path / "deleted-article.txt"
-    snapshot = engine_factory(article_path=gone).load_or_build()
-    assert snapshot.manifest == engine.snapshot.manifest
+    article = tmp_path / "article.txt"
+    article.write_text(article_text, encoding="utf-8")
+    built = engine_factory(article_path=article).load_or_build()
+    article.unlink()
+    caplog.clear()
+    snapshot = engine_factory(article_path=article).load_or_build()
+    assert snapshot.manifest == built.manifest
     assert rebuild_reasons(caplog) == []
     assert any(
-        str(gone) in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records
+        str(article) in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records
     )
 
 
-def test_a_missing_article_without_a_usable_index_raises(engine_factory, copied_index, tmp_path):
+def test_a_missing_article_with_a_corrupt_index_is_rebuilt_from_the_library_copy(
+    engine, engine_factory, copied_index, tmp_path, caplog
+):
     (copied_index / store.CURRENT / "passages.faiss").write_bytes(b"damaged")
+    snapshot = engine_factory(article_path=tmp_path / "deleted-article.txt").load_or_build()
+    assert snapshot.stored.passages == engine.snapshot.stored.passages
+    assert len(rebuild_reasons(caplog)) == 1
+
+
+def test_a_missing_article_with_an_empty_library_raises(engine_factory, tmp_path):
     with pytest.raises(ArticleNotFound):
         engine_factory(article_path=tmp_path / "deleted-article.txt").load_or_build()
 
@@ -145,7 +159,7 @@ def test_index_built_for_something_else_is_stale_and_rebuilt(
             store.read_manifest(copied_index),
             model=embedder.name,
             dimension=embedder.dimension,
-            source_sha256=engine.snapshot.manifest.source_sha256,
+            fingerprint=engine.snapshot.manifest.library_fingerprint,
         )
     snapshot = engine_factory().load_or_build()
     (message,) = rebuild_reasons(caplog)
@@ -167,8 +181,14 @@ def test_changed_article_makes_the_index_stale_and_is_reindexed(
     caplog.clear()
     snapshot = engine_factory(article_path=article).load_or_build()
     (message,) = rebuild_reasons(caplog)
-    assert "the article changed" in message
-    assert snapshot.manifest.source_sha256 == source_hash(changed) != old.manifest.source_sha256
+    assert "the library changed" in message
+    (record,) = snapshot.articles
+    assert (record.id, record.version, record.sha256) == (
+        old.articles[0].id,
+        2,
+        text_sha256(changed),
+    )
+    assert snapshot.manifest.library_fingerprint != old.manifest.library_fingerprint
     assert any(p.text == NEW_PARAGRAPH for p in snapshot.stored.passages)
 
 

@@ -1,0 +1,216 @@
+"""Building the index of one library version from per-article cached vectors.
+
+Only articles whose text (sha256) is not in the cache are chunked and embedded, and within one
+build every distinct text is embedded once: overlapping passages share sentences, and a
+passage of one sentence is that sentence. The FAISS index and BM25 are then assembled from the
+cached parts, which costs seconds, not minutes, for a library of a thousand articles.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+
+from .chunking import chunk_article
+from .embedding import Embedder
+from .errors import SanityCheckFailed
+from .lexical import LexicalIndex, passage_tokens
+from .library import Library, LibraryVersion
+from .store import FORMAT_VERSION, IndexedArticle, Manifest, StoredIndex
+from .types import Passage
+from .vectorcache import ArticleVectors, VectorCache, distinct_sentences
+from .vectorstore import FaissStore, VectorStore
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+SANITY_TOP = 3
+SANITY_MIN_RATE = 0.85
+SANITY_SAMPLE = 200  # passages of articles embedded before, checked again
+SANITY_FRESH = 2000  # passages of articles embedded now: all of them, up to this many
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What one build embedded (for progress lines and the benchmark)."""
+
+    embedded: tuple[str, ...]  # sha256 of the articles embedded by this build
+    texts_embedded: int
+
+
+def embed_articles(texts: Sequence[str], embedder: Embedder) -> tuple[list[ArticleVectors], int]:
+    """Chunk and embed articles, every distinct passage or sentence text once; the vectors of
+    each article and how many texts were embedded."""
+    chunked = [
+        tuple(
+            chunk_article(text, max_tokens=embedder.max_tokens, count_tokens=embedder.count_tokens)
+        )
+        for text in texts
+    ]
+    sentences = [distinct_sentences(passages) for passages in chunked]
+    wanted = [p.text for passages in chunked for p in passages]
+    wanted += [s.text for group in sentences for s in group]
+    unique = list(dict.fromkeys(wanted))
+    encoded = embedder.encode(unique)
+    row = {text: i for i, text in enumerate(unique)}
+    vectors = [
+        ArticleVectors(
+            passages,
+            encoded[[row[p.text] for p in passages]],
+            group,
+            encoded[[row[s.text] for s in group]],
+            tuple(passage_tokens(p.section, p.text) for p in passages),
+        )
+        for passages, group in zip(chunked, sentences, strict=True)
+    ]
+    return vectors, len(unique)
+
+
+class IndexBuilder:
+    """Builds and checks indexes of library versions for one embedding model."""
+
+    def __init__(self, library: Library, cache: VectorCache, embedder: Embedder) -> None:
+        self.library = library
+        self.cache = cache
+        self.embedder = embedder
+
+    def build(
+        self,
+        version: LibraryVersion,
+        progress: Progress,
+        previous: StoredIndex | None = None,
+    ) -> tuple[StoredIndex, BuildReport]:
+        """The index of ``version``. When ``previous`` indexed a prefix of its articles (an add),
+        its vector store is copied and extended instead of built again (HNSW builds are slow)."""
+        started = time.perf_counter()
+        parts, report = self._article_vectors(version, progress)
+        articles, passages, sentences, rows = [], [], [], 0
+        for record, vectors in zip(version.articles, parts, strict=True):
+            span = range(rows, rows + len(vectors.passages))
+            articles.append(IndexedArticle(record, span))
+            passages += [_owned(p, record.id, record.title) for p in vectors.passages]
+            sentences += vectors.sentences
+            rows = span.stop
+        passage_vectors = [v.passage_vectors for v in parts]
+        store = self._vector_store(passage_vectors, articles, previous)
+        lexical = LexicalIndex.from_tokens([t for v in parts for t in v.tokens])
+        sentence_vectors = _stack([v.sentence_vectors for v in parts], self.embedder.dimension)
+        sections = tuple(dict.fromkeys(p.section for p in passages if p.section))
+        titles = [a.title for a in version.articles]
+        manifest = Manifest(
+            format_version=FORMAT_VERSION,
+            build_id=uuid.uuid4().hex[:8],
+            model=self.embedder.name,
+            dimension=self.embedder.dimension,
+            passages=len(passages),
+            sentences=len(sentences),
+            index_type=store.kind,
+            library_version=version.number,
+            library_fingerprint=version.fingerprint,
+            articles=len(articles),
+            title=titles[0] if len(titles) == 1 else f"{len(titles)} articles",
+            sections=sections,
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            build_seconds=round(time.perf_counter() - started, 3),
+            embedded_texts=report.texts_embedded,
+        )
+        progress(
+            f"indexed {len(passages)} passages of {len(articles)} articles "
+            f"({len(report.embedded)} embedded, {report.texts_embedded} texts)"
+        )
+        stored = StoredIndex(
+            manifest,
+            tuple(articles),
+            tuple(passages),
+            store,
+            tuple(sentences),
+            sentence_vectors,
+            lexical,
+        )
+        return stored, report
+
+    def _article_vectors(
+        self, version: LibraryVersion, progress: Progress
+    ) -> tuple[list[ArticleVectors], BuildReport]:
+        """Each article's vectors, from the cache or embedded now (and then cached)."""
+        found = {a.sha256: self.cache.get(a.sha256) for a in version.articles}
+        missing = list({a.sha256: a for a in version.articles if found[a.sha256] is None})
+        embedded = 0
+        if missing:
+            progress(f"embedding {len(missing)} of {len(version.articles)} articles")
+            records = {a.sha256: a for a in version.articles}
+            texts = [self.library.stored_text(records[sha]) for sha in missing]
+            vectors, embedded = embed_articles(texts, self.embedder)
+            for sha256, article in zip(missing, vectors, strict=True):
+                self.cache.put(sha256, article)
+                found[sha256] = article
+        parts = [found[a.sha256] for a in version.articles]
+        return parts, BuildReport(tuple(missing), embedded)
+
+    def _vector_store(
+        self,
+        passage_vectors: list[np.ndarray],
+        articles: list[IndexedArticle],
+        previous: StoredIndex | None,
+    ) -> VectorStore:
+        kept = _shared_prefix(previous, articles) if previous else 0
+        if kept and previous is not None and previous.vectors.kind == "hnsw":
+            store = previous.vectors.copy()
+            store.add(_stack(passage_vectors[kept:], self.embedder.dimension))
+            return store
+        return FaissStore.build(_stack(passage_vectors, self.embedder.dimension))
+
+    def sanity_check(self, stored: StoredIndex, fresh: Sequence[str] = ()) -> float:
+        """Check that nearly every checked passage's opening sentence finds that passage in the
+        top 3. Checked: the passages of the articles whose sha256 is in ``fresh`` (those just
+        embedded; a sample when there are very many) and a sample of the others, so that the
+        check stays cheap for a large library.
+
+        The search is dense only: BM25 would find the passages on its own, hiding vectors that
+        are wrong or mapped to the wrong passages.
+        """
+        rng = np.random.default_rng(0)
+        new = [i for a in stored.articles if a.record.sha256 in fresh for i in a.rows]
+        others = np.setdiff1d(np.arange(len(stored.passages)), new)
+        rows = sorted(
+            {
+                *rng.permutation(new)[:SANITY_FRESH].tolist(),
+                *rng.permutation(others)[:SANITY_SAMPLE].tolist(),
+            }
+        )
+        queries = self.embedder.encode([stored.passages[i].sentences[0].text for i in rows])
+        _, found = stored.vectors.search(queries, min(SANITY_TOP, len(stored.passages)))
+        hits = sum(row in top for row, top in zip(rows, found.tolist(), strict=True))
+        rate = hits / max(1, len(rows))
+        if rate < SANITY_MIN_RATE:
+            raise SanityCheckFailed(
+                f"only {rate:.0%} of passages find themselves in the top {SANITY_TOP}"
+            )
+        return rate
+
+
+def _owned(passage: Passage, article_id: str, title: str) -> Passage:
+    """A cached passage as part of one article: its id prefixed, the article named."""
+    return dataclasses.replace(
+        passage, id=f"{article_id}-{passage.id}", article_id=article_id, article_title=title
+    )
+
+
+def _shared_prefix(previous: StoredIndex, articles: list[IndexedArticle]) -> int:
+    """How many leading articles ``previous`` indexed identically (all of its own, or 0)."""
+    before = [(a.record.id, a.record.sha256) for a in previous.articles]
+    after = [(a.record.id, a.record.sha256) for a in articles[: len(before)]]
+    return len(before) if before == after and len(articles) > len(before) else 0
+
+
+def _stack(parts: list[np.ndarray], dimension: int) -> np.ndarray:
+    if not parts:
+        return np.zeros((0, dimension), dtype=np.float32)
+    return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
