@@ -252,6 +252,8 @@ def _windows(
 def article_title(source: str, limit: int = 80) -> str:
     """A short title: the first heading if the article opens with one, else its first words."""
     lines = list(iter_lines(source))
+    if not lines:
+        raise ArticleEmpty("the article holds nothing but site chrome such as a lone Login")
     if lines[0].is_heading:
         return lines[0].text
     first = split_sentences(lines[0].text)[0].text

@@ -96,9 +96,9 @@ def engine_calls(engine, monkeypatch) -> list[list[str]]:
     calls: list[list[str]] = []
     answer_many = engine.answer_many
 
-    def counting(questions):
+    def counting(questions, article_id=None):
         calls.append(list(questions))
-        return answer_many(questions)
+        return answer_many(questions, article_id)
 
     monkeypatch.setattr(engine, "answer_many", counting)
     return calls
@@ -127,6 +127,27 @@ async def test_batches_never_exceed_max_batch(engine, engine_calls):
     answers = await asyncio.gather(*(batcher.answer(QUESTIONS[i % 4]) for i in range(13)))
     assert len(answers) == 13
     assert all(len(call) <= 4 for call in engine_calls) and len(engine_calls) >= 4
+
+
+async def test_questions_for_one_article_are_batched_apart_from_the_rest(engine, monkeypatch):
+    batches: list[tuple[str | None, list[str]]] = []
+    answer_many = engine.answer_many
+
+    def counting(questions, article_id=None):
+        batches.append((article_id, list(questions)))
+        return answer_many(questions, article_id)
+
+    monkeypatch.setattr(engine, "answer_many", counting)
+    batcher = QuestionBatcher(engine)
+    article = engine.snapshot.articles[0].id
+    chosen = [article, None, article, None]
+    answers = await asyncio.gather(
+        *(batcher.answer(q, a) for q, a in zip(QUESTIONS, chosen, strict=False))
+    )
+    assert [a.question for a in answers] == QUESTIONS[:4]
+    assert all(c.article.id == article for a in answers for c in a.citations)
+    grouped = {a: [q for i, q in enumerate(QUESTIONS[:4]) if chosen[i] == a] for a in chosen}
+    assert sorted(batches, key=str) == sorted(grouped.items(), key=str)
 
 
 async def test_an_engine_failure_reaches_every_waiter_of_the_batch(engine, engine_calls):
