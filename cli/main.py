@@ -15,7 +15,7 @@ from typing import TextIO
 from retrieval import Engine, InvalidQuestion, RetrievalError, Settings, validate_question
 from retrieval.evaluation import evaluate, read_questions
 
-from .render import render_answer, render_articles, render_change, render_report
+from .render import answer_json, render_answer, render_articles, render_change, render_report
 from .sources import read_source
 
 EMPTY_LINE_ANSWER = "Please ask a question."
@@ -133,7 +133,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         validate_question(args.question, settings.max_question_chars)
         answer = Engine(settings).answer(args.question, args.article)
         print(
-            json.dumps(answer.to_json(), ensure_ascii=False)
+            json.dumps(answer_json(answer), ensure_ascii=False)
             if args.json
             else render_answer(answer)
         )
@@ -149,12 +149,14 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 def _answer_line(engine: Engine, question: str, article_id: str | None) -> dict[str, object]:
     """One stdin line as a JSON object; a bad line gets an ``error`` and keeps its place."""
     try:
-        return engine.answer(question, article_id).to_json()
+        return answer_json(engine.answer(question, article_id))
     except InvalidQuestion as exc:
         return {
             "question": question,
             "answer": EMPTY_LINE_ANSWER,
             "abstained": True,
+            "outcome": "declined",
+            "answered": False,
             "citations": [],
             "error": str(exc),
         }

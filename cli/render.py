@@ -9,11 +9,24 @@ from retrieval.engine import LibraryChange
 from retrieval.evaluation import Report
 from retrieval.library import ArticleRecord
 from retrieval.types import Answer
+from wording import reply_text, searched_note
+
+
+def answer_json(answer: Answer) -> dict[str, object]:
+    """The answer's JSON object, its ``answer`` worded as the reader would be told it."""
+    return answer.to_json(reply_text(answer))
 
 
 def render_answer(answer: Answer) -> str:
-    """The answer, then its numbered sources, wrapped for a terminal."""
-    lines = textwrap.wrap(answer.text, 96) or [answer.text]
+    """The answer (a hedge's warning first, the highlight between asterisks), what was
+    searched when it differs from the question, then the numbered sources."""
+    text = reply_text(answer)
+    if answer.highlight and answer.highlight.text in text:
+        text = text.replace(answer.highlight.text, f"*{answer.highlight.text}*", 1)
+    lines = textwrap.wrap(text, 96) or [text]
+    note = searched_note(answer)
+    if note:
+        lines.append(f"({note})")
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:

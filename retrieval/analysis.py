@@ -22,6 +22,7 @@ class Analysis:
     corrections: tuple[Correction, ...]
     wanted: Wanted | None
     focus: tuple[str, ...]
+    focus_unknown: float = 0.0  # the share of the focus the article never uses, in any form
 
 
 def analyse(question: str, names: NameBook) -> Analysis:
@@ -32,6 +33,8 @@ def analyse(question: str, names: NameBook) -> Analysis:
     standard = standardise(question)
     corrections = tuple(names.corrections(standard))
     searched = apply(standard, corrections)
+    focus = tuple(focus_words(searched, names))
+    unknown = sum(not names.knows(word) for word in focus) / len(focus) if focus else 0.0
     return Analysis(
         question=question,
         searched=searched if corrections else question,
@@ -39,5 +42,6 @@ def analyse(question: str, names: NameBook) -> Analysis:
         unknown_names=tuple(dict.fromkeys(names.unknown_names(searched))),
         corrections=corrections,
         wanted=wanted(searched),
-        focus=tuple(focus_words(searched, names)),
+        focus=focus,
+        focus_unknown=unknown,
     )

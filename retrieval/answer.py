@@ -23,6 +23,12 @@ _OVERVIEW = re.compile(
     r"|tl;?dr|what(?:'s| is| are)\s+the\s+(?:main|key)\s+(?:points?|news|takeaways?))[\s?.!]*$",
     re.IGNORECASE,
 )
+_NEGATION = re.compile(
+    r"\b(?:not|never|no|none|nobody|nothing|without|neither|nor|least|fewest|lowest|smallest"
+    r"|failed|fail)\b|n['’]t\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # Why an answer was declined or hedged; the CLI and the bot word them for the reader.
 OTHER_LANGUAGE = "other_language"
 UNKNOWN_NAMES = "unknown_names"
@@ -77,6 +83,7 @@ def decline(analysis: Analysis, reason: str, confidence: float = 0.0) -> Answer:
         outcome="declined",
         reason=reason,
         unknown_names=analysis.unknown_names,
+        language=analysis.language,
         searched=analysis.searched,
         corrections=tuple((c.typed, c.corrected) for c in analysis.corrections),
     )
@@ -138,8 +145,21 @@ def _evidence(
         sentence=float(sentence_vector(best) @ query_vector),
         focus_mean=covered.mean,
         focus_weakest=covered.weakest,
+        focus_unknown=analysis.focus_unknown,
         kind_missing=float(analysis.wanted is not None and not any(c.phrases for c in chosen)),
+        negation_mismatch=float(_negated(analysis.searched) and not _negated(quote)),
+        number_missing=float(bool(_numbers(analysis.searched) - _numbers(hits[0].passage.text))),
     )
+
+
+def _negated(text: str) -> bool:
+    """Whether the text says "not", "never", "least"...: a question that asks what did *not*
+    happen is not answered by a sentence saying what did."""
+    return bool(_NEGATION.search(text))
+
+
+def _numbers(text: str) -> set[str]:
+    return set(_NUMBER.findall(text))
 
 
 def _highlight(chosen: list[_Candidate]) -> Highlight | None:

@@ -18,6 +18,7 @@ import numpy as np
 from .lexical import STOPWORDS, stem
 from .names import NameBook
 
+_CASED_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 _WORD = re.compile(r"[$€£]?\d+(?:[.,]\d+)*%?|[a-z][a-z'’-]*[a-z]|[a-z]")
 # Words that shape a question without saying what it is about.
 _FILLER = frozenset(
@@ -50,6 +51,44 @@ _FILLER = frozenset(
         "story",
         "text",
         "piece",
+        "many",
+        "much",
+        "both",
+        # Verbs and nouns so general that a quote needs none of them to answer.
+        "make",
+        "made",
+        "makes",
+        "become",
+        "became",
+        "part",
+        "come",
+        "came",
+        "comes",
+        "give",
+        "giving",
+        "gave",
+        "get",
+        "got",
+        "getting",
+        "take",
+        "took",
+        "taken",
+        "put",
+        "use",
+        "used",
+        "like",
+        "also",
+        "there",
+        "inside",
+        "work",
+        "works",
+        "worked",
+        # Reporting words: a quote is what someone said, so these ask nothing of it.
+        "quote",
+        "quoted",
+        "quotes",
+        "cite",
+        "cited",
     }
 )
 Encode = Callable[[list[str]], np.ndarray]
@@ -65,12 +104,15 @@ class Coverage:
 
 def focus_words(question: str, names: NameBook) -> list[str]:
     """The question's content words, less question words, filler and names the article uses."""
-    words = [w.replace("’", "'") for w in _WORD.findall(question.lower())]
+    words = [w.replace("’", "'") for w in _CASED_WORD.findall(question)]
     return list(
         dict.fromkeys(
-            w
+            w.lower()
             for w in words
-            if len(w) > 2 and w not in STOPWORDS and w not in _FILLER and not names.is_name(w)
+            if len(w) > 2
+            and w.lower() not in STOPWORDS
+            and w.lower() not in _FILLER
+            and not names.is_name(w)
         )
     )
 

@@ -30,6 +30,7 @@ class Wanted:
 
     kind: Kind
     noun: str | None = None
+    strict: bool = False  # only a phrase naming the noun will do, not any entity
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +113,20 @@ _QUESTION_KIND = (
     ),
     (re.compile(r"\b(?:who|whom|whose)\b", re.I), Kind.PERSON),
 )
-_WHICH = re.compile(r"\b(?:which|what)\s+(?:kind of\s+|type of\s+)?([a-z]+)\b", re.I)
+_WHICH = re.compile(
+    r"\b(which|what)\s+(?:(?:is|was|are|were)\s+the\s+(?=\w+\s+of\b))?(?:kind of\s+|type of\s+)?"
+    r"([a-z]+)(?:\s+([a-z]+))?",
+    re.I,
+)
+_THE_X_OF = re.compile(r"\b(?:what|which)\s+(?:is|was|are|were)\s+the\s+\w+\s+of\b", re.I)
+_AGE = re.compile(
+    r"\b(?:aged\s+\d+|\d+[- ]years?[- ]old|age\s+of\s+\d+|\d+\s+years\s+of\s+age"
+    r"|born\s+(?:in|on)\s+[\w ,]+?\d{4})\b",
+    re.I,
+)
+_STOP_AFTER_NOUN = frozenset(
+    {"of", "in", "on", "at", "to", "for", "from", "by", "with", "did", "does", "do", "is", "was"}
+)
 _VERB_AFTER_WHAT = re.compile(
     r"^(?:is|are|was|were|does|do|did|has|have|had|will|would|can|could|should|might|may"
     r"|about|else|kind|type|sort|happened|happens|makes|made)$",
@@ -122,13 +136,21 @@ _VERB_AFTER_WHAT = re.compile(
 
 def wanted(question: str) -> Wanted | None:
     """The kind of answer ``question`` asks for, or None ("why", "how", yes/no...)."""
+    if re.search(r"\bhow old\b", question, re.I):
+        return Wanted(Kind.QUANTITY, "age")
     for pattern, kind in _QUESTION_KIND:
         if pattern.search(question):
             return Wanted(kind)
     which = _WHICH.search(question)
-    if which and not _VERB_AFTER_WHAT.match(which.group(1)):
-        return Wanted(Kind.THING, which.group(1).lower())
-    return None
+    if which is None or _VERB_AFTER_WHAT.match(which.group(2)):
+        return None
+    noun = which.group(2)
+    second = which.group(3)
+    if second and not _VERB_AFTER_WHAT.match(second) and second.lower() not in _STOP_AFTER_NOUN:
+        noun = second  # "what famous conductor", "which think tank": the noun comes last
+    # "which group" names a category its answer need not spell out ("the Houthis"); "what is
+    # the capital of" wants that very thing.
+    return Wanted(Kind.THING, noun.lower(), strict=bool(_THE_X_OF.search(question)))
 
 
 def phrases(text: str, want: Wanted, question: str) -> list[Phrase]:
@@ -141,13 +163,16 @@ def phrases(text: str, want: Wanted, question: str) -> list[Phrase]:
 def _find(text: str, want: Wanted) -> list[Phrase]:
     if want.kind is Kind.TIME:
         return _matches(_TIME, text)
+    if want.kind is Kind.QUANTITY and want.noun == "age":
+        return _matches(_AGE, text)
     if want.kind is Kind.QUANTITY:
         return [p for p in _matches(_QUANTITY, text) if not _TIME.fullmatch(p.text)]
     entities = _entities(text)
     if want.kind is Kind.PLACE:
         return [p for p in entities if _LOCATIVE.search(text[: p.start])]
     if want.kind is Kind.THING and want.noun:
-        return _noun_phrases(text, want.noun) or entities
+        named = _noun_phrases(text, want.noun)
+        return named if named or want.strict else entities
     return entities
 
 

@@ -26,6 +26,7 @@ _NAME = r"[A-Z][\w'’-]*"
 # name does not count as a sentence end.
 _CAPITALISED = re.compile(rf"\b{_NAME}(?:\s+{_NAME})*")
 _SENTENCE_END = re.compile(r"[.!?]\s+$")
+_POSSESSIVE = re.compile(r"['’]s?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,7 @@ class NameBook:
         self._words = words
         self._stems = {stem(w) for w in words}
         self._sorted_stems = sorted(self._stems)
+        self._capitalised = frozenset(capitalised)
         self._names = {k: v for k, v in capitalised.items() if len(k) >= MIN_TYPO_LENGTH}
         self._name_keys = list(self._names)
 
@@ -74,9 +76,11 @@ class NameBook:
         return longer or any(term[:end] in self._stems for end in range(MIN_STEM, len(term)))
 
     def is_name(self, word: str) -> bool:
-        """Whether the article writes ``word`` with a capital inside a sentence."""
-        return word.lower() in self._names or (
-            word[:1].isupper() and self.knows(word) and word.lower() not in STOPWORDS
+        """Whether the article writes ``word`` (or its possessive) with a capital inside a
+        sentence, or the question capitalises a word the article knows."""
+        bare = _POSSESSIVE.sub("", word)
+        return bare.lower() in self._capitalised or (
+            bare[:1].isupper() and self.knows(bare) and bare.lower() not in STOPWORDS
         )
 
     def corrections(self, question: str) -> list[Correction]:

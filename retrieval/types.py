@@ -99,7 +99,10 @@ class Evidence:
     sentence: float
     focus_mean: float
     focus_weakest: float
+    focus_unknown: float
     kind_missing: float
+    negation_mismatch: float
+    number_missing: float
 
     def vector(self) -> list[float]:
         """The features in field order."""
@@ -131,6 +134,7 @@ class Answer:
     outcome: Outcome = "answered"
     reason: str | None = None
     unknown_names: tuple[str, ...] = ()
+    language: str | None = None
     highlight: Highlight | None = None
     searched: str = ""
     corrections: tuple[tuple[str, str], ...] = ()

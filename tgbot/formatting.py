@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
+import wording
 from retrieval.store import Manifest
 from retrieval.types import Answer, Citation, Passage
 
@@ -88,8 +89,14 @@ def shorten(text: str, limit: int = SHORT_QUOTE) -> str:
 
 
 def answer_blocks(answer: Answer) -> list[Block]:
-    """The answer, then a Sources block: number, article title, section and a short quote."""
-    blocks = [Block(answer.text)]
+    """The answer (a hedge says first that the article doesn't say it), the phrase of the
+    kind asked for in bold, what was searched in small print when it differs from the
+    question, then a Sources block: number, article title, section and a short quote."""
+    blocks = [Block(wording.hedge_intro(answer) + " ")] if answer.outcome == "hedged" else []
+    blocks += _highlighted(answer)
+    note = wording.searched_note(answer)
+    if note:
+        blocks += [Block("\n"), Block(note, "i")]
     if answer.citations:
         blocks += [Block("\n\n"), Block("Sources", "b")]
     for citation in answer.citations:
@@ -97,6 +104,15 @@ def answer_blocks(answer: Answer) -> list[Block]:
         blocks += [Block(f"\n[{citation.n}] "), Block(citation.article.title, "b")]
         blocks += [Block(f" · {section} — "), Block(f"“{shorten(citation.quote)}”", "i")]
     return blocks
+
+
+def _highlighted(answer: Answer) -> list[Block]:
+    """The answer's text with its highlight (the date, amount, name... asked for) in bold."""
+    highlight = answer.highlight
+    if highlight is None or highlight.text not in answer.text:
+        return [Block(answer.text)]
+    before, _, after = answer.text.partition(highlight.text)
+    return [Block(before), Block(highlight.text, "b"), Block(after)]
 
 
 def callback_data(build_id: str, citation: Citation) -> str:
@@ -151,9 +167,13 @@ def passage_blocks(passage: Passage, start: int, end: int) -> list[Block]:
 
 
 def abstention_blocks(answer: Answer, manifest: Manifest) -> list[Block]:
-    """A plain "not covered" and a pointer to what the article does cover."""
+    """A plain "not covered" (and why) and a pointer to what the article does cover."""
     topics = ", ".join(manifest.sections[:6]) or manifest.title
-    return [Block(answer.text), Block("\n\nThe article covers: "), Block(topics, "i")]
+    return [
+        Block(wording.decline_message(answer)),
+        Block("\n\nThe article covers: "),
+        Block(topics, "i"),
+    ]
 
 
 def article_blocks(manifest: Manifest) -> list[Block]:
