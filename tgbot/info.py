@@ -33,7 +33,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         ),
         fmt.Block(f"Articles ({len(articles)}):", "b"),
     ]
-    blocks += [fmt.Block(f"\n• {article.title}") for article in articles]
+    blocks += [fmt.Block(f"\n{i}. {a.title}") for i, a in enumerate(articles, 1)]
     blocks += [fmt.Block(f"\nIndexed: {manifest.built_at}\n\n"), fmt.Block("Try asking:", "b")]
     blocks += [fmt.Block(f"\n• {example}") for example in examples]
     blocks.append(
