@@ -319,3 +319,32 @@ def redacted_logs(caplog) -> Iterator[pytest.LogCaptureFixture]:
                 handler.removeFilter(redactor)
         for name, level in levels.items():
             logging.getLogger(name).setLevel(level)
+
+
+# --- Shared by the end-to-end modules -----------------------------------------------------
+from e2e_helpers import RebuildGate, article_excerpt  # noqa: E402
+
+
+@pytest.fixture
+def rebuild_gate(bot_harness) -> Iterator[RebuildGate]:
+    """A closed gate on the engine's rebuilds, opened before the bots stop."""
+    gate, logger = RebuildGate(bot_harness.timeout), logging.getLogger("retrieval.engine")
+    level = logger.level
+    logger.setLevel(logging.INFO)  # progress lines are logged at INFO
+    logger.addFilter(gate)
+    try:
+        yield gate
+    finally:
+        gate.opened.set()
+        logger.removeFilter(gate)
+        logger.setLevel(level)
+
+
+@pytest.fixture
+def small_engine(engine_factory, article_text, tmp_path) -> Engine:
+    """An engine of its own over a short copy of the article in tmp (cheap to rebuild)."""
+    path = tmp_path / "article.txt"
+    path.write_text(article_excerpt(article_text, 7), encoding="utf-8")
+    engine = engine_factory(article_path=path)
+    engine.load_or_build()
+    return engine

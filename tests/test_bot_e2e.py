@@ -1,17 +1,15 @@
 """End to end: the real bot, engine and PTB Application long-polling the fake Bot API."""
 
-import asyncio
 import logging
 import re
 import socket
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
 import pytest
+from e2e_helpers import buttons
 
 from botapi_fake import parse_html, utf16_len
-from retrieval import Engine
 from tgbot.admin import NOT_ADMIN
 from tgbot.formatting import parse_callback
 from tgbot.info import COMMANDS
@@ -26,17 +24,6 @@ GROUP = -1001234567
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def buttons(record: dict) -> list[dict]:
-    """The inline keyboard buttons of a sent message, row by row."""
-    rows = (record["reply_markup"] or {}).get("inline_keyboard", [])
-    return [button for row in rows for button in row]
-
-
-def article_excerpt(article_text: str, lines: int) -> str:
-    """The first ``lines`` lines of the article: a small article that rebuilds quickly."""
-    return "\n".join(article_text.splitlines()[:lines]) + "\n"
 
 
 @pytest.fixture(scope="session")
@@ -68,51 +55,6 @@ def assert_cited(article_text, answer_parts, marked) -> Callable[[dict], None]:
             assert parse_callback(button["callback_data"]) is not None
 
     return check
-
-
-class RebuildGate(logging.Filter):
-    """Once armed, holds the next rebuild at its first progress line (logged by
-    ``Engine.build`` in the worker thread) until opened: a reindex deterministically running.
-    A logger filter, so no handler lock is held while it waits."""
-
-    def __init__(self, timeout: float) -> None:
-        super().__init__()
-        self.timeout = timeout
-        self.armed, self.reached, self.opened = (threading.Event() for _ in range(3))
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.funcName == "build" and self.armed.is_set() and not self.reached.is_set():
-            self.reached.set()
-            self.opened.wait(self.timeout)
-        return True
-
-    async def wait_reached(self) -> None:
-        assert await asyncio.to_thread(self.reached.wait, self.timeout), "no rebuild started"
-
-
-@pytest.fixture
-def rebuild_gate(bot_harness) -> Iterator[RebuildGate]:
-    """A closed gate on the engine's rebuilds, opened before the bots stop."""
-    gate, logger = RebuildGate(bot_harness.timeout), logging.getLogger("retrieval.engine")
-    level = logger.level
-    logger.setLevel(logging.INFO)  # progress lines are logged at INFO
-    logger.addFilter(gate)
-    try:
-        yield gate
-    finally:
-        gate.opened.set()
-        logger.removeFilter(gate)
-        logger.setLevel(level)
-
-
-@pytest.fixture
-def small_engine(engine_factory, article_text, tmp_path) -> Engine:
-    """An engine of its own over a short copy of the article in tmp (cheap to rebuild)."""
-    path = tmp_path / "article.txt"
-    path.write_text(article_excerpt(article_text, 7), encoding="utf-8")
-    engine = engine_factory(article_path=path)
-    engine.load_or_build()
-    return engine
 
 
 # --- 1. questions in private chats --------------------------------------------------------------
