@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from .files import FileStore
 from .httpd import HttpServer, parse_params
@@ -135,7 +136,7 @@ class BotApiServer:
 
     def download(self, path: str) -> bytes | None:
         """Serve ``GET /file/bot<token>/<file_path>`` (None: no such file, or a bad token)."""
-        match = _FILE_PATH.match(path.partition("?")[0])
+        match = _FILE_PATH.match(unquote(path.partition("?")[0]))  # PTB quotes the token's ":"
         if match is None or not _TOKEN.match(match[1]):
             return None
         return self.files.download(match[2])

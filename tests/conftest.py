@@ -322,7 +322,40 @@ def redacted_logs(caplog) -> Iterator[pytest.LogCaptureFixture]:
 
 
 # --- Shared by the end-to-end modules -----------------------------------------------------
-from e2e_helpers import RebuildGate, article_excerpt  # noqa: E402
+from e2e_helpers import RebuildGate, article_excerpt, buttons  # noqa: E402
+
+from tgbot.formatting import parse_callback  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def marked(entity_texts) -> Callable[[dict, str], list[str]]:
+    """The text under every entity of one kind in a sent message."""
+    return lambda record, kind: entity_texts(record["text"], record["entities"], kind)
+
+
+@pytest.fixture(scope="session")
+def assert_cited(article_text, answer_parts, marked) -> Callable[[dict], None]:
+    """Checks a cited answer: sentences verbatim from the article ending in ``[n]`` markers,
+    a Sources block with a verbatim quote per source, one valid button per source."""
+
+    def check(record: dict) -> None:
+        answer, _, sources = record["text"].partition("\n\nSources\n")
+        keyboard = buttons(record)
+        parts = answer_parts(answer)
+        assert parts and {n for _, n in parts} <= set(range(1, len(keyboard) + 1))
+        assert all(sentence in article_text for sentence, _ in parts)
+        assert "[1]" in answer and "Sources" in marked(record, "bold")
+        quotes = marked(record, "italic")
+        assert len(quotes) == len(sources.splitlines()) == len(keyboard) >= 1
+        for quote in quotes:
+            assert quote.startswith("“") and quote.endswith("”")
+            assert quote[1:-1].removesuffix("…") in article_text
+        for n, button in enumerate(keyboard, 1):
+            assert button["text"].startswith(f"[{n}]")
+            assert len(button["callback_data"].encode()) <= 64
+            assert parse_callback(button["callback_data"]) is not None
+
+    return check
 
 
 @pytest.fixture
