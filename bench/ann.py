@@ -13,7 +13,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from retrieval import store
+from retrieval import vectorstore
 
 from .stats import summary_ms, timed
 from .vectors import SyntheticCorpus
@@ -121,9 +121,10 @@ def measure_size(corpus: SyntheticCorpus, size: int, queries: np.ndarray) -> dic
         | _search_each(_semantic_search(vectors), queries, exact),
     }
     del flat
-    if size > store.EXACT_SEARCH_LIMIT:
-        hnsw, build = timed(lambda: store.make_vector_index(vectors))
-        assert isinstance(hnsw, faiss.IndexHNSW), "make_vector_index should give HNSW here"
+    if size > vectorstore.EXACT_SEARCH_LIMIT:
+        built, build = timed(lambda: vectorstore.FaissStore.build(vectors))
+        assert built.kind == "hnsw", "the engine's store should be HNSW here"
+        hnsw = built.index
 
         def set_ef(value: int) -> None:
             hnsw.hnsw.efSearch = value
@@ -131,9 +132,9 @@ def measure_size(corpus: SyntheticCorpus, size: int, queries: np.ndarray) -> dic
         sweep = _sweep(hnsw, "ef_search", EF_SEARCH, set_ef, queries, exact)
         methods["hnsw"] = {
             "build_seconds": round(build, 2),
-            "M": store.HNSW_NEIGHBOURS,
-            "ef_construction": store.HNSW_EF_CONSTRUCTION,
-            "ef_search_default": store.HNSW_EF_SEARCH,
+            "M": vectorstore.HNSW_NEIGHBOURS,
+            "ef_construction": vectorstore.HNSW_EF_CONSTRUCTION,
+            "ef_search_default": vectorstore.HNSW_EF_SEARCH,
             "sweep": sweep,
             "smallest_meeting_target": smallest_meeting(sweep),
         }

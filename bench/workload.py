@@ -9,10 +9,14 @@ from retrieval import Settings
 from retrieval.evaluation import read_questions
 
 ROOT = Path(__file__).resolve().parent.parent
+# The shared folder beside the checkout (/work/main) or beside the worktrees (/work/wt/x).
+SHARED = next(
+    (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.exists()), ROOT
+)
 ENGINE_FIELDS = ("embedding_model", "embedding_backend", "top_k")
 DEV_QUESTIONS = (
     ROOT / "tests" / "data" / "dev_questions.jsonl",
-    ROOT.parent / "shared" / "dev_questions.jsonl",
+    SHARED / "dev_questions.jsonl",
 )
 
 
@@ -29,11 +33,13 @@ def dev_questions() -> list[str]:
 def bench_settings(
     base: Settings, index_dir: Path, model_cache_dir: Path, **overrides: Any
 ) -> Settings:
-    """Settings that ignore `.env`: ``base``'s article and engine knobs, a private index."""
+    """Settings that ignore `.env`: ``base``'s article and engine knobs, a private index and
+    library (beside the index unless given)."""
     values: dict[str, Any] = {name: getattr(base, name) for name in ENGINE_FIELDS}
     values.update(
         article_path=base.article_path.resolve(),
         index_dir=index_dir,
+        library_dir=index_dir.with_name(f"{index_dir.name}-library"),
         model_cache_dir=model_cache_dir,
     )
     return Settings(_env_file=None, **(values | overrides))
@@ -41,5 +47,5 @@ def bench_settings(
 
 def settings_env(settings: Settings) -> dict[str, str]:
     """The environment variables that make a child process read the same engine settings."""
-    names = ("article_path", "index_dir", "model_cache_dir", *ENGINE_FIELDS)
+    names = ("article_path", "index_dir", "library_dir", "model_cache_dir", *ENGINE_FIELDS)
     return {name.upper(): str(getattr(settings, name)) for name in names}

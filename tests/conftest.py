@@ -9,7 +9,8 @@ import pytest
 from page_server import PageServer
 
 from retrieval import Answer, Engine, Settings
-from retrieval.embedding import Embedder, load_embedder
+from retrieval.embedders import load_embedder
+from retrieval.embedding import Embedder
 from retrieval.evaluation import Question, read_questions
 
 # --- Engine fixtures ------------------------------------------------------------------------

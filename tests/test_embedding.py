@@ -2,8 +2,9 @@
 
 import numpy as np
 
-from retrieval.embedding import SentenceTransformerEmbedder, load_embedder
+from retrieval.embedders import load_embedder
 from retrieval.onnx_embedding import OnnxEmbedder
+from retrieval.torch_embedding import SentenceTransformerEmbedder
 
 TEXTS = ["Who is the president of Iran?", "A much longer sentence " * 60, "Shahed drones"]
 

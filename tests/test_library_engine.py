@@ -1,0 +1,182 @@
+"""The engine over a library: incremental embedding, changes with the sanity gate, filters."""
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval import ArticleUnknown, Engine, LibraryUnavailable, SanityCheckFailed, store
+from retrieval.library import Library
+
+NORMANS = (Path(__file__).parent / "data" / "normans.txt").read_text(encoding="utf-8")
+_WORD = re.compile(r"\w+")
+
+
+class CountingEmbedder:
+    """Wraps an embedder and records every text it is asked to encode."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.name, self.dimension, self.max_tokens = inner.name, inner.dimension, inner.max_tokens
+        self.seen: list[str] = []
+        self.calls: list[list[str]] = []
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.seen += texts
+        self.calls.append(list(texts))
+        return self.inner.encode(texts)
+
+
+class HashedWords:
+    """A fake model for pure logic at scale: a unit bag of hashed words (similar texts share
+    words, so the sanity check behaves as with a real model)."""
+
+    name, dimension, max_tokens = "hashed-words", 1024, 256
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in _WORD.findall(text.lower()):
+                vectors[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % 1024] += 1
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+
+
+def small_article(n: int) -> str:
+    return (
+        f"# Report {n}\n\nThe depot {n} shipped {n * 7} crates of tea to harbour {n % 13}. "
+        f"Workers at depot {n} counted them twice. Depot {n} closes in winter.\n\n"
+        f"Its manager, number {n * 3}, keeps bees. The bees of depot {n} make honey.\n"
+    )
+
+
+def test_adding_one_article_to_a_thousand_embeds_only_that_article(settings_factory, tmp_path):
+    counting = CountingEmbedder(HashedWords())
+    settings = settings_factory(index_dir=tmp_path / "index", library_dir=tmp_path / "lib")
+    library = Library(settings.library_dir)
+    version = library.current()
+    for n in range(1000):
+        record = library.store(small_article(n), title=f"Report {n}", source=f"{n}.md")
+        version = version.with_article(record, "bulk")
+    library.publish(version)
+    engine = Engine(settings, embedder=counting)
+    assert engine.load_or_build().manifest.articles == 1000
+    counting.calls.clear()
+    change = engine.add_article(small_article(5000), source="5000.md")
+    assert change.snapshot.manifest.articles == 1001
+    chunked = change.snapshot.stored.passages[change.snapshot.rows[change.article.id].start :]
+    texts = {p.text for p in chunked} | {s.text for p in chunked for s in p.sentences}
+    (embedded, *sanity_checks) = counting.calls
+    assert sorted(embedded) == sorted(texts)  # the new article's texts, each once
+    openings = {p.sentences[0].text for p in change.snapshot.stored.passages}
+    assert all(set(queries) <= openings for queries in sanity_checks)
+    assert sum(map(len, sanity_checks)) <= len(chunked) + 200  # the sanity gate is a sample
+
+
+@pytest.fixture
+def counting(embedder) -> CountingEmbedder:
+    return CountingEmbedder(embedder)
+
+
+@pytest.fixture(scope="module")
+def two_articles(settings_factory, embedder, tmp_path_factory) -> Path:
+    """A folder with a library (the real article, then the Normans article) and its index."""
+    folder = tmp_path_factory.mktemp("two-articles")
+    settings = settings_factory(index_dir=folder / "index", library_dir=folder / "lib")
+    engine = Engine(settings, embedder=embedder)
+    engine.load_or_build()
+    engine.add_article(NORMANS, source="normans.txt", added_by=42)
+    return folder
+
+
+@pytest.fixture
+def library_engine(two_articles, settings_factory, counting, tmp_path) -> Engine:
+    """A real engine on a copy of ``two_articles`` (loaded from disk, nothing embedded)."""
+    shutil.copytree(two_articles, tmp_path / "copy", symlinks=True)
+    settings = settings_factory(
+        index_dir=tmp_path / "copy" / "index", library_dir=tmp_path / "copy" / "lib"
+    )
+    engine = Engine(settings, embedder=counting)
+    engine.load_or_build()
+    assert counting.seen == []
+    return engine
+
+
+def test_answers_cite_the_article_they_come_from(library_engine, article_text):
+    article, normans = library_engine.articles()
+    assert normans.title == "Normans" and normans.added_by == 42
+    answer = library_engine.answer("Who did the Normans conquer at the Battle of Hastings?")
+    first = answer.citations[0]
+    assert first.article.id == normans.id and first.article.title == "Normans"
+    assert NORMANS[first.start : first.end] == first.quote
+    answer = library_engine.answer("What weapons did Iran send Russia?")
+    assert answer.citations[0].article.id == article.id
+    assert article_text[answer.citations[0].start : answer.citations[0].end]
+
+
+def test_a_question_limited_to_one_article_only_cites_it(library_engine):
+    article, _ = library_engine.articles()
+    rows = library_engine.snapshot.rows[article.id]
+    answer = library_engine.answer("Who was William the Conqueror?", article.id)
+    assert all(c.article.id == article.id for c in answer.citations)
+    assert all(library_engine.snapshot.by_id[c.passage.id] for c in answer.citations)
+    assert len(rows) < library_engine.snapshot.manifest.passages
+    with pytest.raises(ArticleUnknown):
+        library_engine.answer("Who?", "nosuchid")
+
+
+def test_remove_and_rollback_reuse_the_cached_vectors(library_engine, counting):
+    article, normans = library_engine.articles()
+    counting.seen.clear()
+    removed = library_engine.remove_article(normans.id)
+    assert [a.id for a in removed.snapshot.articles] == [article.id]
+    restored = library_engine.rollback()
+    assert [a.id for a in restored.snapshot.articles] == [article.id, normans.id]
+    sanity_only = {p.sentences[0].text for p in restored.snapshot.stored.passages}
+    assert set(counting.seen) <= sanity_only  # no passage or article was embedded again
+    library_engine.remove_article(normans.id)
+    with pytest.raises(LibraryUnavailable, match="empty"):
+        library_engine.remove_article(article.id)
+
+
+def test_a_crash_after_the_library_published_heals_on_the_next_start(
+    library_engine, settings_factory, counting, monkeypatch
+):
+    def power_cut(*args):
+        raise KeyboardInterrupt("power cut before the index was saved")
+
+    article, normans = library_engine.articles()
+    monkeypatch.setattr(store, "save", power_cut)
+    with pytest.raises(KeyboardInterrupt):
+        library_engine.remove_article(normans.id)
+    monkeypatch.undo()
+    restarted = Engine(library_engine.settings, embedder=counting)
+    assert [a.id for a in restarted.load_or_build().articles] == [article.id]
+    rolled = restarted.rollback()
+    assert [a.id for a in rolled.snapshot.articles] == [article.id, normans.id]
+    assert store.read_manifest(restarted.settings.index_dir) == rolled.snapshot.manifest
+
+
+def test_an_add_that_fails_the_sanity_check_leaves_library_and_index_as_they_were(
+    library_engine, monkeypatch
+):
+    before = library_engine.snapshot
+    versions = library_engine.library.versions()
+
+    def failing(*args):
+        raise SanityCheckFailed("only 10% of passages find themselves in the top 3")
+
+    monkeypatch.setattr(library_engine.builder, "sanity_check", failing)
+    with pytest.raises(SanityCheckFailed):
+        library_engine.add_article("A third article. It is short.", source="three.txt")
+    assert library_engine.snapshot is before
+    assert library_engine.library.versions() == versions
+    assert store.read_manifest(library_engine.settings.index_dir) == before.manifest
