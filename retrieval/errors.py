@@ -103,7 +103,3 @@ class LibraryUnavailable(RetrievalError):
 
 class OnnxUnavailable(RetrievalError):
     """This model or machine can't use the ONNX backend (the caller falls back to torch)."""
-
-
-class UnsupportedSource(RetrievalError):
-    """A document or link of a kind the library can't take in."""
