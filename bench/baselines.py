@@ -15,9 +15,10 @@ import faiss
 import numpy as np
 
 from retrieval import Engine, Settings
-from retrieval.chunking import iter_lines, read_article
+from retrieval.chunking import iter_lines
 from retrieval.evaluation import Question, read_questions
 from retrieval.lexical import LexicalIndex, tokenize
+from retrieval.library import read_article
 
 from .workload import ROOT, bench_settings, dev_questions_path
 

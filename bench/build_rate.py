@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from retrieval import Engine, Settings
-from retrieval.chunking import read_article
 from retrieval.embedding import Embedder
+from retrieval.library import read_article
 
 HEADING_MAX_CHARS = 80  # the article's headings are short lines; its paragraphs are long
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from retrieval import Engine, Settings
-from retrieval.chunking import read_article
+from retrieval.library import read_article
 
 from . import report
 from .ann import search_scaling

@@ -14,7 +14,7 @@ from retrieval.errors import ArticleNotFound
 from retrieval.extract import document_kind
 from retrieval.fetch import FetchPolicy
 from retrieval.intake import Upload, read_document, read_link
-from retrieval.library import SERVER_FILE, read_server_file
+from retrieval.library import SERVER_FILE, read_article
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,7 @@ def read_source(target: str, policy: FetchPolicy) -> Source:
         return _from_upload(read_link(target, policy))
     path = Path(target)
     if document_kind(path.name) in ("text", "markdown"):
-        return Source(read_server_file(path), path.name, SERVER_FILE, server_path=path.resolve())
+        return Source(read_article(path), path.name, SERVER_FILE, server_path=path.resolve())
     try:
         data = path.read_bytes()
     except OSError as exc:

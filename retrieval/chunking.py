@@ -6,9 +6,8 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-from .errors import ArticleEmpty, ArticleNotFound
+from .errors import ArticleEmpty
 from .types import Passage, Sentence
 
 BOILERPLATE = frozenset(
@@ -83,24 +82,6 @@ class Line:
     start: int
     end: int
     is_heading: bool
-
-
-def read_article(path: Path) -> str:
-    """Read the article as UTF-8 text, with a clear error when it is missing or empty."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ArticleNotFound(f"article file not found: {path}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ArticleNotFound(f"article file cannot be read: {path} ({exc})") from exc
-    if not text.strip():
-        raise ArticleEmpty(f"article file is empty: {path}")
-    return text
-
-
-def source_hash(text: str) -> str:
-    """The sha256 of the source text, recorded in the manifest to detect changes."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def is_boilerplate(line: str) -> bool:
@@ -253,7 +234,7 @@ def article_title(source: str, limit: int = 80) -> str:
     """A short title: the first heading if the article opens with one, else its first words."""
     lines = list(iter_lines(source))
     if not lines:
-        raise ArticleEmpty("the article holds nothing but site chrome such as a lone Login")
+        raise ArticleEmpty("the article has no text, only blank lines or site chrome")
     if lines[0].is_heading:
         return lines[0].text
     first = split_sentences(lines[0].text)[0].text

@@ -35,7 +35,7 @@ from .library import (
     ArticleRecord,
     Library,
     LibraryVersion,
-    read_server_file,
+    read_article,
     text_sha256,
 )
 from .names import NameBook
@@ -280,7 +280,7 @@ class Engine:
         version = self.library.current()
         if not version.articles:
             path = self.settings.article_path
-            text = read_server_file(path)
+            text = read_article(path)
             record = self.library.store(
                 text,
                 title=article_title(text),
@@ -299,7 +299,7 @@ class Engine:
         if record.server_path is None:
             return None
         try:
-            text = read_server_file(Path(record.server_path))
+            text = read_article(Path(record.server_path))
         except (ArticleNotFound, RetrievalError) as missing:
             log.warning("%s; serving its stored copy", missing)
             return None

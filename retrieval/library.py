@@ -51,7 +51,7 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def read_server_file(path: Path) -> str:
+def read_article(path: Path) -> str:
     """A text file on the server, byte for byte (no newline translation), so that character
     offsets into the stored text are offsets into the file."""
     try:

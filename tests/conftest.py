@@ -99,11 +99,14 @@ def engine(settings_factory, embedder) -> Engine:
 
 @pytest.fixture
 def engine_factory(settings_factory, embedder, tmp_path) -> Callable[..., Engine]:
-    """Engines of their own (index and library in this test's tmp dir by default) sharing
-    the model."""
+    """Engines of their own (index and library in this test's tmp dir by default, else the
+    shared library) sharing the model."""
 
     def make(**overrides: Any) -> Engine:
+        # Given the shared index, the engine shares its library too (the index belongs to it).
         folders = {"index_dir": tmp_path / "index", "library_dir": tmp_path / "library"}
+        if "index_dir" in overrides:
+            folders = {}
         settings = settings_factory(**{**folders, **overrides})
         return Engine(settings, embedder=embedder)
 

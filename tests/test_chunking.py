@@ -5,7 +5,7 @@ import itertools
 import pytest
 
 from retrieval import ArticleEmpty, ArticleNotFound, Passage
-from retrieval.chunking import article_title, chunk_article, read_article, split_sentences
+from retrieval.chunking import article_title, chunk_article, split_sentences
 
 SENTENCE_ENDINGS = (".", "!", "?", "…", "”", '"', "’")
 
@@ -179,28 +179,6 @@ def test_title_of_an_article_without_heading_is_its_shortened_first_sentence(art
     assert title.endswith("…")
     assert len(title) <= 81
     assert article_text.startswith(title.removesuffix("…"))
-
-
-def test_missing_article_raises_article_not_found(tmp_path):
-    with pytest.raises(ArticleNotFound):
-        read_article(tmp_path / "missing.txt")
-    with pytest.raises(ArticleNotFound):
-        read_article(tmp_path)
-
-
-def test_undecodable_article_raises_article_not_found(tmp_path):
-    path = tmp_path / "article.txt"
-    path.write_bytes(b"\xff\xfe\x00 not utf-8 \xc3")
-    with pytest.raises(ArticleNotFound):
-        read_article(path)
-
-
-@pytest.mark.parametrize("content", ["", "  \n\n\t\n"])
-def test_blank_article_raises_article_empty(tmp_path, content):
-    path = tmp_path / "article.txt"
-    path.write_text(content, encoding="utf-8")
-    with pytest.raises(ArticleEmpty):
-        read_article(path)
 
 
 def test_article_of_only_headings_and_boilerplate_raises_article_empty():

@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from retrieval import ArticleUnknown, NothingToRollBack
-from retrieval.library import Library, read_server_file, text_sha256
+from retrieval import ArticleEmpty, ArticleNotFound, ArticleUnknown, NothingToRollBack
+from retrieval.library import Library, read_article, text_sha256
 
 ONE = "The first article. It has two sentences."
 TWO = "The second article, stored with its original upload."
@@ -119,4 +119,26 @@ def test_a_crash_mid_publish_leaves_the_last_version_current_and_rollback_works(
 def test_a_server_file_is_read_byte_for_byte(tmp_path):
     path = tmp_path / "windows.txt"
     path.write_bytes(b"Line one.\r\nLine two \xe2\x80\x94 dashed.\r\n")
-    assert read_server_file(path) == "Line one.\r\nLine two — dashed.\r\n"
+    assert read_article(path) == "Line one.\r\nLine two — dashed.\r\n"
+
+
+def test_missing_article_raises_article_not_found(tmp_path):
+    with pytest.raises(ArticleNotFound):
+        read_article(tmp_path / "missing.txt")
+    with pytest.raises(ArticleNotFound):
+        read_article(tmp_path)
+
+
+def test_undecodable_article_raises_article_not_found(tmp_path):
+    path = tmp_path / "article.txt"
+    path.write_bytes(b"\xff\xfe\x00 not utf-8 \xc3")
+    with pytest.raises(ArticleNotFound):
+        read_article(path)
+
+
+@pytest.mark.parametrize("content", ["", "  \n\n\t\n"])
+def test_blank_article_raises_article_empty(tmp_path, content):
+    path = tmp_path / "article.txt"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ArticleEmpty):
+        read_article(path)
