@@ -2,7 +2,7 @@
 
 ``python bot.py`` serves Telegram when TELEGRAM_BOT_TOKEN is set (long polling, or a webhook
 when WEBHOOK_URL is set too) and starts a console chat when it is not.
-``python bot.py index|ask|eval|chat|bench`` runs the command line.
+``python bot.py index|ask|eval|chat|bench|stats`` runs the command line.
 """
 
 from __future__ import annotations
@@ -10,24 +10,29 @@ from __future__ import annotations
 import logging
 import sys
 
+from pydantic import ValidationError
 from telegram import Update
 from telegram.error import TelegramError
 
 from cli import build_parser, run
 from retrieval import RetrievalError, Settings
+from retrieval.settings import invalid_settings
 from tgbot.app import build_application
 from tgbot.lifecycle import webhook_options
 from tgbot.redaction import redact_in_logs, scrub
+
+BOOTSTRAP_RETRIES = 5  # Telegram failing for a few seconds at start-up is not fatal
 
 
 def serve(settings: Settings) -> int:
     """Serve Telegram by long polling, or by webhook when WEBHOOK_URL is set."""
     application = build_application(settings)
     try:
+        options = {"allowed_updates": Update.ALL_TYPES, "bootstrap_retries": BOOTSTRAP_RETRIES}
         if settings.webhook_url:
-            application.run_webhook(**webhook_options(settings), allowed_updates=Update.ALL_TYPES)
+            application.run_webhook(**webhook_options(settings), **options)
         else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+            application.run_polling(**options)
     except (RetrievalError, TelegramError) as exc:
         # PTB puts the token in InvalidToken's message: scrub before printing.
         token = settings.telegram_bot_token.get_secret_value()
@@ -39,7 +44,11 @@ def serve(settings: Settings) -> int:
 def main() -> int:
     """Parse the command line and hand over to the CLI or the Telegram bot."""
     args = build_parser().parse_args()
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print("\n".join(f"error: {line}" for line in invalid_settings(exc)), file=sys.stderr)
+        return 2
     serving = args.command is None and settings.telegram_bot_token is not None
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

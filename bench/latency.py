@@ -1,30 +1,43 @@
-"""Warm answer latency: the whole ``Engine.answer`` and its three stages, question by question."""
+"""Warm answer latency: the whole ``Engine.answer`` and each of its stages, one by one."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Sequence
 from typing import Any
 
 from retrieval import Engine
+from retrieval.analysis import analyse
 from retrieval.answer import compose
+from retrieval.focus import content_words
+from retrieval.rerank import POOL, rerank
 
 from .stats import summary_ms, timed
 
+STAGES = ("analysis", "embedding", "search", "rerank", "compose")
 
-def stage_seconds(engine: Engine, question: str) -> tuple[float, float, float]:
-    """Embedding, search and composition times of one answer, staged as ``answer_many`` does."""
+
+def stage_seconds(engine: Engine, question: str) -> tuple[float, ...]:
+    """The time of each of ``STAGES`` in one answer, staged as ``answer_many`` does: reading
+    the question (form, language, names, typos, kind, focus), embedding it, the hybrid search,
+    the soft-match re-ranking, and composing (sentence choice, answerability, highlight)."""
     snapshot = engine.snapshot
     searcher = snapshot.searcher
-    started = time.perf_counter()
-    vector = engine.embedder.encode([question])[0]
-    embedded = time.perf_counter()
-    hits = searcher.search(vector, question, engine.settings.top_k)
-    searched = time.perf_counter()
-    unknown = searcher.lexical.unknown_names(question)
-    compose(question, vector, hits, searcher.sentence_vector, engine.policy, unknown)
-    composed = time.perf_counter()
-    return embedded - started, searched - embedded, composed - searched
+    marks = [time.perf_counter()]
+    analysis = analyse(question, snapshot.names, engine.is_word)
+    marks.append(time.perf_counter())
+    vector = engine.embedder.encode([analysis.searched])[0]
+    marks.append(time.perf_counter())
+    shortlist = searcher.search(vector, analysis.searched, max(POOL, engine.settings.top_k))
+    marks.append(time.perf_counter())
+    hits = rerank(shortlist, content_words(analysis.searched), engine.words, engine.settings.top_k)
+    marks.append(time.perf_counter())
+    compose(
+        analysis, vector, hits, searcher.sentence_vector, engine.policy, engine.words, engine.model
+    )
+    marks.append(time.perf_counter())
+    return tuple(after - before for before, after in itertools.pairwise(marks))
 
 
 def answer_latency(engine: Engine, questions: Sequence[str], rounds: int) -> dict[str, Any]:
@@ -32,7 +45,7 @@ def answer_latency(engine: Engine, questions: Sequence[str], rounds: int) -> dic
     for question in questions:  # warm-up: first calls allocate and fill caches
         engine.answer(question)
     totals: list[float] = []
-    stages: tuple[list[float], list[float], list[float]] = ([], [], [])
+    stages: tuple[list[float], ...] = tuple([] for _ in STAGES)
     batched: list[float] = []
     for _ in range(rounds):
         for question in questions:
@@ -40,14 +53,11 @@ def answer_latency(engine: Engine, questions: Sequence[str], rounds: int) -> dic
             for samples, seconds in zip(stages, stage_seconds(engine, question), strict=True):
                 samples.append(seconds)
         batched.append(timed(lambda: engine.answer_many(list(questions)))[1] / len(questions))
-    embedding, search, composition = stages
     return {
         "backend": engine.settings.embedding_backend,
         "questions": len(questions),
         "rounds": rounds,
         "answer": summary_ms(totals),
-        "embedding": summary_ms(embedding),
-        "search": summary_ms(search),
-        "compose": summary_ms(composition),
+        **{name: summary_ms(samples) for name, samples in zip(STAGES, stages, strict=True)},
         "answer_many_per_question": summary_ms(batched),
     }

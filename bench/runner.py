@@ -7,6 +7,7 @@ files into ``bench/quick.tmp/`` so that it never overwrites the published figure
 
 from __future__ import annotations
 
+import importlib
 import os
 import platform
 import sys
@@ -31,12 +32,15 @@ from .latency import answer_latency
 from .plot import plot_latency
 from .stats import timed
 from .telegram_load import telegram_load
+from .usage_db import usage_database
 from .vectors import SyntheticCorpus
 from .workload import bench_settings, dev_questions, dev_questions_path
 
 T = TypeVar("T")
 BENCH_DIR = Path(__file__).resolve().parent
 PACKAGES = ("torch", "onnxruntime", "faiss-cpu", "sentence-transformers", "python-telegram-bot")
+OPTIONAL = ("matplotlib",)  # the `bench` extra of pyproject.toml
+OUTPUTS = ("results.json", "results.md", "latency_vs_corpus.png")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +54,11 @@ class Plan:
     build_passages: int
     sizes: tuple[int, ...]
     queries: int
+    usage_rows: int  # questions in the usage database
 
 
-FULL = Plan(20, 3, 50, 4, 3000, (10_000, 100_000, 1_000_000), 200)
-QUICK = Plan(3, 1, 20, 3, 150, (10_000, 100_000), 50)
+FULL = Plan(20, 3, 50, 4, 3000, (10_000, 100_000, 1_000_000), 200, 100_000)
+QUICK = Plan(3, 1, 20, 3, 150, (10_000, 100_000), 50, 5_000)
 
 
 class Steps:
@@ -81,6 +86,11 @@ class Steps:
 
 def _versions() -> dict[str, str]:
     return {name: metadata.version(name) for name in PACKAGES}
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir()
+    return path
 
 
 def measure(settings: Settings, plan: Plan, work: Path) -> dict[str, Any]:
@@ -117,6 +127,10 @@ def measure(settings: Settings, plan: Plan, work: Path) -> dict[str, Any]:
                 local.article_path, scaled, engine.embedder, passages, plan.build_passages
             ),
         ),
+        "usage_db": steps.run(
+            "usage database",
+            lambda: usage_database(_folder(work / "usage"), questions, plan.usage_rows),
+        ),
     }
     corpus = SyntheticCorpus.from_text(
         engine.embedder, read_article(local.article_path), questions
@@ -143,15 +157,38 @@ def measure(settings: Settings, plan: Plan, work: Path) -> dict[str, Any]:
     return {"meta": meta, **results}
 
 
+def missing_dependencies() -> list[str]:
+    """The optional packages the benchmark needs that cannot be imported."""
+    missing = []
+    for name in OPTIONAL:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    return missing
+
+
 def run_benchmarks(settings: Settings, quick: bool = False) -> int:
-    """Run the benchmarks, write the JSON, the Markdown table and the figure; 0 on success."""
+    """Run the benchmarks, then write the JSON, the Markdown table and the figure; 0 on
+    success. The files are written only once everything has been measured and drawn."""
+    missing = missing_dependencies()
+    if missing:
+        print(
+            f"error: the benchmark needs {', '.join(missing)}: run `make bench`, or "
+            f"`pip install -e '.[bench]'`",
+            file=sys.stderr,
+        )
+        return 2
     out = BENCH_DIR / "quick.tmp" if quick else BENCH_DIR
     out.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="article-bench-") as work:
         results = measure(settings, QUICK if quick else FULL, Path(work))
     rows = report.budget_rows(results)
-    report.write(results, rows, out)
-    plot_latency(results["ann"], out / "latency_vs_corpus.png")
+    with tempfile.TemporaryDirectory(prefix=".results-", suffix=".tmp", dir=out) as staging:
+        report.write(results, rows, Path(staging))
+        plot_latency(results["ann"], Path(staging) / "latency_vs_corpus.png")
+        for name in OUTPUTS:
+            os.replace(Path(staging) / name, out / name)
     print(report.markdown(results, rows))
     print(f"wrote {out / 'results.json'}, results.md and latency_vs_corpus.png", file=sys.stderr)
     return 0

@@ -33,14 +33,15 @@ def dev_questions() -> list[str]:
 def bench_settings(
     base: Settings, index_dir: Path, model_cache_dir: Path, **overrides: Any
 ) -> Settings:
-    """Settings that ignore `.env`: ``base``'s article and engine knobs, a private index and
-    library (beside the index unless given)."""
+    """Settings that ignore `.env`: ``base``'s article and engine knobs, a private index, a
+    library (beside the index unless given) and a private usage database beside it."""
     values: dict[str, Any] = {name: getattr(base, name) for name in ENGINE_FIELDS}
     values.update(
         article_path=base.article_path.resolve(),
         index_dir=index_dir,
         library_dir=index_dir.with_name(f"{index_dir.name}-library"),
         model_cache_dir=model_cache_dir,
+        data_dir=index_dir.parent / "data",
     )
     return Settings(_env_file=None, **(values | overrides))
 

@@ -6,6 +6,7 @@ import email.parser
 import email.policy
 import json
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -58,6 +59,7 @@ class _Handler(BaseHTTPRequestHandler):
         content_type = self.headers.get("Content-Type", "")
         status, payload = self.server.api.dispatch(self.path, content_type, body)
         data = json.dumps(payload).encode()
+        time.sleep(self.server.api.response_delay(self.path.partition("?")[0].split("/")[-1]))
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))

@@ -35,6 +35,13 @@ _OPT_IN_UPDATES = {"chat_member", "message_reaction", "message_reaction_count"}
 _LOGS = ("sent", "edits", "callback_answers", "chat_actions", "deleted", "errors", "calls")
 
 
+def buttons(record: dict, prefix: str = "") -> list[dict]:
+    """The inline keyboard buttons of a sent message record, row after row (only those whose
+    callback data starts with ``prefix``, when given)."""
+    rows = (record.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [b for row in rows for b in row if b.get("callback_data", "").startswith(prefix)]
+
+
 class BotApiServer:
     """Fake Bot API on 127.0.0.1:<ephemeral port>; all public methods are thread-safe."""
 
@@ -58,6 +65,9 @@ class BotApiServer:
         self._queries: dict[str, bool] = {}  # id -> answered
         self._command_sets: dict[tuple[str, str], list[dict]] = {}
         self._flood: dict[str, list[int]] = {}
+        self._faults: dict[str, list] = {}  # method -> [count, status, description]
+        self._delays: dict[str | None, float] = {}  # method (None: every method) -> seconds
+        self._blocked: set[int] = set()
         self._logs: dict[str, list] = {name: [] for name in _LOGS}
         self.files = FileStore()
         self._methods: dict[str, Callable[[dict[str, Any]], Any]] = {
@@ -123,6 +133,10 @@ class BotApiServer:
                 self.rate_limited_count += 1
                 error = ApiError(f"Too Many Requests: retry after {flood[1]}", 429)
                 return self._fail(method, error, {"parameters": {"retry_after": flood[1]}})
+            fault = self._faults.get(method.lower(), [0, 0, ""])
+            if fault[0] > 0:
+                fault[0] -= 1
+                return self._fail(method, ApiError(fault[2], fault[1]))
             self.bot_id = int(token.split(":")[0])
             try:
                 params = parse_params(content_type, body, query)
@@ -215,6 +229,8 @@ class BotApiServer:
             raise ApiError("Bad Request: chat_id is empty")
         for chat in self._chats.values():
             if chat_id in (chat["id"], "@" + chat.get("username", "\0")):
+                if chat["id"] in self._blocked:
+                    raise ApiError("Forbidden: bot was blocked by the user", 403)
                 return chat
         raise ApiError("Bad Request: chat not found")
 
@@ -421,8 +437,11 @@ class BotApiServer:
             return self._enqueue("edited_message", self._messages[(chat_id, message_id)])
 
     def push_callback(self, chat_id: int, user_id: int, message_id: int, data: str,
-                      check_button: bool = True) -> str:  # fmt: skip
-        """Press an inline button of a bot message; returns the callback query id."""
+                      check_button: bool = True, expired: bool = False) -> str:  # fmt: skip
+        """Press an inline button of a bot message; returns the callback query id.
+
+        An ``expired`` query can no longer be answered ("query is too old"), as when the bot
+        answers it too late or twice."""
         with self._cond:
             message = self._messages.get((chat_id, message_id))
             if message is None or not message["from"]["is_bot"]:
@@ -431,7 +450,7 @@ class BotApiServer:
             if check_button and data not in [b.get("callback_data") for row in rows for b in row]:
                 raise ApiError(f"message {message_id} has no button with data {data!r}")
             query_id = str(4_000_000_000_000_000 + next(self._ids))
-            self._queries[query_id] = False
+            self._queries[query_id] = expired
             user = self._users.get(user_id, {"id": user_id, "is_bot": False, "first_name": "User"})
             query = {"id": query_id, "from": user, "message": message, "data": data}
             self._enqueue("callback_query", query | {"chat_instance": str(10**17 + abs(chat_id))})
@@ -441,6 +460,28 @@ class BotApiServer:
         """Answer the next ``count`` calls of ``method`` with 429 flood control errors."""
         with self._cond:
             self._flood[method.lower()] = [count, retry_after]
+
+    def fail_method(self, method: str, status: int = 502, description: str = "Bad Gateway",
+                    count: int = 1) -> None:  # fmt: skip
+        """Answer the next ``count`` calls of ``method`` with this HTTP error (5xx, 403...)."""
+        with self._cond:
+            self._faults[method.lower()] = [count, status, description]
+
+    def delay(self, seconds: float, method: str | None = None) -> None:
+        """Hold every response (or ``method``'s) for ``seconds`` after the request was handled:
+        the call takes effect, as on a slow network, but the client waits for the answer."""
+        with self._cond:
+            self._delays[method.lower() if method else None] = seconds
+
+    def response_delay(self, method: str) -> float:
+        """How long to hold the response to a call of ``method``."""
+        with self._cond:
+            return self._delays.get(method.lower(), self._delays.get(None, 0.0))
+
+    def block_chat(self, chat_id: int) -> None:
+        """The user of private chat ``chat_id`` blocks the bot: sends to it get 403."""
+        with self._cond:
+            self._blocked.add(chat_id)
 
     def _log(self, name: str) -> list:
         with self._cond:

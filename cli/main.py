@@ -1,5 +1,5 @@
-"""Argument parsing and the commands behind ``python bot.py index|ask|eval|chat|bench`` and
-the library's ``add|articles|remove|rollback``."""
+"""Argument parsing and the commands behind ``python bot.py index|ask|eval|chat|bench|stats``
+and the library's ``add|articles|remove|rollback``."""
 
 from __future__ import annotations
 
@@ -13,13 +13,17 @@ from pathlib import Path
 from typing import TextIO
 
 from retrieval import Engine, InvalidQuestion, RetrievalError, Settings, validate_question
+from retrieval.conversation import ConversationStore
 from retrieval.evaluation import evaluate, read_questions
 from retrieval.fetch import FetchPolicy
+from usage import UsageDatabaseError, UsageLog, database_path, summary_lines
 
 from .render import answer_json, render_answer, render_articles, render_change, render_report
 from .sources import read_source
 
 EMPTY_LINE_ANSWER = "Please ask a question."
+BAD_OBJECT = 'a JSON line must be an object with a "question" string (and a "conversation" string)'
+CONSOLE = "console"  # the console chat is one conversation
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("chat", help="a console chat through the same engine")
     bench = commands.add_parser("bench", help="run the benchmarks (see README)")
     bench.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    stats = commands.add_parser("stats", help="usage statistics from the bot's database")
+    stats.add_argument(
+        "--export", type=Path, metavar="FILE.csv", help="write the question log as CSV instead"
+    )
     return parser
 
 
@@ -62,10 +70,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         "eval": _eval,
         "chat": _chat,
         "bench": _bench,
+        "stats": _stats,
     }
     try:
         return commands[args.command](args, settings)
-    except RetrievalError as exc:
+    except (RetrievalError, UsageDatabaseError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -134,7 +143,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if args.question is not None:
         validate_question(args.question, settings.max_question_chars)
-        answer = Engine(settings).answer(args.question, args.article)
+        answer = Engine(settings).answer(args.question, article_id=args.article)
         print(
             json.dumps(answer_json(answer), ensure_ascii=False)
             if args.json
@@ -143,19 +152,31 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     engine = Engine(settings)
     engine.load_or_build().article_rows(args.article)  # an unknown id fails before any line
+    conversations = ConversationStore.from_settings(settings)
     for line in sys.stdin:
-        answer = _answer_line(engine, line.strip(), args.article)
+        answer = _answer_line(engine, conversations, line.strip(), args.article)
         print(json.dumps(answer, ensure_ascii=False), flush=True)
     return 0
 
 
-def _answer_line(engine: Engine, question: str, article_id: str | None) -> dict[str, object]:
-    """One stdin line as a JSON object; a bad line gets an ``error`` and keeps its place."""
+def _answer_line(
+    engine: Engine, conversations: ConversationStore, line: str, article_id: str | None
+) -> dict[str, object]:
+    """One stdin line as a JSON object; a bad line gets an ``error`` and keeps its place.
+
+    A line is a question, or a JSON object ``{"question": ..., "conversation": ...}``: the
+    lines of one conversation are one chat, so a follow-up leans on the lines before it.
+    """
+    question, conversation = line, None
     try:
-        return answer_json(engine.answer(question, article_id))
-    except InvalidQuestion as exc:
+        if line.startswith("{"):
+            question, conversation = _parse_object(line)
+        history = conversations.history(conversation) if conversation is not None else ()
+        answer = engine.answer(question, history, article_id=article_id)
+    except (InvalidQuestion, ValueError) as exc:
         return {
             "question": question,
+            "searched": question,
             "answer": EMPTY_LINE_ANSWER,
             "abstained": True,
             "outcome": "declined",
@@ -163,6 +184,22 @@ def _answer_line(engine: Engine, question: str, article_id: str | None) -> dict[
             "citations": [],
             "error": str(exc),
         }
+    if conversation is not None:
+        conversations.record(conversation, answer)
+    return answer_json(answer)
+
+
+def _parse_object(line: str) -> tuple[str, str | None]:
+    """The question and conversation of a JSON object line, or ValueError."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{BAD_OBJECT}: {exc}") from exc
+    question = record.get("question") if isinstance(record, dict) else None
+    conversation = record.get("conversation") if isinstance(record, dict) else None
+    if not isinstance(question, str) or not isinstance(conversation, str | None):
+        raise ValueError(BAD_OBJECT)
+    return question, conversation
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -173,7 +210,11 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     with tempfile.TemporaryDirectory(prefix="eval-index-") as index_dir:
         engine = Engine(
             settings.model_copy(
-                update={"article_path": args.article, "index_dir": Path(index_dir)}
+                update={
+                    "article_path": args.article,
+                    "index_dir": Path(index_dir),
+                    "library_dir": Path(index_dir) / "library",
+                }
             )
         )
         engine.rebuild()
@@ -188,6 +229,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 def chat(engine: Engine, stdin: TextIO, stdout: TextIO) -> int:
     """A console chat: one question per line until EOF or ``quit``."""
     manifest = engine.load_or_build().manifest
+    conversations = ConversationStore.from_settings(engine.settings)
     print(f"Ask me about “{manifest.title}”. Empty line or Ctrl-D to quit.", file=stdout)
     while True:
         print("> ", end="", file=stdout, flush=True)
@@ -195,9 +237,32 @@ def chat(engine: Engine, stdin: TextIO, stdout: TextIO) -> int:
         if not line.strip() or line.strip().lower() in {"quit", "exit"}:
             return 0
         try:
-            print(render_answer(engine.answer(line)) + "\n", file=stdout)
+            answer = engine.answer(line, conversations.history(CONSOLE))
         except InvalidQuestion as exc:
             print(f"Sorry: {exc}.", file=stdout)
+            continue
+        conversations.record(CONSOLE, answer)
+        print(render_answer(answer) + "\n", file=stdout)
+
+
+def _stats(args: argparse.Namespace, settings: Settings) -> int:
+    path = database_path(settings.data_dir)
+    if not path.is_file():
+        print(f"error: no usage database at {path}; the bot creates it on start", file=sys.stderr)
+        return 1
+    usage = UsageLog.open(path, settings.stats_retention_days)
+    try:
+        if args.export is None:
+            print("\n".join(summary_lines(usage.summary())))
+            return 0
+        rows = usage.export_csv(args.export)
+    except OSError as exc:
+        print(f"error: cannot write {args.export}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    finally:
+        usage.close()
+    print(f"exported {rows} questions to {args.export}", file=sys.stderr)
+    return 0
 
 
 def _bench(args: argparse.Namespace, settings: Settings) -> int:

@@ -15,11 +15,13 @@ from .errors import (
     LibraryUnavailable,
     ModelNotFound,
     NothingToRollBack,
+    RebuildCancelled,
     ReindexInProgress,
     RetrievalError,
     SanityCheckFailed,
 )
 from .library import ArticleRecord, Library, LibraryVersion
+from .questions import normalize_question
 from .settings import Settings
 from .types import Answer, ArticleRef, Citation, Hit, Passage, Sentence
 
@@ -44,11 +46,13 @@ __all__ = [
     "ModelNotFound",
     "NothingToRollBack",
     "Passage",
+    "RebuildCancelled",
     "ReindexInProgress",
     "RetrievalError",
     "SanityCheckFailed",
     "Sentence",
     "Settings",
     "Snapshot",
+    "normalize_question",
     "validate_question",
 ]

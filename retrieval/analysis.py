@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .focus import focus_words
@@ -25,13 +26,16 @@ class Analysis:
     focus_unknown: float = 0.0  # the share of the focus the article never uses, in any form
 
 
-def analyse(question: str, names: NameBook) -> Analysis:
-    """Standardise the question's form, correct near-miss names, and find what it asks."""
+def analyse(
+    question: str, names: NameBook, is_word: Callable[[str], bool] = lambda _: False
+) -> Analysis:
+    """Standardise the question's form, correct near-miss names (not ``is_word`` words), and
+    find what it asks."""
     language = other_language(question)
     if language is not None:
         return Analysis(question, question, language, (), (), None, ())
     standard = standardise(question)
-    corrections = tuple(names.corrections(standard))
+    corrections = tuple(names.corrections(standard, is_word))
     searched = apply(standard, corrections)
     focus = tuple(focus_words(searched, names))
     unknown = sum(not names.knows(word) for word in focus) / len(focus) if focus else 0.0

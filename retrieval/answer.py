@@ -97,10 +97,12 @@ def compose(
     policy: AnswerPolicy,
     words: WordVectors,
     model: AnswerabilityModel,
+    avoid: Sequence[str] = (),
 ) -> Answer:
     """Quote the best one or two sentences of ``hits`` and let the answerability model say
     whether they answer the question (answered), only come close (hedged), or whether the
-    article is not about it at all (declined)."""
+    article is not about it at all (declined). Sentences inside an ``avoid`` quote are not
+    quoted again while others remain: "and before that?" asks for something new."""
     if analysis.language is not None:
         return decline(analysis, OTHER_LANGUAGE)
     if analysis.unknown_names:
@@ -108,7 +110,8 @@ def compose(
     if not hits:
         return decline(analysis, NOT_COVERED)
     candidates = _candidates(analysis, query_vector, hits, sentence_vector, words, policy)
-    chosen = _choose(candidates, policy)
+    fresh = [c for c in candidates if not any(c.sentence.text in quote for quote in avoid)]
+    chosen = _choose(fresh or candidates, policy)
     evidence = _evidence(analysis, query_vector, hits, chosen, sentence_vector, words)
     verdict = model.decide(evidence)
     signals = Signals(evidence, verdict.relevance, verdict.answerability)
@@ -147,6 +150,11 @@ def _evidence(
         focus_weakest=covered.weakest,
         focus_unknown=analysis.focus_unknown,
         kind_missing=float(analysis.wanted is not None and not any(c.phrases for c in chosen)),
+        strict_kind_missing=float(
+            analysis.wanted is not None
+            and (analysis.wanted.strict or analysis.wanted.noun == "age")
+            and not any(c.phrases for c in chosen)
+        ),
         negation_mismatch=float(_negated(analysis.searched) and not _negated(quote)),
         number_missing=float(bool(_numbers(analysis.searched) - _numbers(hits[0].passage.text))),
     )

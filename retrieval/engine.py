@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -16,19 +17,25 @@ from .analysis import Analysis, analyse
 from .answer import AnswerPolicy, asks_for_overview, compose, overview
 from .answerability import load_model
 from .chunking import article_title
+from .conversation import Turn
 from .embedders import load_embedder
 from .embedding import Embedder
+from .entities import EntityLexicon
 from .errors import (
+    ArticleEmpty,
     ArticleNotFound,
     ArticleUnknown,
     IndexCorrupt,
     IndexStale,
+    IndexUnavailable,
     InvalidQuestion,
     LibraryUnavailable,
+    RebuildCancelled,
     ReindexInProgress,
     RetrievalError,
 )
 from .focus import WordVectors, content_words
+from .followup import Rewrite, rewrite
 from .indexing import SANITY_MIN_RATE, IndexBuilder, Progress
 from .library import (
     SERVER_FILE,
@@ -39,6 +46,7 @@ from .library import (
     text_sha256,
 )
 from .names import NameBook
+from .questions import normalize_question
 from .rerank import POOL, rerank
 from .search import HybridSearcher
 from .settings import EngineSettings, Settings
@@ -51,8 +59,8 @@ __all__ = ["SANITY_MIN_RATE", "Engine", "LibraryChange", "Snapshot", "validate_q
 
 
 def validate_question(question: str, max_chars: int) -> str:
-    """The question with its white space folded, or :class:`InvalidQuestion`."""
-    question = " ".join(question.split())
+    """The question cleaned by :func:`normalize_question`, or :class:`InvalidQuestion`."""
+    question = normalize_question(question)
     if not question:
         raise InvalidQuestion("the question is empty")
     if len(question) > max_chars:
@@ -60,6 +68,20 @@ def validate_question(question: str, max_chars: int) -> str:
             f"the question is {len(question)} characters long; the limit is {max_chars}"
         )
     return question
+
+
+def check_inputs(settings: EngineSettings) -> None:
+    """Fail in milliseconds, before the model loads (or is exported), when the index folder
+    is not a folder, or when there is neither an article (in the library or at
+    ARTICLE_PATH) nor a saved index to serve."""
+    index_dir = settings.index_dir
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexUnavailable(f"the index folder {index_dir} is not a folder")
+    try:
+        store.read_manifest(index_dir)
+    except IndexCorrupt:
+        if not Library(settings.library_dir).current().articles:
+            read_article(settings.article_path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +92,7 @@ class Snapshot:
     searcher: HybridSearcher
     names: NameBook
     by_id: dict[str, Passage]
+    entities: EntityLexicon
     rows: dict[str, range]
 
     @classmethod
@@ -84,7 +107,8 @@ class Snapshot:
         )
         names = NameBook([*(p.text for p in stored.passages), *stored.manifest.sections])
         rows = {a.record.id: a.rows for a in stored.articles}
-        return cls(stored, searcher, names, {p.id: p for p in stored.passages}, rows)
+        by_id = {p.id: p for p in stored.passages}
+        return cls(stored, searcher, names, by_id, EntityLexicon(stored.passages), rows)
 
     def passage(self, passage_id: str) -> Passage | None:
         """The passage with this id in this index, if there is one."""
@@ -128,6 +152,7 @@ class Engine:
         self, settings: Settings | EngineSettings, embedder: Embedder | None = None
     ) -> None:
         self.settings = settings.engine if isinstance(settings, Settings) else settings
+        check_inputs(self.settings)
         self.embedder = embedder or load_embedder(self.settings)
         self.policy = AnswerPolicy()
         self.model = load_model()
@@ -137,10 +162,17 @@ class Engine:
             settings.index_dir / "vectors", self.embedder.name, self.embedder.dimension
         )
         self.builder = IndexBuilder(self.library, cache, self.embedder)
+        self._words_known: dict[str, bool] = {}
         self._snapshot: Snapshot | None = None
         self._swap_lock = threading.Lock()
         self._rebuild_lock = threading.Lock()
         self._first_load_lock = threading.Lock()
+        self.outdated: str | None = None  # why the index served may not match the library
+
+    @property
+    def loaded(self) -> bool:
+        """Whether an index is serving already."""
+        return self._snapshot is not None
 
     @property
     def snapshot(self) -> Snapshot:
@@ -151,6 +183,14 @@ class Engine:
                     self.load_or_build()
         assert self._snapshot is not None
         return self._snapshot
+
+    def is_word(self, word: str) -> bool:
+        """Whether the model's vocabulary holds ``word`` whole: a common English word, which a
+        near-miss of a name ("price" for "Prime") must not be corrected from."""
+        if word not in self._words_known:
+            pieces = self.embedder.count_tokens(word) - self.embedder.count_tokens("")
+            self._words_known[word] = pieces == 1
+        return self._words_known[word]
 
     @property
     def rebuilding(self) -> bool:
@@ -231,19 +271,45 @@ class Engine:
 
     # --- the index --------------------------------------------------------------------------
 
-    def load_or_build(self, progress: Progress | None = None) -> Snapshot:
+    def load_or_build(
+        self, progress: Progress | None = None, serve_stale: bool = False
+    ) -> Snapshot:
         """Serve the persisted index if it is the library's current one, else rebuild it.
 
         A missing, corrupt or stale index (other model, changed library or server file) is
-        rebuilt from the cached vectors, with a log line saying why.
+        rebuilt from the cached vectors, with a log line saying why. With ``serve_stale`` (the
+        bot's start-up), an index of another library version serves at once, :attr:`outdated`
+        says why it may be out of date, and the caller rebuilds. With an empty library and
+        ``ARTICLE_PATH`` gone or empty, a saved index this model built still serves.
         """
         with self._exclusive():
-            version = self._library_now()
             try:
+                version = self._library_now()
                 stored = self._load_saved(version.fingerprint)
+            except (ArticleNotFound, ArticleEmpty) as missing:
+                return self._serve_saved_despite(missing)
             except (IndexCorrupt, IndexStale) as reason:
+                if serve_stale and isinstance(reason, IndexStale):
+                    with contextlib.suppress(IndexCorrupt, IndexStale):
+                        snapshot = self._serve_saved_despite(reason)
+                        self.outdated = str(reason)
+                        return snapshot
                 log.warning("rebuilding the index in %s: %s", self.settings.index_dir, reason)
                 return self._publish_version(version, progress)
+        if self.outdated:
+            log.warning(
+                "%s; serving the index built at %s", self.outdated, stored.manifest.built_at
+            )
+        return self._publish(Snapshot.of(stored))
+
+    def _serve_saved_despite(self, reason: RetrievalError) -> Snapshot:
+        """Serve the saved index without comparing it with the library; ``reason`` is raised
+        when there is none this model can serve."""
+        try:
+            stored = self._load_saved(fingerprint=None)
+        except (IndexCorrupt, IndexStale) as unusable:
+            raise reason from unusable
+        log.warning("%s; serving the index built at %s", reason, stored.manifest.built_at)
         return self._publish(Snapshot.of(stored))
 
     def _load_saved(self, fingerprint: str | None) -> store.StoredIndex:
@@ -257,24 +323,39 @@ class Engine:
         )
         return stored
 
-    def rebuild(self, progress: Progress | None = None) -> Snapshot:
-        """Build the index of the library again (server files re-read), check it, swap it in."""
+    def rebuild(
+        self, progress: Progress | None = None, cancel: threading.Event | None = None
+    ) -> Snapshot:
+        """Build the index of the library again (server files re-read), check it, swap it in.
+
+        Setting ``cancel`` abandons the build at its next batch of embeddings with
+        :class:`RebuildCancelled`, leaving the library and the published index as they were.
+        """
         with self._exclusive():
-            return self._publish_version(self._library_now(), progress, fresh=True)
+            version = self._library_now(strict=True)
+            return self._publish_version(version, progress, fresh=True, cancel=cancel)
 
-    def build(self, progress: Progress) -> store.StoredIndex:
-        """The index of the published library, in memory (nothing is written)."""
-        return self.builder.build(self.library.current(), progress)[0]
+    def build(
+        self, progress: Progress, cancel: threading.Event | None = None
+    ) -> store.StoredIndex:
+        """The index of the published library (seeded if empty), in memory; the index folder
+        is not written."""
+        return self.builder.build(self._library_now(), progress, None, cancel)[0]
 
-    def sanity_check(self, snapshot: Snapshot, fresh: tuple[str, ...] = ()) -> float:
+    def sanity_check(
+        self,
+        snapshot: Snapshot,
+        fresh: tuple[str, ...] = (),
+        cancel: threading.Event | None = None,
+    ) -> float:
         """The share of checked passages whose opening sentence finds them (see
         :meth:`IndexBuilder.sanity_check`; ``fresh``: sha256 of articles to check in full)."""
-        return self.builder.sanity_check(snapshot.stored, fresh)
+        return self.builder.sanity_check(snapshot.stored, fresh, cancel)
 
     def _exclusive(self) -> _Exclusive:
         return _Exclusive(self._rebuild_lock)
 
-    def _library_now(self) -> LibraryVersion:
+    def _library_now(self, strict: bool = False) -> LibraryVersion:
         """The published library, seeded from ARTICLE_PATH when empty, with every article from
         a server file read again (a changed file gets a new revision)."""
         version = self.library.current()
@@ -289,19 +370,31 @@ class Engine:
                 server_path=path,
             )
             return self.library.publish(version.with_article(record, f"add {record.id}"))
-        changed = [r for r in map(self._reread, version.articles) if r is not None]
+        changed = [r for r in (self._reread(a, strict) for a in version.articles) if r]
         for record in changed:
             version = version.with_article(record, f"reread {record.source}")
         return self.library.publish(version) if changed else version
 
-    def _reread(self, record: ArticleRecord) -> ArticleRecord | None:
-        """A new revision of an article read from a server file that changed, else None."""
+    def _reread(self, record: ArticleRecord, strict: bool) -> ArticleRecord | None:
+        """A new revision of an article read from a server file that changed, else None.
+
+        A file gone or unreadable keeps its stored copy, with a warning (an empty one also
+        marks the index :attr:`outdated`); ``strict`` (a rebuild) raises instead.
+        """
         if record.server_path is None:
             return None
         try:
             text = read_article(Path(record.server_path))
-        except (ArticleNotFound, RetrievalError) as missing:
+        except ArticleNotFound as missing:
+            if strict:
+                raise
             log.warning("%s; serving its stored copy", missing)
+            return None
+        except ArticleEmpty as empty:
+            if strict:
+                raise
+            log.warning("%s; serving its stored copy", empty)
+            self.outdated = str(empty)
             return None
         if text_sha256(text) == record.sha256:
             return None
@@ -322,14 +415,17 @@ class Engine:
         *,
         rollback: bool = False,
         fresh: bool = False,
+        cancel: threading.Event | None = None,
     ) -> Snapshot:
         """Build ``version``'s index, check it, then publish the library and the index."""
         progress = progress or log.info
         store.check_writable(self.settings.index_dir)
         previous = self._snapshot.stored if self._snapshot and not fresh else None
-        stored, report = self.builder.build(version, progress, previous)
-        self.builder.sanity_check(stored, report.embedded)
+        stored, report = self.builder.build(version, progress, previous, cancel)
+        self.builder.sanity_check(stored, report.embedded, cancel)
         snapshot = Snapshot.of(stored)
+        if cancel is not None and cancel.is_set():
+            raise RebuildCancelled("the rebuild was cancelled; the published index is unchanged")
         # The library first: a crash before the index is saved leaves a stale index, which the
         # next start rebuilds from the cache.
         if rollback:
@@ -337,6 +433,7 @@ class Engine:
         elif version.number != self.library.current().number:
             self.library.publish(version)
         store.save(stored, self.settings.index_dir)
+        self.outdated = None
         return self._publish(snapshot)
 
     def _publish(self, snapshot: Snapshot) -> Snapshot:
@@ -346,16 +443,33 @@ class Engine:
 
     # --- answers ----------------------------------------------------------------------------
 
-    def answer(self, question: str, article_id: str | None = None) -> Answer:
-        """Answer one question from the library (or from one article of it)."""
-        return self.answer_many([question], article_id)[0]
+    def answer(
+        self, question: str, history: Sequence[Turn] = (), article_id: str | None = None
+    ) -> Answer:
+        """Answer one question from the library (or from one article of it), as a follow-up
+        of ``history`` if given."""
+        return self.answer_many([question], [history], article_id=article_id)[0]
 
-    def answer_many(self, questions: Sequence[str], article_id: str | None = None) -> list[Answer]:
-        """Answer several questions with one embedding call (they share the model's batch)."""
+    def answer_many(
+        self,
+        questions: Sequence[str],
+        histories: Sequence[Sequence[Turn]] | None = None,
+        article_id: str | None = None,
+    ) -> list[Answer]:
+        """Answer several questions with one embedding call (they share the model's batch).
+
+        ``histories`` holds each question's conversation so far (oldest turn first); a
+        question that leans on it is searched as a standalone rewrite (``Answer.searched``).
+        With ``article_id``, only that article's passages are searched.
+        """
         questions = [validate_question(q, self.settings.max_question_chars) for q in questions]
+        histories = [()] * len(questions) if histories is None else histories
         snapshot = self.snapshot  # one snapshot for the whole batch, even if a swap happens
         rows = snapshot.article_rows(article_id)
-        analyses = [analyse(q, snapshot.names) for q in questions]
+        read = [
+            _read(q, h, snapshot, self.is_word) for q, h in zip(questions, histories, strict=True)
+        ]
+        analyses = [analysis for analysis, _ in read]
         # The focus words not seen before ride along in the questions' model call.
         new_words = [
             w for w in dict.fromkeys(w for a in analyses for w in a.focus) if w not in self.words
@@ -363,15 +477,19 @@ class Engine:
         vectors = self.embedder.encode([a.searched for a in analyses] + new_words)
         self.words.known(dict(zip(new_words, vectors[len(analyses) :], strict=True)))
         return [
-            self._answer(snapshot, a, v, rows) for a, v in zip(analyses, vectors, strict=False)
+            self._answer(snapshot, a, f, v, rows) for (a, f), v in zip(read, vectors, strict=False)
         ]
 
     def _answer(
-        self, snapshot: Snapshot, analysis: Analysis, vector: np.ndarray, rows: range | None
+        self,
+        snapshot: Snapshot,
+        analysis: Analysis,
+        followup: Rewrite,
+        vector: np.ndarray,
+        rows: range | None,
     ) -> Answer:
         if asks_for_overview(analysis.question):
-            lead = snapshot.stored.passages[rows.start if rows else 0]
-            return overview(analysis.question, lead)
+            return overview(analysis.question, snapshot.stored.passages[rows.start if rows else 0])
         searcher = snapshot.searcher
         shortlist = searcher.search(
             vector, analysis.searched, max(POOL, self.settings.top_k), rows
@@ -385,7 +503,23 @@ class Engine:
             self.policy,
             self.words,
             self.model,
+            avoid=followup.avoid,
         )
+
+
+def _read(
+    question: str, history: Sequence[Turn], snapshot: Snapshot, is_word: Callable[[str], bool]
+) -> tuple[Analysis, Rewrite]:
+    """The analysis of the question, or of its standalone rewrite when it is a follow-up."""
+    analysis = analyse(question, snapshot.names, is_word)
+    if not history or analysis.language is not None or asks_for_overview(question):
+        return analysis, Rewrite(analysis.searched)
+    followup = rewrite(analysis.searched, history, snapshot.entities)
+    if followup.query == analysis.searched:
+        return analysis, followup
+    again = analyse(followup.query, snapshot.names, is_word)
+    corrections = (*analysis.corrections, *again.corrections)
+    return replace(again, question=question, corrections=corrections), followup
 
 
 class _Exclusive:

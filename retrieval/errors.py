@@ -37,6 +37,10 @@ class SanityCheckFailed(RetrievalError):
     """A freshly built index failed to find its own passages."""
 
 
+class RebuildCancelled(RetrievalError):
+    """A rebuild was abandoned on request (the bot is shutting down); nothing was published."""
+
+
 class ReindexInProgress(RetrievalError):
     """A rebuild was asked for while another one is still running."""
 

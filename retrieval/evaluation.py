@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .conversation import ConversationStore
 from .engine import Engine
 from .errors import RetrievalError
 from .types import Answer
@@ -107,25 +108,48 @@ def has_keywords(answer: Answer, question: Question) -> bool:
 
 
 def answer_all(engine: Engine, questions: Sequence[Question]) -> list[Answer]:
-    """Answer every question: standalone ones in one batch, conversations turn by turn."""
-    return engine.answer_many([q.text for q in questions])
+    """Answer every question: standalone ones in one batch, conversations turn by turn.
+
+    Round n asks every conversation's n-th question in one batch, each with its conversation
+    so far; questions of no conversation all go in the first round.
+    """
+    store = ConversationStore.from_settings(engine.settings)
+    answers: dict[int, Answer] = {}
+    rounds: dict[int, list[int]] = {}
+    for i, n in enumerate(turn_numbers(questions)):
+        rounds.setdefault(n, []).append(i)
+    for n in sorted(rounds):
+        batch = rounds[n]
+        histories = [store.history(questions[i].conversation) for i in batch]
+        replies = engine.answer_many([questions[i].text for i in batch], histories)
+        for i, answer in zip(batch, replies, strict=True):
+            answers[i] = answer
+            if questions[i].conversation is not None:
+                store.record(questions[i].conversation, answer)
+    return [answers[i] for i in range(len(questions))]
+
+
+def turn_numbers(questions: Sequence[Question]) -> list[int]:
+    """Each question's place in its conversation: 0 for the first (or for no conversation)."""
+    asked: dict[str, int] = {}
+    numbers = []
+    for question in questions:
+        key = question.conversation
+        numbers.append(0 if key is None else asked.get(key, 0))
+        if key is not None:
+            asked[key] = numbers[-1] + 1
+    return numbers
 
 
 def evaluate(engine: Engine, questions: list[Question]) -> Report:
     """Answer every question and score the answers; conversation files get follow-up rates."""
     pairs = list(zip(questions, answer_all(engine, questions), strict=True))
     report = score(pairs)
-    followups = [(q, a) for q, a in pairs if _is_followup(q, questions)]
+    numbers = turn_numbers(questions)
+    followups = [pair for pair, n in zip(pairs, numbers, strict=True) if n > 0]
     if followups:
         return Report(**{**_fields(report), "followups": score(followups)})
     return report
-
-
-def _is_followup(question: Question, questions: Sequence[Question]) -> bool:
-    if question.conversation is None:
-        return False
-    first = next(q for q in questions if q.conversation == question.conversation)
-    return first is not question
 
 
 def _fields(report: Report) -> dict[str, object]:
@@ -142,7 +166,7 @@ def score(pairs: Iterable[tuple[Question, Answer]]) -> Report:
     answered = [(q, a) for q, a in on if a.answered]
     keyword_hits = [has_keywords(a, q) for q, a in answered]
     misses = [
-        f"{q.text!r}: {a.outcome}, gold rank {r}, answer {a.text[:120]!r}"
+        f"{q.text!r}{_searched(a)}: {a.outcome}, gold rank {r}, answer {a.text[:120]!r}"
         for (q, a), r in zip(on, ranks, strict=True)
         if r != 1 or not a.answered or not has_keywords(a, q)
     ]
@@ -162,6 +186,10 @@ def score(pairs: Iterable[tuple[Question, Answer]]) -> Report:
         offtopic_declined=sum(a.abstained for a in off),
         misses=tuple(misses),
     )
+
+
+def _searched(answer: Answer) -> str:
+    return f" (searched {answer.searched!r})" if answer.searched != answer.question else ""
 
 
 def _mean(values: Iterable[object]) -> float:

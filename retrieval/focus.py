@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -92,6 +93,7 @@ _FILLER = frozenset(
     }
 )
 Encode = Callable[[list[str]], np.ndarray]
+TEXTS_KEPT = 2048  # passages and sentences whose word vectors stay stacked (~50 kB each)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,7 @@ class WordVectors:
     def __init__(self, encode: Encode) -> None:
         self._encode = encode
         self._vectors: dict[str, np.ndarray] = {}
+        self._texts: OrderedDict[str, TextWords] = OrderedDict()
         self._lock = threading.Lock()
 
     def __contains__(self, word: object) -> bool:
@@ -148,18 +151,41 @@ class WordVectors:
             self.known(dict(zip(missing, self._encode(missing), strict=True)))
         return np.stack([self._vectors[w] for w in words])
 
+    def of_text(self, text: str) -> TextWords:
+        """The content words of ``text``, their stems and vectors, kept for the texts seen
+        last: the same passages come back question after question."""
+        with self._lock:
+            known = self._texts.get(text)
+            if known is not None:
+                self._texts.move_to_end(text)
+                return known
+        words = content_words(text)
+        found = TextWords({stem(w) for w in words}, self.of(words) if words else None)
+        with self._lock:
+            self._texts[text] = found
+            while len(self._texts) > TEXTS_KEPT:
+                self._texts.popitem(last=False)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class TextWords:
+    """A text's content words as :func:`matches` needs them."""
+
+    stems: set[str]
+    vectors: np.ndarray | None
+
 
 def matches(asked: Sequence[str], text: str, vectors: WordVectors) -> np.ndarray:
     """Each asked word's best match in ``text``: 1 for a form of the word itself, else the
     cosine of the nearest word of the text."""
     if not asked:
         return np.zeros(0)
-    words = content_words(text)
-    if not words:
+    found = vectors.of_text(text)
+    if found.vectors is None:
         return np.zeros(len(asked))
-    stems = {stem(w) for w in words}
-    similarity = (vectors.of(list(asked)) @ vectors.of(words).T).max(axis=1)
-    exact = np.array([stem(word) in stems for word in asked])
+    similarity = (vectors.of(list(asked)) @ found.vectors.T).max(axis=1)
+    exact = np.array([stem(word) in found.stems for word in asked])
     return np.where(exact, 1.0, np.maximum(similarity, 0.0))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
 import uuid
 from collections import Counter
@@ -21,7 +22,7 @@ import numpy as np
 
 from .chunking import chunk_article
 from .embedding import Embedder
-from .errors import SanityCheckFailed
+from .errors import RebuildCancelled, SanityCheckFailed
 from .lexical import LexicalIndex, passage_tokens
 from .library import Library, LibraryVersion
 from .store import FORMAT_VERSION, IndexedArticle, Manifest, StoredIndex
@@ -32,6 +33,7 @@ from .vectorstore import FaissStore, VectorStore
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+CANCEL_CHECK_EVERY = 128  # texts embedded between two looks at a rebuild's cancel flag
 SANITY_TOP = 3
 SANITY_MIN_RATE = 0.85
 SANITY_SAMPLE = 200  # passages of articles embedded before, checked again
@@ -47,8 +49,21 @@ class BuildReport:
     texts_embedded: int
 
 
+def encode(embedder: Embedder, texts: list[str], cancel: threading.Event | None) -> np.ndarray:
+    """Embed ``texts`` in slices, raising :class:`RebuildCancelled` once ``cancel`` is set."""
+    parts = []
+    for start in range(0, len(texts), CANCEL_CHECK_EVERY):
+        if cancel is not None and cancel.is_set():
+            raise RebuildCancelled("the rebuild was cancelled; the published index is unchanged")
+        parts.append(embedder.encode(texts[start : start + CANCEL_CHECK_EVERY]))
+    return np.concatenate(parts) if parts else embedder.encode([])
+
+
 def embed_articles(
-    texts: Sequence[str], embedder: Embedder, passages_from_sentences: bool = False
+    texts: Sequence[str],
+    embedder: Embedder,
+    passages_from_sentences: bool = False,
+    cancel: threading.Event | None = None,
 ) -> tuple[list[ArticleVectors], int]:
     """Chunk and embed articles, every distinct passage or sentence text once; the vectors of
     each article and how many texts were embedded.
@@ -66,7 +81,7 @@ def embed_articles(
     wanted = [] if passages_from_sentences else [p.text for ps in chunked for p in ps]
     wanted += [s.text for group in sentences for s in group]
     unique = list(dict.fromkeys(wanted))
-    encoded = embedder.encode(unique)
+    encoded = encode(embedder, unique, cancel)
     row = {text: i for i, text in enumerate(unique)}
 
     def passage_vectors(passages: tuple[Passage, ...]) -> np.ndarray:
@@ -108,11 +123,12 @@ class IndexBuilder:
         version: LibraryVersion,
         progress: Progress,
         previous: StoredIndex | None = None,
+        cancel: threading.Event | None = None,
     ) -> tuple[StoredIndex, BuildReport]:
         """The index of ``version``. When ``previous`` indexed a prefix of its articles (an add),
         its vector store is copied and extended instead of built again (HNSW builds are slow)."""
         started = time.perf_counter()
-        parts, report = self._article_vectors(version, progress)
+        parts, report = self._article_vectors(version, progress, cancel)
         articles, passages, sentences, rows = [], [], [], 0
         for record, vectors in zip(version.articles, parts, strict=True):
             span = range(rows, rows + len(vectors.passages))
@@ -159,7 +175,7 @@ class IndexBuilder:
         return stored, report
 
     def _article_vectors(
-        self, version: LibraryVersion, progress: Progress
+        self, version: LibraryVersion, progress: Progress, cancel: threading.Event | None
     ) -> tuple[list[ArticleVectors], BuildReport]:
         """Each article's vectors, from the cache or embedded now (and then cached)."""
         found = {a.sha256: self.cache.get(a.sha256) for a in version.articles}
@@ -169,7 +185,9 @@ class IndexBuilder:
             progress(f"embedding {len(missing)} of {len(version.articles)} articles")
             records = {a.sha256: a for a in version.articles}
             texts = [self.library.stored_text(records[sha]) for sha in missing]
-            vectors, embedded = embed_articles(texts, self.embedder, self.passages_from_sentences)
+            vectors, embedded = embed_articles(
+                texts, self.embedder, self.passages_from_sentences, cancel
+            )
             for sha256, article in zip(missing, vectors, strict=True):
                 self.cache.put(sha256, article)
                 found[sha256] = article
@@ -189,7 +207,12 @@ class IndexBuilder:
             return store
         return FaissStore.build(_stack(passage_vectors, self.embedder.dimension))
 
-    def sanity_check(self, stored: StoredIndex, fresh: Sequence[str] = ()) -> float:
+    def sanity_check(
+        self,
+        stored: StoredIndex,
+        fresh: Sequence[str] = (),
+        cancel: threading.Event | None = None,
+    ) -> float:
         """Check that nearly every checked passage's opening sentence finds that passage in the
         top 3. Checked: the passages of the articles whose sha256 is in ``fresh`` (those just
         embedded; a sample when there are very many) and a sample of the others, so that the
@@ -207,17 +230,23 @@ class IndexBuilder:
                 *rng.permutation(others)[:SANITY_SAMPLE].tolist(),
             }
         )
-        queries = self.embedder.encode([stored.passages[i].sentences[0].text for i in rows])
+        openings = [stored.passages[i].sentences[0].text for i in rows]
+        queries = encode(self.embedder, openings, cancel)
         texts = [p.text for p in stored.passages]
+        owner = np.zeros(len(texts), dtype=np.int64)
+        for number, article in enumerate(stored.articles):
+            owner[article.rows.start : article.rows.stop] = number
         # A passage repeated in other articles has the same vector, and its copies can fill
-        # the top 3: look deep enough to see 3 distinct texts, and count a copy as a find.
+        # the top 3: look deep enough, let the copies in other articles count as one result
+        # (and as a find), but not copies within the passage's own article.
         copies = max(Counter(texts).values())
         depth = min(SANITY_TOP * copies, SANITY_MAX_DEPTH, len(texts))
         _, found = stored.vectors.search(queries, depth)
         hits = 0
         for row, top in zip(rows, found.tolist(), strict=True):
-            distinct = list(dict.fromkeys(texts[i] for i in top if i >= 0))
-            hits += texts[row] in distinct[:SANITY_TOP]
+            keys = [(texts[i], i if owner[i] == owner[row] else -1) for i in top if i >= 0]
+            best = list(dict.fromkeys(keys))[:SANITY_TOP]
+            hits += (texts[row], row) in best or (texts[row], -1) in best
         rate = hits / max(1, len(rows))
         if rate < SANITY_MIN_RATE:
             raise SanityCheckFailed(

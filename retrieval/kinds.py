@@ -124,6 +124,40 @@ _AGE = re.compile(
     r"|born\s+(?:in|on)\s+[\w ,]+?\d{4})\b",
     re.I,
 )
+# "What is the name of ..." asks for a name, not for the word "name": such nouns name no thing.
+_GENERIC_NOUNS = frozenset(
+    {
+        "name",
+        "term",
+        "type",
+        "kind",
+        "sort",
+        "number",
+        "amount",
+        "part",
+        "example",
+        "purpose",
+        "result",
+        "reason",
+        "cause",
+        "effect",
+        "role",
+        "meaning",
+        "use",
+        "goal",
+        "aim",
+        "main",
+        "first",
+        "last",
+        "other",
+        "best",
+        "most",
+        "focus",
+        "basis",
+        "source",
+        "origin",
+    }
+)
 _STOP_AFTER_NOUN = frozenset(
     {"of", "in", "on", "at", "to", "for", "from", "by", "with", "did", "does", "do", "is", "was"}
 )
@@ -150,7 +184,8 @@ def wanted(question: str) -> Wanted | None:
         noun = second  # "what famous conductor", "which think tank": the noun comes last
     # "which group" names a category its answer need not spell out ("the Houthis"); "what is
     # the capital of" wants that very thing.
-    return Wanted(Kind.THING, noun.lower(), strict=bool(_THE_X_OF.search(question)))
+    strict = bool(_THE_X_OF.search(question)) and noun.lower() not in _GENERIC_NOUNS
+    return Wanted(Kind.THING, noun.lower(), strict=strict)
 
 
 def phrases(text: str, want: Wanted, question: str) -> list[Phrase]:

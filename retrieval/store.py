@@ -161,7 +161,10 @@ def check_current(
     if manifest.dimension != dimension:
         raise IndexStale(f"dimension {manifest.dimension}, model gives {dimension}")
     if fingerprint is not None and manifest.library_fingerprint != fingerprint:
-        raise IndexStale("the library changed since the index was built")
+        raise IndexStale(
+            "the library changed since the index was built "
+            "(an article changed, was added or removed)"
+        )
 
 
 def load(index_dir: Path) -> StoredIndex:

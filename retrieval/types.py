@@ -101,6 +101,7 @@ class Evidence:
     focus_weakest: float
     focus_unknown: float
     kind_missing: float
+    strict_kind_missing: float
     negation_mismatch: float
     number_missing: float
 
@@ -139,6 +140,10 @@ class Answer:
     searched: str = ""
     corrections: tuple[tuple[str, str], ...] = ()
     signals: Signals | None = None
+
+    def __post_init__(self) -> None:
+        if not self.searched:  # nothing was rewritten or corrected: the question itself
+            object.__setattr__(self, "searched", self.question)
 
     @property
     def abstained(self) -> bool:

@@ -19,7 +19,13 @@ from retrieval.evaluation import Question, read_questions
 
 REPO = Path(__file__).resolve().parents[1]
 _MARKER = re.compile(r"\s*\[(\d+)\]\s*")
-_ANSWER_TYPES = {"question": str, "answer": str, "abstained": bool, "citations": list}
+_ANSWER_TYPES = {
+    "question": str,
+    "searched": str,
+    "answer": str,
+    "abstained": bool,
+    "citations": list,
+}
 _CITATION_TYPES = {
     "n": (int,),
     "passage_id": (str,),
@@ -65,7 +71,7 @@ def model_cache_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def settings_factory(
-    article_path, index_dir, library_dir, model_cache_dir
+    article_path, index_dir, library_dir, model_cache_dir, tmp_path_factory
 ) -> Callable[..., Settings]:
     """Settings from the defaults (real article, temp folders) and the given overrides, never
     from `.env` or the environment of whoever runs the tests."""
@@ -75,6 +81,7 @@ def settings_factory(
         "index_dir": index_dir,
         "library_dir": library_dir,
         "model_cache_dir": model_cache_dir,
+        "data_dir": tmp_path_factory.mktemp("data"),
     }
 
     def make(**overrides: Any) -> Settings:
@@ -193,18 +200,27 @@ class BotHarness:
     admin_id = 42
     username = "article_test_bot"
 
-    def __init__(self, server: BotApiServer, settings_factory: Callable[..., Settings], engine):
+    def __init__(
+        self,
+        server: BotApiServer,
+        settings_factory: Callable[..., Settings],
+        engine,
+        data_dir: Path,
+    ):
         self.server = server
         self.engine = engine
+        self.data_dir = data_dir
         self._settings_factory = settings_factory
         self.apps: list[Application] = []
 
     def settings(self, **overrides: Any) -> Settings:
-        """Bot settings pointing at the fake server, with one admin (``admin_id``)."""
+        """Bot settings pointing at the fake server, with one admin (``admin_id``) and a usage
+        database of this test's own (kept across restarts within the test)."""
         bot = {
             "telegram_bot_token": self.token,
             "telegram_api_base_url": self.server.root_url,
             "admin_user_ids": str(self.admin_id),
+            "data_dir": self.data_dir,
         }
         return self._settings_factory(**{**bot, **overrides})
 
@@ -291,9 +307,9 @@ def botapi() -> Iterator[BotApiServer]:
 
 
 @pytest.fixture
-async def bot_harness(botapi, settings_factory, engine) -> AsyncIterator[BotHarness]:
+async def bot_harness(botapi, settings_factory, engine, tmp_path) -> AsyncIterator[BotHarness]:
     """The harness with no bot started yet; every bot it starts is stopped afterwards."""
-    harness = BotHarness(botapi, settings_factory, engine)
+    harness = BotHarness(botapi, settings_factory, engine, tmp_path / "data")
     try:
         yield harness
     finally:
@@ -326,8 +342,10 @@ def redacted_logs(caplog) -> Iterator[pytest.LogCaptureFixture]:
 
 
 # --- Shared by the end-to-end modules -----------------------------------------------------
-from e2e_helpers import RebuildGate, article_excerpt, buttons  # noqa: E402
+from e2e_helpers import RebuildGate, article_excerpt  # noqa: E402
 
+from botapi_fake import buttons  # noqa: E402
+from tgbot.formatting import SOURCE_DATA_PREFIX as SOURCES  # noqa: E402
 from tgbot.formatting import parse_callback  # noqa: E402
 
 
@@ -339,17 +357,20 @@ def marked(entity_texts) -> Callable[[dict, str], list[str]]:
 
 @pytest.fixture(scope="session")
 def assert_cited(article_text, answer_parts, marked) -> Callable[[dict], None]:
-    """Checks a cited answer: sentences verbatim from the article ending in ``[n]`` markers,
-    a Sources block with a verbatim quote per source, one valid button per source."""
+    """Checks a cited answer (or a hedge's quote, after its warning): sentences verbatim from
+    the article ending in ``[n]`` markers, a Sources block with a verbatim quote per source,
+    one valid button per source."""
 
     def check(record: dict) -> None:
         answer, _, sources = record["text"].partition("\n\nSources\n")
-        keyboard = buttons(record)
+        answer = answer.split(" The closest it comes: ", 1)[-1]  # a hedge quotes after this
+        answer = answer.split("\nsearched: ", 1)[0]
+        keyboard = buttons(record, SOURCES)
         parts = answer_parts(answer)
         assert parts and {n for _, n in parts} <= set(range(1, len(keyboard) + 1))
         assert all(sentence in article_text for sentence, _ in parts)
         assert "[1]" in answer and "Sources" in marked(record, "bold")
-        quotes = marked(record, "italic")
+        quotes = [q for q in marked(record, "italic") if not q.startswith("searched: ")]
         assert len(quotes) == len(sources.splitlines()) == len(keyboard) >= 1
         for quote in quotes:
             assert quote.startswith("“") and quote.endswith("”")

@@ -1,14 +1,8 @@
-"""Helpers of the end-to-end modules: reading buttons, a small article, holding a rebuild."""
+"""Helpers of the end-to-end modules: a small article, holding a rebuild."""
 
 import asyncio
 import logging
 import threading
-
-
-def buttons(record: dict) -> list[dict]:
-    """The inline keyboard buttons of a sent message, row by row."""
-    rows = (record["reply_markup"] or {}).get("inline_keyboard", [])
-    return [button for row in rows for button in row]
 
 
 def article_excerpt(article_text: str, lines: int) -> str:

@@ -6,13 +6,13 @@ import socket
 
 import httpx
 import pytest
-from e2e_helpers import buttons
 
-from botapi_fake import parse_html, utf16_len
+from botapi_fake import buttons, parse_html, utf16_len
 from tgbot.admin import NOT_ADMIN
+from tgbot.formatting import SOURCE_DATA_PREFIX as SOURCES
 from tgbot.formatting import parse_callback
-from tgbot.info import COMMANDS
-from tgbot.questions import NON_TEXT_HINT, SLOW_DOWN, TOO_LONG, USAGE
+from tgbot.info import COMMANDS, USER_COMMANDS
+from tgbot.questions import NEW_CONVERSATION, NON_TEXT_HINT, SLOW_DOWN, TOO_LONG, USAGE
 from tgbot.sources import STALE_SOURCE
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -23,6 +23,16 @@ GROUP = -1001234567
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def searched_note(record: dict) -> tuple[str, str | None]:
+    """A reply's text without its "searched: ..." line, and that query (None if none)."""
+    lines = record["text"].split("\n")
+    notes = [i for i, line in enumerate(lines) if line.startswith("searched: ")]
+    if not notes:
+        return record["text"], None
+    searched = lines.pop(notes[0]).removeprefix("searched: ")
+    return "\n".join(lines), searched
 
 
 # --- 1. questions in private chats --------------------------------------------------------------
@@ -62,7 +72,7 @@ async def test_edited_question_is_answered_again(tg, assert_cited):
 
 async def test_source_buttons_open_the_passage_with_the_quote_underlined(tg, article_text, marked):
     answer = await tg.ask(USER, QUESTION)
-    for n, button in enumerate(buttons(answer), 1):
+    for n, button in enumerate(buttons(answer, SOURCES), 1):
         query_id = tg.server.push_callback(
             USER, USER, answer["message_id"], button["callback_data"]
         )
@@ -72,7 +82,7 @@ async def test_source_buttons_open_the_passage_with_the_quote_underlined(tg, art
         heading, _, body = passage["text"].partition("\n\n")
         assert body in article_text and article_text[request.start : request.end] in body
         assert marked(passage, "bold") == [heading.split(" · ")[0]]
-        assert "<u>" in passage["raw_text"] and buttons(passage) == []
+        assert "<u>" in passage["raw_text"] and buttons(passage, SOURCES) == []
         answered = await tg.server.wait_for(
             lambda qid=query_id: [
                 a for a in tg.server.callback_answers if a["callback_query_id"] == qid
@@ -84,7 +94,7 @@ async def test_source_buttons_open_the_passage_with_the_quote_underlined(tg, art
 
 async def test_forged_and_stale_buttons_get_a_polite_answer(tg, caplog, assert_cited):
     answer = await tg.ask(USER, QUESTION)
-    real = buttons(answer)[0]["callback_data"]
+    real = buttons(answer, SOURCES)[0]["callback_data"]
     prefix, build_id, passage_id, start, end = real.split("|")
     forged = [
         "src|bad",
@@ -155,6 +165,50 @@ async def test_group_answers_only_what_is_addressed_to_the_bot(tg, assert_cited)
     assert server.errors == []
 
 
+# --- 3b. follow-up questions -------------------------------------------------------------------
+
+
+async def test_private_follow_up_leans_on_the_previous_turn_and_new_starts_over(
+    tg, assert_cited, marked
+):
+    first = await tg.ask(USER, "Who is Ebrahim Raisi?")
+    assert_cited(first)
+    assert searched_note(first)[1] is None
+    follow_up = await tg.ask(USER, "how did he die?")
+    assert_cited(follow_up)
+    _, searched = searched_note(follow_up)
+    assert searched is not None and "Ebrahim Raisi" in searched
+    assert "helicopter" in follow_up["text"].partition("\n\nSources")[0]
+    assert f"\n<i>searched: {searched}</i>\n\n" in follow_up["raw_text"]
+    declined = await tg.ask(USER, "what about Zorblax?")  # a decline shows its search too
+    assert "never mentions Zorblax" in declined["text"] and buttons(declined, SOURCES) == []
+    assert searched_note(declined)[1] == "how did Zorblax die?"
+    assert (await tg.ask(USER, "/new"))["text"] == NEW_CONVERSATION
+    again = await tg.ask(USER, "how did he die?")
+    assert searched_note(again)[1] is None  # nothing left to lean on
+    elsewhere = await tg.ask(OTHER, "how did he die?")  # another chat, its own conversation
+    assert searched_note(elsewhere)[1] is None
+    assert tg.server.errors == []
+
+
+async def test_group_reply_to_an_answer_continues_its_conversation(tg, assert_cited):
+    mention, third = f"@{tg.username}", OTHER + 1
+    asked = await tg.ask(GROUP, "/ask Who is Dmitry Peskov?", user_id=USER)
+    assert_cited(asked)
+    follow_up = "what will the agenda focus on according to him?"
+    replied = await tg.ask(
+        GROUP, follow_up, user_id=OTHER, reply_to_message_id=asked["message_id"]
+    )
+    assert_cited(replied)
+    assert "Dmitry Peskov" in (searched_note(replied)[1] or "")
+    assert "bilateral" in replied["text"].partition("\n\nSources")[0]
+    own = await tg.ask(GROUP, f"{mention} {follow_up}", user_id=USER)  # USER's own context
+    assert "Dmitry Peskov" in (searched_note(own)[1] or "")
+    stranger = await tg.ask(GROUP, f"{mention} {follow_up}", user_id=third)  # no context
+    assert searched_note(stranger)[1] is None
+    assert tg.server.errors == []
+
+
 # --- 4. /reindex ------------------------------------------------------------------------------
 
 
@@ -183,7 +237,10 @@ async def test_admin_reindex_keeps_answering_while_it_runs(
     assert new.build_id != old.build_id
     after = await tg.ask(USER, QUESTION)
     assert_cited(after)
-    assert all(parse_callback(b["callback_data"]).build_id == new.build_id for b in buttons(after))
+    assert all(
+        parse_callback(b["callback_data"]).build_id == new.build_id
+        for b in buttons(after, SOURCES)
+    )
     assert tg.server.errors == []
 
 
@@ -224,7 +281,8 @@ async def test_failed_reindex_reports_and_keeps_the_old_index(
     answer = await tg.ask(USER, QUESTION)
     assert_cited(answer)
     assert all(
-        parse_callback(b["callback_data"]).build_id == old.build_id for b in buttons(answer)
+        parse_callback(b["callback_data"]).build_id == old.build_id
+        for b in buttons(answer, SOURCES)
     )
     assert small_engine.snapshot.manifest == old
     assert tg.server.errors == []
@@ -289,22 +347,24 @@ async def test_flood_control_429_on_typing_delays_only_the_typing(tg, assert_cit
 
 
 @pytest.mark.filterwarnings("ignore:.*retry_after:telegram.warnings.PTBDeprecationWarning")
-async def test_flood_control_429_on_a_callback_answer_still_opens_the_source(tg, marked):
+async def test_flood_control_429_on_a_callback_answer_does_not_delay_the_source(tg, marked):
     answer = await tg.ask(USER, QUESTION)
-    tg.server.fail_next("answerCallbackQuery", count=1, retry_after=1)
-    data = buttons(answer)[0]["callback_data"]
+    tg.server.fail_next("answerCallbackQuery", count=1, retry_after=3)
+    data = buttons(answer, SOURCES)[0]["callback_data"]
     tg.server.push_callback(USER, USER, answer["message_id"], data)
     passage = await tg.reply(answer)
-    assert marked(passage, "underline") and len(tg.server.callback_answers) == 1
+    assert marked(passage, "underline")
+    assert tg.server.callback_answers == []  # the passage did not wait for the retry
+    await tg.server.wait_for(lambda: tg.server.callback_answers, tg.timeout)
 
 
 async def test_fifty_users_at_once_are_all_answered(tg, dev_answers, assert_cited, monkeypatch):
     batches: list[int] = []
     answer_many = tg.engine.answer_many
 
-    def counting(questions, article_id=None):
+    def counting(questions, histories=None, article_id=None):
         batches.append(len(questions))
-        return answer_many(questions, article_id)
+        return answer_many(questions, histories, article_id)
 
     monkeypatch.setattr(tg.engine, "answer_many", counting)
     answerable = [q.text for q, a in dev_answers if not a.abstained]
@@ -342,23 +402,12 @@ async def test_start_help_sources_and_commands(tg):
         assert all(f". {name}" in text for name in manifest.sections)
         assert f"{manifest.passages} passages" in text and manifest.built_at in text
     assert tg.server.commands == [
+        {"command": c.command, "description": c.description} for c in USER_COMMANDS
+    ]
+    admin_scope = {"type": "chat", "chat_id": tg.admin_id}
+    assert tg.server.commands_for(admin_scope) == [
         {"command": c.command, "description": c.description} for c in COMMANDS
     ]
-    assert tg.server.errors == []
-
-
-async def test_stats_for_admin(tg, dev_answers):
-    answered = next(q.text for q, a in dev_answers if not a.abstained)
-    abstained = next(q.text for q, a in dev_answers if a.abstained)
-    before = await tg.ask(tg.admin_id, "/stats")
-    assert "Questions answered: 0" in before["text"] and "no questions yet" in before["text"]
-    for question in (answered, abstained):
-        await tg.ask(USER, question)
-    stats = (await tg.ask(tg.admin_id, "/stats"))["text"]
-    assert "Questions answered: 2" in stats and "Abstention rate: 50%" in stats
-    median, p95 = map(float, re.search(r"([\d.]+) ms median, ([\d.]+) ms p95", stats).groups())
-    assert 0 < median <= p95
-    assert f"{tg.engine.snapshot.manifest.passages} passages" in stats
     assert tg.server.errors == []
 
 
@@ -415,7 +464,7 @@ async def test_abstention_says_so_and_lists_the_sections(tg, dev_answers, marked
     assert reply["text"].startswith(answer.text) and "doesn't cover" in reply["text"]
     [topics] = marked(reply, "italic")
     assert topics.split(", ") == list(tg.engine.snapshot.manifest.sections[:6])
-    assert reply["reply_markup"] is None and "[1]" not in reply["text"]
+    assert buttons(reply, SOURCES) == [] and "[1]" not in reply["text"]
     assert tg.server.errors == []
 
 

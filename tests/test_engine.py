@@ -4,6 +4,7 @@ import dataclasses
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,8 +18,15 @@ from retrieval import (
     store,
     validate_question,
 )
+from retrieval.conversation import Turn
 from retrieval.engine import SANITY_MIN_RATE
-from retrieval.evaluation import evaluate
+from retrieval.evaluation import (
+    answer_all,
+    evaluate,
+    gold_rank,
+    read_questions,
+    turn_numbers,
+)
 from retrieval.vectorstore import FaissStore
 
 GIFT = "Pezeshkian gave Putin a Persian carpet woven in Tabriz as a gift at the summit."
@@ -193,3 +201,47 @@ def test_one_invalid_question_fails_the_whole_batch(engine):
 
 def test_question_white_space_is_folded_before_the_length_check():
     assert validate_question("  Who   met\n in Ashgabat? ", 20) == "Who met in Ashgabat?"
+
+
+# --- follow-up questions ----------------------------------------------------------------------
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def test_a_follow_up_is_searched_with_the_previous_turn(engine):
+    first = engine.answer("Who is Ebrahim Raisi?")
+    follow_up = engine.answer("how did he die?", [Turn.of(first)])
+    assert "Ebrahim Raisi" in follow_up.searched and follow_up.question == "how did he die?"
+    assert not follow_up.abstained and "helicopter" in follow_up.text
+    assert follow_up.to_json()["searched"] == follow_up.searched
+    alone = engine.answer("how did he die?")
+    assert alone.searched == alone.question == alone.to_json()["searched"]
+
+
+def test_follow_ups_of_the_dev_conversations_cite_the_right_passage(engine):
+    questions = read_questions(DATA / "dev_followups.jsonl")
+    answers = answer_all(engine, questions)
+    report = evaluate(engine, questions)
+    followups = report.followups
+    assert followups is not None and followups.answerable == 6
+    assert followups.hit_at_1 >= 5 / 6, report.misses
+    firsts = [
+        gold_rank(a, q.gold)
+        for q, a, n in zip(questions, answers, turn_numbers(questions), strict=True)
+        if n == 0
+    ]
+    assert firsts == [1] * 6, report.misses
+
+
+@pytest.mark.parametrize(
+    "file", ["dev_questions.jsonl", "dev_natural.jsonl", "heldout_questions.jsonl"]
+)
+def test_standalone_questions_are_never_rewritten_even_mid_conversation(engine, file):
+    history: tuple[Turn, ...] = ()
+    rewritten = []
+    for question in read_questions(DATA / file):
+        answer = engine.answer(question.text, history)
+        history = (*history, Turn.of(answer))[-5:]
+        if answer.searched != answer.question:
+            rewritten.append((answer.question, answer.searched))
+    assert rewritten == []

@@ -11,6 +11,7 @@ from botapi_fake import parse_html, utf16_len
 from retrieval import Answer, Citation, Passage
 from retrieval.chunking import chunk_article
 from retrieval.store import Manifest
+from retrieval.types import Highlight
 from tgbot.formatting import (
     MAX_LENGTH,
     Block,
@@ -193,8 +194,9 @@ def test_out_of_range_spans_still_render(passages):
 def test_abstention_and_article_screens_escape_section_names():
     sections = tuple(f"Part {i} & <{i}>" for i in range(10))
     info = manifest(sections, title="Q&A <Title>")
-    abstain = Answer("q", "", (), 0.1, outcome="declined")
+    abstain = Answer("q", "", (), 0.1, outcome="declined", reason="not_covered")
     text, _ = parse_html(paginate(abstention_blocks(abstain, info))[0])
+    assert text.startswith("Sorry, the article doesn't cover that.")
     assert text.endswith(", ".join(sections[:6]))
     [page] = paginate(article_blocks(info))
     text, _ = parse_html(page)
@@ -236,3 +238,34 @@ def test_keyboard_has_one_button_per_citation(passages):
 )  # fmt: skip
 def test_parse_callback_rejects_garbage(data):
     assert parse_callback(data) is None
+
+
+def test_a_hedge_says_the_article_does_not_say_it_before_the_closest_quote(passages):
+    quote = citation(passages[0], 1)
+    hedge = Answer("How old is Putin?", f"{quote.quote} [1]", (quote,), 0.5, outcome="hedged")
+    [page] = paginate(answer_blocks(hedge))
+    text, _ = parse_html(page)
+    assert text.startswith("The article doesn't say how old Putin is. The closest it comes: ")
+    assert f"{quote.quote} [1]" in text
+
+
+def test_the_highlight_is_bold_inside_the_verbatim_quote_and_searched_is_small_print(passages):
+    quote = citation(passages[0], 1)
+    word = quote.quote.split()[2]
+    start = quote.start + quote.quote.index(word)
+    answer = Answer(
+        "q",
+        f"{quote.quote} [1]",
+        (quote,),
+        0.9,
+        highlight=Highlight(word, start, start + len(word)),
+        searched="q corrected",
+    )
+    [page] = paginate(answer_blocks(answer))
+    text, entities = parse_html(page)
+    assert text.startswith(f"{quote.quote} [1]\nsearched: q corrected")
+    spans = {kind: [] for kind in ("bold", "italic")}
+    for e in entities:
+        spans.setdefault(e["type"], []).append(text[e["offset"] : e["offset"] + e["length"]])
+    assert spans["bold"][0] == word
+    assert spans["italic"][0] == "searched: q corrected"

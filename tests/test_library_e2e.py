@@ -5,10 +5,11 @@ links served by a web server on 127.0.0.1."""
 import re
 
 import pytest
-from e2e_helpers import buttons
 from samples import ARTICLE, FIRST, LONG, SECOND, drawing_only_pdf, html_page, pdf_document
 
+from botapi_fake import buttons
 from tgbot.admin import NOT_ADMIN
+from tgbot.formatting import SOURCE_DATA_PREFIX as SOURCES
 from tgbot.formatting import parse_callback, shorten
 from tgbot.library_admin import BUSY, EXPIRED
 from tgbot.library_format import quoted_title
@@ -127,7 +128,7 @@ async def test_admin_adds_a_document_after_a_preview(
     assert answer in reply["text"]
     bold = entity_texts(reply["text"], reply["entities"], "bold")
     assert title in bold  # the Sources block names the article
-    source = buttons(reply)[0]
+    source = buttons(reply, SOURCES)[0]
     lib.server.push_callback(USER, USER, reply["message_id"], source["callback_data"])
     passage = await lib.reply(reply)
     assert passage["text"].startswith(f"{title} · ")
@@ -340,7 +341,8 @@ async def test_questions_are_answered_while_an_article_is_added(
     assert busy["text"] == BUSY
     reply = await lib.ask(USER, "Who met for the first time?")
     assert_cited(reply)
-    assert all(parse_callback(b["callback_data"]).build_id == old.build_id for b in buttons(reply))
+    sources = buttons(reply, SOURCES)
+    assert all(parse_callback(b["callback_data"]).build_id == old.build_id for b in sources)
     assert len(small_engine.articles()) == 1 and small_engine.rebuilding
     rebuild_gate.opened.set()
     assert ADDED.fullmatch((await lib.reply(preview, nth=2))["text"])

@@ -125,12 +125,12 @@ def test_answers_cite_the_article_they_come_from(library_engine, article_text):
 def test_a_question_limited_to_one_article_only_cites_it(library_engine):
     article, _ = library_engine.articles()
     rows = library_engine.snapshot.rows[article.id]
-    answer = library_engine.answer("Who was William the Conqueror?", article.id)
+    answer = library_engine.answer("Who was William the Conqueror?", article_id=article.id)
     assert all(c.article.id == article.id for c in answer.citations)
     assert all(library_engine.snapshot.by_id[c.passage.id] for c in answer.citations)
     assert len(rows) < library_engine.snapshot.manifest.passages
     with pytest.raises(ArticleUnknown):
-        library_engine.answer("Who?", "nosuchid")
+        library_engine.answer("Who?", article_id="nosuchid")
 
 
 def test_remove_and_rollback_reuse_the_cached_vectors(library_engine, counting):

@@ -1,13 +1,13 @@
-"""The bot's long-lived services: per-user rate limit, stats and the question batcher."""
+"""The bot's long-lived services: per-user rate limit and the question batcher."""
 
 import asyncio
-import statistics
 
 import pytest
 
 from retrieval import Answer, InvalidQuestion
 from retrieval.batching import QuestionBatcher
-from tgbot.services import LATENCY_WINDOW, RateLimiter, Stats
+from retrieval.conversation import Turn
+from tgbot.services import RateLimiter
 
 QUESTIONS = [
     "Who is the president of Iran?",
@@ -44,40 +44,6 @@ def test_rate_limit_uses_the_monotonic_clock_by_default():
     assert not limiter.allow(1)
 
 
-# --- Stats ----------------------------------------------------------------------------------
-
-
-def test_stats_count_answers_and_abstentions():
-    stats = Stats()
-    assert (stats.answered, stats.abstained) == (0, 0)
-    assert stats.percentile(0.5) is None and stats.percentile(0.95) is None
-    for seconds, abstained in ((0.2, False), (0.4, True), (0.3, False)):
-        stats.record(seconds, abstained)
-    assert (stats.answered, stats.abstained) == (3, 1)
-
-
-def test_stats_percentiles():
-    stats = Stats()
-    stats.record(0.25, False)
-    assert stats.percentile(0.5) == stats.percentile(0.95) == 0.25
-    stats = Stats()
-    for ms in range(1, 102):  # 1 ... 101 ms, recorded out of order
-        stats.record(((ms * 37) % 101 + 1) / 1000, False)
-    assert stats.percentile(0.5) == pytest.approx(0.051)
-    assert stats.percentile(0.95) == pytest.approx(0.096)
-    assert stats.percentile(0.5) == pytest.approx(statistics.median(stats.latencies))
-
-
-def test_stats_keep_a_window_of_recent_latencies():
-    stats = Stats()
-    for _ in range(LATENCY_WINDOW):
-        stats.record(10.0, False)
-    for _ in range(LATENCY_WINDOW):
-        stats.record(0.1, False)
-    assert stats.answered == 2 * LATENCY_WINDOW
-    assert stats.percentile(0.95) == pytest.approx(0.1)  # old latencies fell out
-
-
 # --- QuestionBatcher ------------------------------------------------------------------------
 
 
@@ -96,9 +62,9 @@ def engine_calls(engine, monkeypatch) -> list[list[str]]:
     calls: list[list[str]] = []
     answer_many = engine.answer_many
 
-    def counting(questions, article_id=None):
+    def counting(questions, histories=None, **options):
         calls.append(list(questions))
-        return answer_many(questions, article_id)
+        return answer_many(questions, histories, **options)
 
     monkeypatch.setattr(engine, "answer_many", counting)
     return calls
@@ -133,16 +99,16 @@ async def test_questions_for_one_article_are_batched_apart_from_the_rest(engine,
     batches: list[tuple[str | None, list[str]]] = []
     answer_many = engine.answer_many
 
-    def counting(questions, article_id=None):
+    def counting(questions, histories=None, article_id=None):
         batches.append((article_id, list(questions)))
-        return answer_many(questions, article_id)
+        return answer_many(questions, histories, article_id)
 
     monkeypatch.setattr(engine, "answer_many", counting)
     batcher = QuestionBatcher(engine)
     article = engine.snapshot.articles[0].id
     chosen = [article, None, article, None]
     answers = await asyncio.gather(
-        *(batcher.answer(q, a) for q, a in zip(QUESTIONS, chosen, strict=False))
+        *(batcher.answer(q, article_id=a) for q, a in zip(QUESTIONS, chosen, strict=False))
     )
     assert [a.question for a in answers] == QUESTIONS[:4]
     assert all(c.article.id == article for a in answers for c in a.citations)
@@ -150,7 +116,7 @@ async def test_questions_for_one_article_are_batched_apart_from_the_rest(engine,
     assert sorted(batches, key=str) == sorted(grouped.items(), key=str)
 
 
-async def test_an_engine_failure_reaches_every_waiter_of_the_batch(engine, engine_calls):
+async def test_a_failing_question_fails_only_its_waiter_not_the_batch(engine, engine_calls):
     batcher = QuestionBatcher(engine)
     results = await asyncio.gather(
         batcher.answer(QUESTIONS[0]),
@@ -158,8 +124,10 @@ async def test_an_engine_failure_reaches_every_waiter_of_the_batch(engine, engin
         batcher.answer(QUESTIONS[1]),
         return_exceptions=True,
     )
-    assert len(engine_calls) == 1  # all three waited together
-    assert all(isinstance(result, InvalidQuestion) for result in results)  # nobody hangs
+    assert len(engine_calls[0]) == 3  # all three waited together...
+    assert engine_calls[1:] == [[QUESTIONS[0]], [" "], [QUESTIONS[1]]]  # ...then one by one
+    assert isinstance(results[1], InvalidQuestion)  # nobody hangs
+    assert [results[0].question, results[2].question] == [QUESTIONS[0], QUESTIONS[1]]
     assert (await batcher.answer(QUESTIONS[2])).question == QUESTIONS[2]  # still serving
 
 
@@ -180,3 +148,12 @@ async def test_a_cancelled_waiter_does_not_strand_the_others(engine, engine_call
         waiting.cancel()
         if worker.done():
             worker.exception()  # retrieved: no "never retrieved" noise at exit
+
+
+async def test_batcher_passes_each_question_its_history(engine):
+    batcher = QuestionBatcher(engine)
+    first = await batcher.answer("Who is Ebrahim Raisi?")
+    follow_up, alone = await asyncio.gather(
+        batcher.answer("how did he die?", (Turn.of(first),)), batcher.answer("how did he die?")
+    )
+    assert "Ebrahim Raisi" in follow_up.searched and alone.searched == alone.question

@@ -6,6 +6,7 @@ import pytest
 from pydantic import SecretStr, ValidationError
 
 from retrieval import Settings
+from retrieval.settings import PROJECT_DIR, invalid_settings
 
 TOKEN = "123456:AAE-secret_token_value"
 
@@ -62,12 +63,58 @@ def test_settings_are_read_from_a_dotenv_file(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("TOP_K", "0"), ("TOP_K", "11"), ("ABSTAIN_THRESHOLD", "2"), ("LOG_LEVEL", "verbose")],
+    [
+        ("TOP_K", "0"),
+        ("TOP_K", "11"),
+        ("MAX_QUESTION_CHARS", "5"),
+        ("LOG_LEVEL", "verbose"),
+        ("STATS_RETENTION_DAYS", "0"),
+    ],
 )
-def test_out_of_range_values_are_rejected(monkeypatch, name, value):
+def test_out_of_range_values_are_rejected_in_one_line_naming_the_setting(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as rejected:
         Settings(_env_file=None)
+    [line] = invalid_settings(rejected.value)
+    assert line.startswith(f"{name}: ") and repr(value) in line and "\n" not in line
+
+
+def test_each_bad_setting_gets_its_line_and_secrets_are_not_echoed(monkeypatch):
+    monkeypatch.setenv("ADMIN_USER_IDS", "1, alice")
+    monkeypatch.setenv("WEBHOOK_PORT", "eighty")
+    lines = invalid_settings(_rejection(Settings, _env_file=None))
+    assert sorted(lines) == [
+        "ADMIN_USER_IDS: expected numeric user ids separated by commas (got '1, alice')",
+        "WEBHOOK_PORT: input should be a valid integer, unable to parse string as an integer"
+        " (got 'eighty')",
+    ]
+    monkeypatch.delenv("ADMIN_USER_IDS")
+    monkeypatch.delenv("WEBHOOK_PORT")
+    secret_line = invalid_settings(_rejection(Settings, _env_file=None, telegram_bot_token=12345))
+    assert secret_line == ["TELEGRAM_BOT_TOKEN: input should be a valid string"]
+
+
+def _rejection(model, **values) -> ValidationError:
+    with pytest.raises(ValidationError) as rejected:
+        model(**values)
+    return rejected.value
+
+
+@pytest.mark.parametrize("value", ["info", "Debug", " warning "])
+def test_log_level_is_case_insensitive(monkeypatch, value):
+    monkeypatch.setenv("LOG_LEVEL", value)
+    assert Settings(_env_file=None).log_level == value.strip().upper()
+
+
+def test_default_paths_are_in_the_project_folder_wherever_the_bot_starts(monkeypatch, tmp_path):
+    for name in ("ARTICLE_PATH", "INDEX_DIR", "MODEL_CACHE_DIR", "DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(_env_file=None)
+    assert settings.article_path == PROJECT_DIR / "data" / "article.txt"
+    assert settings.article_path.is_file()
+    for path in (settings.index_dir, settings.model_cache_dir, settings.data_dir):
+        assert path.is_absolute() and path.is_relative_to(PROJECT_DIR)
 
 
 def test_env_example_documents_every_setting_and_loads_as_is(monkeypatch):

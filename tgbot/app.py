@@ -13,10 +13,11 @@ from telegram.ext import (
 
 from retrieval import Engine, Settings
 
-from . import admin, articles, errors, info, library_admin, questions, sources
+from . import admin, articles, errors, feedback, info, library_admin, questions, sources
 from .formatting import ANY_BUTTON, SOURCE_BUTTON
 from .library_format import ARTICLE_BUTTON, UPLOAD_BUTTON
-from .lifecycle import on_shutdown, on_startup, rate_limiter
+from .lifecycle import on_shutdown, on_startup
+from .transport import POOL_TIMEOUT, TIMEOUTS, PollingRequest, rate_limiter
 
 
 def build_application(settings: Settings, engine: Engine | None = None) -> Application:
@@ -29,6 +30,11 @@ def build_application(settings: Settings, engine: Engine | None = None) -> Appli
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .rate_limiter(rate_limiter(settings))
+        .connect_timeout(TIMEOUTS["connect_timeout"])
+        .read_timeout(TIMEOUTS["read_timeout"])
+        .write_timeout(TIMEOUTS["write_timeout"])
+        .pool_timeout(POOL_TIMEOUT)
+        .get_updates_request(PollingRequest())
         .concurrent_updates(True)
         .post_init(on_startup(settings, engine))
         .post_shutdown(on_shutdown)
@@ -42,6 +48,7 @@ def build_application(settings: Settings, engine: Engine | None = None) -> Appli
             CommandHandler("help", info.help_command, block=False),
             CommandHandler(["sources", "article"], info.sources_command, block=False),
             CommandHandler("ask", questions.ask_command, block=False),
+            CommandHandler("new", questions.new_conversation, block=False),
             CommandHandler("reindex", admin.reindex, block=False),
             CommandHandler("stats", admin.stats, block=False),
             CommandHandler("articles", articles.articles_command, block=False),
@@ -49,6 +56,9 @@ def build_application(settings: Settings, engine: Engine | None = None) -> Appli
             CallbackQueryHandler(sources.open_source, pattern=SOURCE_BUTTON, block=False),
             CallbackQueryHandler(library_admin.upload_button, pattern=UPLOAD_BUTTON, block=False),
             CallbackQueryHandler(articles.article_button, pattern=ARTICLE_BUTTON, block=False),
+            CallbackQueryHandler(
+                feedback.give_feedback, pattern=feedback.FEEDBACK_BUTTON, block=False
+            ),
             CallbackQueryHandler(sources.unknown_button, pattern=ANY_BUTTON, block=False),
             MessageHandler(private & filters.COMMAND, questions.unknown_command, block=False),
             MessageHandler(private & filters.Document.ALL, library_admin.document, block=False),

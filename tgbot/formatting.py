@@ -17,11 +17,13 @@ from telegram.constants import MessageLimit
 import wording
 from retrieval.store import Manifest
 from retrieval.types import Answer, Citation, Passage
+from usage import UsageRecorder, UsageSummary, summary_lines
 
 MAX_LENGTH = MessageLimit.MAX_TEXT_LENGTH
 SHORT_QUOTE = 160
 CALLBACK_PREFIX = "src"
-SOURCE_BUTTON = re.compile(rf"^{CALLBACK_PREFIX}\|")  # the pattern of its CallbackQueryHandler
+SOURCE_DATA_PREFIX = f"{CALLBACK_PREFIX}|"
+SOURCE_BUTTON = re.compile(f"^{re.escape(SOURCE_DATA_PREFIX)}")  # its CallbackQueryHandler's
 ANY_BUTTON = re.compile(".*", re.DOTALL)
 
 
@@ -93,10 +95,7 @@ def answer_blocks(answer: Answer) -> list[Block]:
     kind asked for in bold, what was searched in small print when it differs from the
     question, then a Sources block: number, article title, section and a short quote."""
     blocks = [Block(wording.hedge_intro(answer) + " ")] if answer.outcome == "hedged" else []
-    blocks += _highlighted(answer)
-    note = wording.searched_note(answer)
-    if note:
-        blocks += [Block("\n"), Block(note, "i")]
+    blocks += _highlighted(answer) + _searched(answer)
     if answer.citations:
         blocks += [Block("\n\n"), Block("Sources", "b")]
     for citation in answer.citations:
@@ -104,6 +103,12 @@ def answer_blocks(answer: Answer) -> list[Block]:
         blocks += [Block(f"\n[{citation.n}] "), Block(citation.article.title, "b")]
         blocks += [Block(f" · {section} — "), Block(f"“{shorten(citation.quote)}”", "i")]
     return blocks
+
+
+def _searched(answer: Answer) -> list[Block]:
+    """What was searched, in small print on a line of its own, when it differs."""
+    note = wording.searched_note(answer)
+    return [Block("\n"), Block(note, "i")] if note else []
 
 
 def _highlighted(answer: Answer) -> list[Block]:
@@ -167,10 +172,12 @@ def passage_blocks(passage: Passage, start: int, end: int) -> list[Block]:
 
 
 def abstention_blocks(answer: Answer, manifest: Manifest) -> list[Block]:
-    """A plain "not covered" (and why) and a pointer to what the article does cover."""
+    """A plain "not covered" (and why), what was searched when it differs from the question,
+    and a pointer to what the article does cover."""
     topics = ", ".join(manifest.sections[:6]) or manifest.title
     return [
         Block(wording.decline_message(answer)),
+        *_searched(answer),
         Block("\n\nThe article covers: "),
         Block(topics, "i"),
     ]
@@ -181,6 +188,23 @@ def article_blocks(manifest: Manifest) -> list[Block]:
     blocks = [Block("Article: ", "b"), Block(manifest.title), Block("\n\nSections", "b")]
     blocks += [Block(f"\n{i}. {name}") for i, name in enumerate(manifest.sections, 1)]
     blocks.append(Block(f"\n\nIndex: {index_facts(manifest)}"))
+    return blocks
+
+
+def stats_blocks(
+    summary: UsageSummary | None, recorder: UsageRecorder, manifest: Manifest
+) -> list[Block]:
+    """/stats: the usage summary, what is wrong with the usage database if anything, the index."""
+    blocks = [Block("Stats", "b")]
+    if recorder.problem or recorder.unrecorded:
+        problem = recorder.problem or "it failed earlier and works again"
+        blocks += [
+            Block("\n⚠ Usage database: ", "b"),
+            Block(f"{problem}. Questions not recorded since start-up: {recorder.unrecorded}."),
+        ]
+    if summary is not None:
+        blocks += [Block(f"\n{line}") for line in summary_lines(summary)]
+    blocks.append(Block(f"\nIndex: {index_facts(manifest)}"))
     return blocks
 
 

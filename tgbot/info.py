@@ -9,16 +9,20 @@ from . import formatting as fmt
 from .replies import reply_blocks
 from .services import services
 
-COMMANDS = (
+USER_COMMANDS = (
     BotCommand("ask", "Ask a question about the article"),
     BotCommand("articles", "The articles I know; pick one for this chat"),
     BotCommand("sources", "The sections and the index"),
+    BotCommand("new", "Start a new conversation (forget earlier questions)"),
     BotCommand("help", "What I can do"),
     BotCommand("start", "Introduction and example questions"),
+)
+ADMIN_COMMANDS = (
     BotCommand("reindex", "Admins: rebuild the index from the stored articles"),
     BotCommand("rollback", "Admins: undo the last change to the library"),
     BotCommand("stats", "Admins: usage and latency"),
 )
+COMMANDS = USER_COMMANDS + ADMIN_COMMANDS  # the admins' menu, and what /help lists
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -4,68 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram.error import RetryAfter
-from telegram.ext import AIORateLimiter, Application
+from telegram import Bot, BotCommandScopeChat
+from telegram.error import TelegramError
+from telegram.ext import Application
 
 from retrieval import Engine, Settings
 
-from .info import COMMANDS
+from .info import COMMANDS, USER_COMMANDS
+from .rebuilds import start_rebuild, stop_rebuild
 from .services import Services
 
 log = logging.getLogger(__name__)
-JSONDict = dict[str, Any]
-
-RETRIES_AFTER_FLOOD = 5
-UNTHROTTLED = frozenset({"sendChatAction", "answerCallbackQuery"})
-
-
-class MessageRateLimiter(AIORateLimiter):
-    """PTB's AIORateLimiter, throttling messages only.
-
-    Telegram's flood limits count messages; a "typing…" action or a callback answer sent
-    through the same limiter would halve the answers a bot can send per second.
-    """
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> bool | JSONDict | list[JSONDict]:
-        """Send chat actions and callback answers straight away; queue everything else.
-
-        Unthrottled requests still honour a 429: they wait ``retry_after`` and try again.
-        """
-        if endpoint not in UNTHROTTLED:
-            return await super().process_request(
-                callback, args, kwargs, endpoint, data, rate_limit_args
-            )
-        for _ in range(RETRIES_AFTER_FLOOD):
-            try:
-                return await callback(*args, **kwargs)
-            except RetryAfter as exc:
-                await asyncio.sleep(_seconds(exc.retry_after) + 0.1)
-        return await callback(*args, **kwargs)  # the last try: a 429 now reaches the caller
-
-
-def _seconds(period: float | timedelta) -> float:
-    """PTB gives ``retry_after`` as seconds or as a timedelta, depending on PTB_TIMEDELTA."""
-    return period.total_seconds() if isinstance(period, timedelta) else float(period)
-
-
-def rate_limiter(settings: Settings) -> MessageRateLimiter:
-    """Flood control at ``TELEGRAM_MAX_RATE`` messages a second; 429s are retried."""
-    return MessageRateLimiter(
-        overall_max_rate=settings.telegram_max_rate, max_retries=RETRIES_AFTER_FLOOD
-    )
 
 
 def webhook_options(settings: Settings) -> dict[str, Any]:
@@ -84,20 +37,79 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
 def on_startup(
     settings: Settings, engine: Engine | None = None
 ) -> Callable[[Application], Awaitable[None]]:
-    """A ``post_init`` hook that loads (or builds) the index and registers the commands."""
+    """A ``post_init`` hook that loads the index (serving a saved one at once when the article
+    changed, and rebuilding it in the background), opens the usage database, registers the
+    commands and warns about risky settings."""
 
     async def post_init(application: Application) -> None:
+        warn_about(settings)
         loaded = engine or await asyncio.to_thread(Engine, settings)
-        snapshot = await asyncio.to_thread(lambda: loaded.snapshot)
-        application.bot_data["services"] = Services.create(settings, loaded)
-        await application.bot.set_my_commands(COMMANDS)
+        if not loaded.loaded:
+            await asyncio.to_thread(loaded.load_or_build, None, True)
+        snapshot = loaded.snapshot
+        svc = Services.create(settings, loaded)
+        await svc.usage.start()
+        application.bot_data["services"] = svc
+        await register_commands(application.bot, settings)
         log.info("serving %d passages of %s", snapshot.manifest.passages, settings.article_path)
+        if loaded.outdated:
+            _rebuild_at_startup(application.bot, svc, loaded.outdated)
 
     return post_init
 
 
+def warn_about(settings: Settings) -> None:
+    """Log a warning for each setting that leaves the bot open or unmanageable."""
+    if settings.webhook_url and settings.webhook_secret is None:
+        log.warning(
+            "WEBHOOK_SECRET is not set: anyone who finds WEBHOOK_URL can post updates to the bot"
+        )
+    if not settings.admin_user_ids:
+        log.warning("ADMIN_USER_IDS is empty: nobody can /reindex or see /stats")
+
+
+async def register_commands(bot: Bot, settings: Settings) -> None:
+    """The menu: user commands for everyone, the admin commands in the admins' own chats."""
+    await bot.set_my_commands(USER_COMMANDS)
+    for admin_id in sorted(settings.admin_user_ids):
+        try:
+            await bot.set_my_commands(COMMANDS, scope=BotCommandScopeChat(admin_id))
+        except TelegramError as exc:  # "chat not found" until the admin has written to the bot
+            log.warning("could not set the admin commands for chat %s: %s", admin_id, exc)
+
+
+def _rebuild_at_startup(bot: Bot, svc: Services, reason: str) -> None:
+    built_at = svc.engine.snapshot.manifest.built_at
+    log.warning("%s: rebuilding the index in the background", reason)
+
+    async def failed(why: str) -> None:
+        text = (
+            f"At start-up the index needed a rebuild ({reason}), which failed: {why}. "
+            f"Still serving the index built at {built_at}."
+        )
+        await tell_admins(bot, svc.settings, text)
+
+    async def done(summary: str) -> None:
+        log.info("start-up rebuild done: %s", summary)
+
+    start_rebuild(svc, on_done=done, on_failure=failed)
+
+
+async def tell_admins(bot: Bot, settings: Settings, text: str) -> None:
+    """Send ``text`` to each admin; one who can't be reached is logged, not retried."""
+    for admin_id in sorted(settings.admin_user_ids):
+        try:
+            await bot.send_message(admin_id, text)
+        except TelegramError as exc:
+            log.warning("could not tell admin %s: %s", admin_id, exc)
+
+
 async def on_shutdown(application: Application) -> None:
-    """Log the stop with what was served (``Application.stop`` has let a reindex finish)."""
+    """Stop what ``post_init`` started: abandon a running rebuild (within 10 s), close the
+    usage database (writing what is queued) and log."""
     services: Services | None = application.bot_data.get("services")
-    answered = services.stats.answered if services is not None else 0
-    log.info("bot stopped after answering %d questions", answered)
+    if services is None:
+        return
+    await stop_rebuild(services)
+    await services.usage.close()
+    log.info("bot stopped after answering %d questions", services.usage.questions)

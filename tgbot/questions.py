@@ -2,25 +2,104 @@
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, Sequence
 from typing import Any
 
 from telegram import Message, MessageEntity, Update
 from telegram.ext import ContextTypes
 
-from retrieval import ArticleUnknown, InvalidQuestion, validate_question
+from retrieval import ArticleUnknown, InvalidQuestion, normalize_question, validate_question
 from retrieval.answer import asks_for_overview
+from usage import QuestionEntry
 
 from . import formatting as fmt
 from . import library_format as lf
-from .replies import reply_blocks, reply_plain, show_typing
+from .feedback import with_feedback
+from .replies import raise_if_refused, reply_blocks, reply_plain, show_typing
 from .services import Services, chosen_article, services
 
 USAGE = "Usage: /ask QUESTION, for example: /ask What is the article about?"
 NON_TEXT_HINT = "I can only read text. Please type your question about the article."
 SLOW_DOWN = "You're asking faster than I can keep up with. Please wait a minute and try again."
 TOO_LONG = "That question is {length} characters long. Please shorten it to {limit} or fewer."
+QUESTION_WORDS = frozenset(
+    {
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "when",
+        "where",
+        "which",
+        "why",
+        "how",
+        "is",
+        "are",
+        "was",
+        "were",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "has",
+        "have",
+        "had",
+        "tell",
+        "explain",
+        "describe",
+        "summarize",
+        "summarise",
+        "list",
+        "give",
+        "show",
+        "compare",
+        "define",
+    }
+)
+ACKNOWLEDGEMENTS = frozenset(
+    {
+        "thanks",
+        "thank",
+        "you",
+        "thx",
+        "ty",
+        "ok",
+        "okay",
+        "cool",
+        "great",
+        "nice",
+        "good",
+        "lol",
+        "haha",
+        "wow",
+        "yes",
+        "no",
+        "yep",
+        "nope",
+        "sure",
+        "got",
+        "it",
+        "awesome",
+        "perfect",
+        "right",
+        "alright",
+        "fine",
+        "much",
+        "a",
+        "lot",
+        "very",
+        "so",
+    }
+)
+_WORD = re.compile(r"[^\W\d_]+")
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
+NEW_CONVERSATION = "Starting over: your next question won't lean on the earlier ones."
 
 
 async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -40,14 +119,17 @@ async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """In groups, answer only a message that mentions the bot or replies to it."""
+    """In groups, answer a message that mentions the bot, or a question replying to it."""
     message = update.effective_message
     mention = f"@{context.bot.username}".lower()
-    mentions = message.parse_entities([MessageEntity.MENTION]).values()
-    addressed = any(m.lower() == mention for m in mentions) or _replies_to_bot(message, context)
-    if addressed:
-        question = _without_mention(message.text or "", mention)
-        await answer_question(message, services(context), question, context.chat_data)
+    mentions = [
+        entity
+        for entity, text in message.parse_entities([MessageEntity.MENTION]).items()
+        if text.lower() == mention
+    ]
+    text = without_entities(message.text or "", mentions)
+    if mentions or (_replies_to_bot(message, context) and not is_chatter(text)):
+        await answer_question(message, services(context), text, context.chat_data)
 
 
 def _replies_to_bot(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -55,8 +137,26 @@ def _replies_to_bot(message: Message, context: ContextTypes.DEFAULT_TYPE) -> boo
     return bool(replied and replied.from_user and replied.from_user.id == context.bot.id)
 
 
-def _without_mention(text: str, mention: str) -> str:
-    return " ".join(word for word in text.split() if word.lower().rstrip(",:") != mention)
+def without_entities(text: str, entities: Sequence[MessageEntity]) -> str:
+    """``text`` with the entities cut out by their offsets (UTF-16 code units, as Telegram
+    counts them), and the punctuation left hanging at the cut tidied away."""
+    encoded = text.encode("utf-16-le")
+    for entity in sorted(entities, key=lambda e: e.offset, reverse=True):
+        start, end = 2 * entity.offset, 2 * (entity.offset + entity.length)
+        encoded = encoded[:start] + " ".encode("utf-16-le") + encoded[end:]
+    rest = _EMPTY_BRACKETS.sub(" ", encoded.decode("utf-16-le"))
+    return rest.strip().lstrip(",:;!.-—").strip()
+
+
+def is_chatter(text: str) -> bool:
+    """A reply that is not a question ("thanks!", "lol 😂", "👍"): no question mark, no
+    question word, and short or made only of acknowledgements."""
+    if "?" in text:
+        return False
+    words = _WORD.findall(text.lower())
+    if any(word in QUESTION_WORDS for word in words):
+        return False
+    return len(words) <= 3 or all(word in ACKNOWLEDGEMENTS for word in words)
 
 
 async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -77,7 +177,7 @@ async def answer_question(
     try:
         question = validate_question(text, svc.settings.max_question_chars)
     except InvalidQuestion:
-        length, limit = len(" ".join(text.split())), svc.settings.max_question_chars
+        length, limit = len(normalize_question(text)), svc.settings.max_question_chars
         await reply_plain(
             message, TOO_LONG.format(length=length, limit=limit) if length else USAGE
         )
@@ -92,16 +192,37 @@ async def answer_question(
         return
     typing = show_typing(message)
     started = time.perf_counter()
+    history = svc.conversations.history(message)
     try:
-        answer = await svc.batcher.answer(question, chosen)
+        answer = await svc.batcher.answer(question, history, article_id=chosen)
     except ArticleUnknown:  # removed between the check above and the answer
         chosen_article(chat_data, svc.engine.snapshot)
-        answer = await svc.batcher.answer(question)
-    svc.stats.record(time.perf_counter() - started, answer.abstained)
+        answer = await svc.batcher.answer(question, history)
+    seconds = time.perf_counter() - started
     snapshot = svc.engine.snapshot
+    entry = QuestionEntry.of(
+        answer,
+        chat_type=message.chat.type,
+        user_id=message.from_user.id if message.from_user else None,
+        seconds=seconds,
+        build_id=snapshot.manifest.build_id,
+    )
+    svc.usage.record(entry)
+    raise_if_refused(typing)
     if answer.abstained:
-        await reply_blocks(message, fmt.abstention_blocks(answer, snapshot.manifest))
+        blocks, keyboard = fmt.abstention_blocks(answer, snapshot.manifest), None
     else:
+        blocks = fmt.answer_blocks(answer)
         keyboard = fmt.source_keyboard(snapshot.manifest.build_id, answer.citations)
-        await reply_blocks(message, fmt.answer_blocks(answer), keyboard)
+    if svc.usage.recording:
+        keyboard = with_feedback(keyboard, entry.id)
+    sent = await reply_blocks(message, blocks, keyboard)
+    svc.conversations.record(message, answer, sent)
     await typing
+
+
+async def new_conversation(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Start the sender's conversation over: the next question stands on its own."""
+    message = update.effective_message
+    services(context).conversations.reset(message)
+    await reply_plain(message, NEW_CONVERSATION)

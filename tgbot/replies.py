@@ -3,29 +3,35 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 from collections.abc import Awaitable, Sequence
 
 from telegram import InlineKeyboardMarkup, Message
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 
 from .formatting import Block, paginate
+
+log = logging.getLogger(__name__)
 
 
 async def reply_blocks(
     message: Message, blocks: Sequence[Block], keyboard: InlineKeyboardMarkup | None = None
-) -> None:
-    """Reply with ``blocks`` as HTML, split into pages; the keyboard goes on the last page."""
+) -> list[Message]:
+    """Reply with ``blocks`` as HTML, split into pages; the keyboard goes on the last page.
+    Returns the messages sent (a reply to an answer continues its conversation)."""
     pages = paginate(blocks)
+    sent = []
     for i, page in enumerate(pages):
-        await message.reply_text(
+        reply = await message.reply_text(
             page,
             parse_mode=ParseMode.HTML,
             reply_markup=keyboard if i == len(pages) - 1 else None,
             do_quote=i == 0,
             allow_sending_without_reply=True,  # the question may be deleted meanwhile
         )
+        sent.append(reply)
+    return sent
 
 
 async def reply_plain(message: Message, text: str) -> Message:
@@ -33,14 +39,26 @@ async def reply_plain(message: Message, text: str) -> Message:
     return await message.reply_text(text, do_quote=True, allow_sending_without_reply=True)
 
 
-def show_typing(message: Message) -> asyncio.Task[None]:
+def show_typing(message: Message) -> asyncio.Task[TelegramError | None]:
     """Show "typing…" while the answer is worked out; failure to show it costs nothing."""
     return asyncio.create_task(
         best_effort(message.get_bot().send_chat_action(message.chat_id, ChatAction.TYPING))
     )
 
 
-async def best_effort(call: Awaitable[object]) -> None:
-    """Await a nice-to-have request (typing, a callback spinner); its failure costs nothing."""
-    with contextlib.suppress(TelegramError):
+async def best_effort(call: Awaitable[object]) -> TelegramError | None:
+    """Await a nice-to-have request (typing, a callback answer); its failure, if any, is
+    returned for the caller to look at, never raised."""
+    try:
         await call
+    except TelegramError as exc:
+        log.debug("best-effort request failed: %s", exc)
+        return exc
+    return None
+
+
+def raise_if_refused(typing: asyncio.Task[TelegramError | None]) -> None:
+    """Stop before replying when "typing…" already showed the chat refuses messages (the
+    user blocked the bot): the error handler logs it once, and nothing more is sent."""
+    if typing.done() and isinstance(refused := typing.result(), Forbidden):
+        raise refused

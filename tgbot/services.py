@@ -1,24 +1,28 @@
-"""What the handlers share for the bot's lifetime: engine, batcher, limits and counters."""
+"""What the handlers share for the bot's lifetime: engine, batcher, limits, usage log,
+conversations, uploads."""
 
 from __future__ import annotations
 
-import asyncio
-import statistics
 import time
 from collections import defaultdict, deque
-from collections.abc import MutableMapping
+from collections.abc import Hashable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import User
 from telegram.ext import ContextTypes
 
 from retrieval import Engine, Settings, Snapshot
 from retrieval.batching import QuestionBatcher
+from usage import UsageRecorder, database_path
 
+from .conversations import ChatConversations
 from .uploads import Uploads
 
-LATENCY_WINDOW = 1000
+if TYPE_CHECKING:
+    from .rebuilds import Rebuild
+
+REPEAT_PRESS_WINDOW = 30.0  # seconds in which the same source button sends its passage once
 CHOSEN = "article"  # the chat_data key of the article a chat picked
 
 
@@ -41,29 +45,22 @@ class RateLimiter:
         return True
 
 
-@dataclass
-class Stats:
-    """Counters for /stats: questions answered, abstentions and recent latencies."""
+class RepeatFilter:
+    """Remembers what was done recently, to do it once per ``window`` seconds (a source
+    button pressed over and over sends its passage once)."""
 
-    answered: int = 0
-    abstained: int = 0
-    latencies: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))
+    def __init__(self, window: float) -> None:
+        self.window = window
+        self._seen: dict[Hashable, float] = {}
 
-    def record(self, seconds: float, abstained: bool) -> None:
-        """Count one answered question."""
-        self.answered += 1
-        self.abstained += abstained
-        self.latencies.append(seconds)
-
-    def percentile(self, fraction: float) -> float | None:
-        """A latency percentile in seconds over the recent window, or None before any."""
-        if not self.latencies:
-            return None
-        if len(self.latencies) == 1:
-            return self.latencies[0]
-        return statistics.quantiles(self.latencies, n=100, method="inclusive")[
-            round(fraction * 100) - 1
-        ]
+    def first(self, key: Hashable, now: float | None = None) -> bool:
+        """Whether ``key`` was not seen in the window; records it either way."""
+        now = time.monotonic() if now is None else now
+        if len(self._seen) > 10_000:  # forget expired keys now and then, not on every call
+            self._seen = {k: t for k, t in self._seen.items() if now - t < self.window}
+        seen = self._seen.get(key)
+        self._seen[key] = now
+        return seen is None or now - seen >= self.window
 
 
 @dataclass
@@ -74,8 +71,10 @@ class Services:
     engine: Engine
     batcher: QuestionBatcher
     limiter: RateLimiter
-    stats: Stats = field(default_factory=Stats)
-    reindex: asyncio.Task[None] | None = None
+    conversations: ChatConversations
+    usage: UsageRecorder
+    presses: RepeatFilter = field(default_factory=lambda: RepeatFilter(REPEAT_PRESS_WINDOW))
+    rebuild: Rebuild | None = None
     uploads: Uploads = field(default_factory=Uploads)
 
     def is_admin(self, user: User | None) -> bool:
@@ -86,7 +85,12 @@ class Services:
     def create(cls, settings: Settings, engine: Engine) -> Services:
         """Wire the services around a loaded engine."""
         return cls(
-            settings, engine, QuestionBatcher(engine), RateLimiter(settings.rate_limit_per_minute)
+            settings,
+            engine,
+            QuestionBatcher(engine),
+            RateLimiter(settings.rate_limit_per_minute),
+            ChatConversations(settings),
+            UsageRecorder(database_path(settings.data_dir), settings.stats_retention_days),
         )
 
 

@@ -1,31 +1,54 @@
-"""Source buttons: a press opens the cited passage with the quote highlighted."""
+"""Source buttons: a press opens the cited passage with the quote highlighted.
+
+The passage goes out first: the callback answer (the button's spinner) is a nice-to-have,
+and Telegram may refuse it (too old, already answered) or hold it back with a 429.
+"""
 
 from __future__ import annotations
 
-from telegram import Message, Update
+import asyncio
+import logging
+
+from telegram import CallbackQuery, Message, Update
 from telegram.ext import ContextTypes
 
 from . import formatting as fmt
+from .questions import SLOW_DOWN
 from .replies import best_effort, reply_blocks
 from .services import services
 
+log = logging.getLogger(__name__)
+
 STALE_SOURCE = "That source is from an older version of the index. Please ask your question again."
+ALREADY_SENT = "Already sent: the passage is just above."
 
 
 async def open_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Reply to a source button with the full passage, the quoted sentence highlighted."""
-    query = update.callback_query
+    query, svc = update.callback_query, services(context)
     request = fmt.parse_callback(query.data)
-    snapshot = services(context).engine.snapshot
+    snapshot = svc.engine.snapshot
     passage = snapshot.passage(request.passage_id) if request else None
+    message = query.message if isinstance(query.message, Message) else None
     if request is None or request.build_id != snapshot.manifest.build_id or passage is None:
-        await query.answer(STALE_SOURCE, show_alert=True)
-        return
-    await best_effort(query.answer())  # the passage matters more than the spinner
-    if query.message is not None and isinstance(query.message, Message):
-        await reply_blocks(query.message, fmt.passage_blocks(passage, request.start, request.end))
+        await _answer_quietly(query, STALE_SOURCE, show_alert=True)
+    elif not svc.limiter.allow(query.from_user.id):  # presses count like questions
+        await _answer_quietly(query, SLOW_DOWN)
+    elif message is None or not svc.presses.first((message.chat_id, query.data)):
+        await _answer_quietly(query, ALREADY_SENT if message else None)
+    else:
+        blocks = fmt.passage_blocks(passage, request.start, request.end)
+        await asyncio.gather(reply_blocks(message, blocks), _answer_quietly(query))
 
 
 async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a button no other handler claims (forged, or from an old version of the bot)."""
-    await update.callback_query.answer(STALE_SOURCE, show_alert=True)
+    await _answer_quietly(update.callback_query, STALE_SOURCE, show_alert=True)
+
+
+async def _answer_quietly(
+    query: CallbackQuery, text: str | None = None, show_alert: bool = False
+) -> None:
+    failure = await best_effort(query.answer(text, show_alert=show_alert))
+    if failure is not None:
+        log.info("could not answer callback query %s: %s", query.id, failure)

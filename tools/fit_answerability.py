@@ -106,11 +106,14 @@ def fit_part(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> tuple[tuple[f
     return tuple(float(c) for c in model.coef_[0]), float(model.intercept_[0])
 
 
-def threshold(probabilities: np.ndarray, keep: np.ndarray, sets: list[str], lost: float) -> float:
-    """The highest threshold at which no tuning set loses more than ``lost`` of ``keep``
-    (rounded down: a set of 15 questions may lose none)."""
-    names = np.array(sets)
-    allowed = {name: int(lost * (keep & (names == name)).sum()) for name in set(sets)}
+def threshold(
+    probabilities: np.ndarray, keep: np.ndarray, sets: list[str], lost: float, least: int
+) -> float:
+    """The highest threshold at which no tuning set loses more than ``lost`` of ``keep``, or
+    ``least`` questions of a small set (whose few questions cannot measure a rate)."""
+    # SQuAD's articles are one tuning set of many questions; each news file is one of few.
+    names = np.array([name.split("/")[0] for name in sets])
+    allowed = {name: max(least, int(lost * (keep & (names == name)).sum())) for name in set(names)}
     best = 0.0
     for t in np.unique(probabilities[keep]):
         below = keep & (probabilities < t)
@@ -132,13 +135,15 @@ def fit(rows: list[Row], max_lost: float) -> AnswerabilityModel:
     coef, intercept = fit_part(x, on_topic, weights)
     relevance = Logistic(coef, intercept, 0.0)
     p_relevant = np.array([_probability(relevance, r.features) for r in rows])
-    relevance = Logistic(coef, intercept, threshold(p_relevant, answerable, sets, max_lost / 4))
+    relevance = Logistic(
+        coef, intercept, threshold(p_relevant, answerable, sets, max_lost / 4, least=0)
+    )
     topical = on_topic & (p_relevant >= relevance.threshold)
     coef, intercept = fit_part(x[topical], answerable[topical], weights[topical])
     answerability = Logistic(coef, intercept, 0.0)
     p_answers = np.array([_probability(answerability, r.features) for r in rows])
     keep = answerable & topical
-    limit = threshold(p_answers, keep, sets, max_lost)
+    limit = threshold(p_answers, keep, sets, max_lost, least=1)
     return AnswerabilityModel(relevance, Logistic(coef, intercept, limit))
 
 
