@@ -341,6 +341,7 @@ def test_a_missing_article_is_reported_before_the_model_is_loaded(cli, tmp_path)
         "Who met?",
         ARTICLE_PATH=str(tmp_path / "missing.txt"),
         INDEX_DIR=str(index),
+        LIBRARY_DIR=str(tmp_path / "new-library"),
         MODEL_CACHE_DIR=str(models),
     )
     assert result.returncode == 1
