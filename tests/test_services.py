@@ -157,3 +157,13 @@ async def test_batcher_passes_each_question_its_history(engine):
         batcher.answer("how did he die?", (Turn.of(first),)), batcher.answer("how did he die?")
     )
     assert "Ebrahim Raisi" in follow_up.searched and alone.searched == alone.question
+
+
+async def test_a_follow_up_in_a_chosen_article_keeps_both_its_history_and_article(engine):
+    batcher = QuestionBatcher(engine)
+    article = engine.snapshot.articles[0].id
+    first = await batcher.answer("Who is Ebrahim Raisi?", article_id=article)
+    follow_up = await batcher.answer("how did he die?", (Turn.of(first),), article_id=article)
+    assert "Ebrahim Raisi" in follow_up.searched
+    assert follow_up.citations and all(c.article.id == article for c in follow_up.citations)
+    assert gist(follow_up) == gist(engine.answer("how did he die?", [Turn.of(first)], article))
