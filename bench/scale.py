@@ -76,12 +76,12 @@ def questions() -> list[str]:
 def latency(engine: Engine, asked: list[str], rounds: int, article: str | None) -> dict:
     """Median and p95 of ``engine.answer`` over ``rounds`` passes, after a warm-up pass."""
     for question in asked:
-        engine.answer(question, article)
+        engine.answer(question, article_id=article)
     samples = []
     for _ in range(rounds):
         for question in asked:
             started = time.perf_counter()
-            engine.answer(question, article)
+            engine.answer(question, article_id=article)
             samples.append(time.perf_counter() - started)
     return summary_ms(samples)
 

@@ -77,9 +77,9 @@ def counting_batches(engine: Engine) -> Iterator[list[int]]:
     sizes: list[int] = []
     answer_many = engine.answer_many
 
-    def counted(questions: Sequence[str]) -> list[Answer]:
+    def counted(questions: Sequence[str], *args: Any, **options: Any) -> list[Answer]:
         sizes.append(len(questions))
-        return answer_many(questions)
+        return answer_many(questions, *args, **options)
 
     engine.answer_many = counted  # type: ignore[method-assign]
     try:

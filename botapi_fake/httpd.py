@@ -11,6 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+from .files import UploadedFile
+
 if TYPE_CHECKING:
     from .server import BotApiServer
 
@@ -39,7 +41,8 @@ def parse_params(content_type: str, body: bytes, query: str) -> dict[str, Any]:
         for part in form.iter_parts():
             data = part.get_payload(decode=True)
             name = part.get_param("name", header="content-disposition")
-            params[name] = data if part.get_filename() else data.decode()
+            filename = part.get_filename()
+            params[name] = UploadedFile(filename, data) if filename else data.decode()
     elif body:
         params.update(parse_qsl(body.decode(), keep_blank_values=True))
     return {key: _decode(key, value) for key, value in params.items()}
@@ -63,7 +66,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    do_GET = do_POST
+    def do_GET(self) -> None:
+        if not self.path.startswith("/file/"):
+            self.do_POST()
+            return
+        data = self.server.api.download(self.path)
+        self.send_response(200 if data is not None else 404)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(data or b"")))
+        self.end_headers()
+        self.wfile.write(data or b"")
 
 
 class HttpServer(ThreadingHTTPServer):

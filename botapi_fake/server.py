@@ -14,12 +14,15 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
+from .files import FileStore
 from .httpd import HttpServer, parse_params
 from .validation import ApiError, check_commands, check_markup, detect_entities, render_text
 
 T = TypeVar("T")
 _PATH = re.compile(r"^/bot([^/]*)/([A-Za-z]+)/?$")
+_FILE_PATH = re.compile(r"^/file/bot([^/]*)/(.+)$")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "record_voice",
             "upload_voice", "upload_document", "choose_sticker", "find_location",
@@ -66,6 +69,7 @@ class BotApiServer:
         self._delays: dict[str | None, float] = {}  # method (None: every method) -> seconds
         self._blocked: set[int] = set()
         self._logs: dict[str, list] = {name: [] for name in _LOGS}
+        self.files = FileStore()
         self._methods: dict[str, Callable[[dict[str, Any]], Any]] = {
             "getme": lambda p: self._bot_user(full=True),
             "getupdates": self._get_updates,
@@ -80,6 +84,8 @@ class BotApiServer:
             "editmessagereplymarkup": self._edit_message_reply_markup,
             "answercallbackquery": self._answer_callback_query,
             "sendchataction": self._send_chat_action,
+            "senddocument": self._send_document,
+            "getfile": self.files.get_file,
             "deletemessage": self._delete_message,
             "close": lambda p: True,
             "logout": lambda p: True,
@@ -141,6 +147,13 @@ class BotApiServer:
                 return self._fail(method, ApiError(f"Bad Request: can't parse request: {error}"))
             except Exception as error:  # a bug in this fake: make it loud, not a hang
                 return self._fail(method, ApiError(f"Internal Server Error: {error!r}", 500))
+
+    def download(self, path: str) -> bytes | None:
+        """Serve ``GET /file/bot<token>/<file_path>`` (None: no such file, or a bad token)."""
+        match = _FILE_PATH.match(unquote(path.partition("?")[0]))  # PTB quotes the token's ":"
+        if match is None or not _TOKEN.match(match[1]):
+            return None
+        return self.files.download(match[2])
 
     def _fail(self, method: str, error: ApiError, extra: dict | None = None) -> tuple[int, dict]:
         info = {"error_code": error.code, "description": error.description}
@@ -266,6 +279,15 @@ class BotApiServer:
         )
         return message
 
+    def _send_document(self, params: dict[str, Any]) -> dict:
+        chat = self._chat(params)
+        reply = params.get("reply_parameters") or {}
+        reply_id = reply.get("message_id") or params.get("reply_to_message_id")
+        message = self._store(chat, self._bot_user(), {"caption": params.get("caption")},
+                              (reply_id, True))  # fmt: skip
+        message["document"] = self.files.record_sent(chat["id"], message["message_id"], params)
+        return message
+
     def _edit(self, method: str, params: dict[str, Any], content: dict) -> dict:
         message = self._target(params, "edit")
         if message["from"]["id"] != self.bot_id or not message["from"]["is_bot"]:
@@ -372,6 +394,14 @@ class BotApiServer:
             "file_id": f"{prefix}AgADAQ{number:06d}",
             "file_unique_id": f"AQAD{number:06d}",
         } | fields
+
+    def push_document(self, chat_id: int, user_id: int, data: bytes, file_name: str | None,
+                      mime_type: str | None = None, file_size: int | None = None,
+                      caption: str = "", **sender: Any) -> dict:  # fmt: skip
+        """Push a document; ``file_size`` may claim more than ``data`` holds (see FileStore)."""
+        document = self.files.add(data, file_name, mime_type, file_size)
+        content = {"document": document, "caption": caption}
+        return self.push_message(chat_id, user_id, content, **sender)
 
     def push_sticker(self, chat_id: int, user_id: int, emoji: str = "👍", **sender: Any) -> dict:
         """Push a sticker (``sender``: the keyword arguments of ``push_message``)."""

@@ -15,6 +15,7 @@ from typing import TextIO
 from retrieval import Engine, InvalidQuestion, RetrievalError, Settings, validate_question
 from retrieval.conversation import ConversationStore
 from retrieval.evaluation import evaluate, read_questions
+from retrieval.fetch import FetchPolicy
 from usage import UsageDatabaseError, UsageLog, database_path, summary_lines
 
 from .render import answer_json, render_answer, render_articles, render_change, render_report
@@ -96,14 +97,16 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _add(args: argparse.Namespace, settings: Settings) -> int:
-    source = read_source(args.target)
+    source = read_source(args.target, FetchPolicy.of(settings))
     engine = Engine(settings)
     engine.load_or_build()
     change = engine.add_article(
         source.text,
         source=source.source,
-        title=args.title,
+        title=args.title or source.title,
         extractor=source.extractor,
+        original=source.original,
+        original_name=source.original_name,
         replace=args.replace,
         server_path=source.server_path,
         progress=lambda line: print(line, file=sys.stderr),

@@ -1,7 +1,8 @@
-"""What ``bot.py add`` reads: a plain-text or Markdown file on this machine.
+"""What ``bot.py add`` reads: a link, or a file on this machine.
 
-This is the seam for the extractors (HTML through trafilatura, PDF through pypdf, and links
-through the safe fetcher): they turn any other PATH_OR_URL into the same :class:`Source`.
+Plain text and Markdown files are read byte for byte and remembered as server files (a
+rebuild reads them again); HTML and PDF files and links go through the same extractors and
+safe fetcher as the chat's uploads, with the same errors.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.errors import UnsupportedSource
-from retrieval.library import read_article
-
-TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+from retrieval.errors import ArticleNotFound
+from retrieval.extract import document_kind
+from retrieval.fetch import FetchPolicy
+from retrieval.intake import Upload, read_document, read_link
+from retrieval.library import SERVER_FILE, read_article
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,16 +24,33 @@ class Source:
     text: str
     source: str
     extractor: str
+    title: str | None = None
     server_path: Path | None = None
+    original: bytes | None = None
+    original_name: str | None = None
 
 
-def read_source(target: str) -> Source:
-    """The article at ``target``, or :class:`UnsupportedSource` saying why it can't be read."""
-    if target.startswith(("http://", "https://")):
-        raise UnsupportedSource(f"links are not supported yet: {target}")
+def read_source(target: str, policy: FetchPolicy) -> Source:
+    """The article at ``target`` (a path or an http(s) link), or an intake error saying why
+    it can't be read (the bot's uploads raise the same ones)."""
+    if target.lower().startswith(("http://", "https://")):
+        return _from_upload(read_link(target, policy))
     path = Path(target)
-    if path.suffix.lower() not in TEXT_SUFFIXES:
-        raise UnsupportedSource(
-            f"unsupported file type {path.suffix or '(none)'!r}: use a .txt or .md file"
-        )
-    return Source(read_article(path), path.name, "file", path.resolve())
+    if document_kind(path.name) in ("text", "markdown"):
+        return Source(read_article(path), path.name, SERVER_FILE, server_path=path.resolve())
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ArticleNotFound(f"cannot read {path}: {exc}") from exc
+    return _from_upload(read_document(data, path.name))
+
+
+def _from_upload(upload: Upload) -> Source:
+    return Source(
+        upload.article.text,
+        upload.source,
+        upload.extractor,
+        title=upload.article.title,
+        original=upload.original,
+        original_name=upload.original_name,
+    )

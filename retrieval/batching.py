@@ -21,6 +21,7 @@ MAX_BATCH = 64
 class _Pending:
     question: str
     history: tuple[Turn, ...]
+    article_id: str | None
     future: asyncio.Future[Answer]
     alone: bool = False  # retried on its own after its batch failed
 
@@ -45,24 +46,31 @@ class QuestionBatcher:
         self._pending: list[_Pending] = []
         self._worker: asyncio.Task[None] | None = None
 
-    async def answer(self, question: str, history: tuple[Turn, ...] = ()) -> Answer:
-        """Answer one question (a follow-up of ``history``), sharing the model call with any
-        others waiting."""
+    async def answer(
+        self, question: str, history: tuple[Turn, ...] = (), article_id: str | None = None
+    ) -> Answer:
+        """Answer one question (a follow-up of ``history``; from one article, or the whole
+        library), sharing the model call with the others waiting for the same article or
+        library."""
         future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
-        self._pending.append(_Pending(question, history, future))
+        self._pending.append(_Pending(question, history, article_id, future))
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._drain())
         return await future
 
     async def _drain(self) -> None:
         while self._pending:
-            batch = self._pending[: 1 if self._pending[0].alone else self.max_batch]
-            del self._pending[: len(batch)]
+            first = self._pending[0]
+            same = [p for p in self._pending if p.article_id == first.article_id]
+            batch = [first] if first.alone else same[: self.max_batch]
+            taken = {id(p) for p in batch}
+            self._pending = [p for p in self._pending if id(p) not in taken]
             try:
                 answers = await asyncio.to_thread(
                     self.engine.answer_many,
                     [p.question for p in batch],
                     [p.history for p in batch],
+                    article_id=first.article_id,
                 )
             except Exception as exc:
                 if len(batch) == 1:

@@ -49,6 +49,50 @@ class ModelFileInvalid(RetrievalError):
     """The answerability model's coefficients file is missing or malformed."""
 
 
+class DocumentRejected(RetrievalError):
+    """An uploaded document or a link cannot become an article (base of the intake errors)."""
+
+
+class UnsupportedDocumentType(DocumentRejected):
+    """The document is not plain text, Markdown, HTML or PDF."""
+
+
+class DocumentEmpty(DocumentRejected):
+    """The document holds no text at all."""
+
+
+class DocumentUnreadable(DocumentRejected):
+    """The document is damaged, encrypted or not text in a known encoding."""
+
+
+class PdfWithoutText(DocumentRejected):
+    """The PDF has no text layer (a scan, for instance), so there is nothing to read."""
+
+
+class HtmlWithoutArticle(DocumentRejected):
+    """The web page has no article text in it, only navigation or other site chrome."""
+
+
+class DocumentTooLarge(DocumentRejected):
+    """The document is larger than the limit allows."""
+
+
+class UrlRefused(DocumentRejected):
+    """The link is not http(s), or its host resolves to an address the bot must not fetch."""
+
+
+class FetchFailed(DocumentRejected):
+    """The link could not be downloaded (connection refused, bad status, broken response)."""
+
+
+class FetchTimeout(FetchFailed):
+    """The server behind the link took too long to answer."""
+
+
+class TooManyRedirects(FetchFailed):
+    """The link redirects more often than allowed."""
+
+
 class ArticleUnknown(RetrievalError):
     """No article of the library has the id given."""
 
@@ -63,7 +107,3 @@ class LibraryUnavailable(RetrievalError):
 
 class OnnxUnavailable(RetrievalError):
     """This model or machine can't use the ONNX backend (the caller falls back to torch)."""
-
-
-class UnsupportedSource(RetrievalError):
-    """A document or link of a kind the library can't take in."""

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     model_cache_dir: Path = PROJECT_DIR / "index" / "models"
     top_k: int = Field(3, ge=1, le=10)
     max_question_chars: int = Field(1000, ge=10)
+    max_document_bytes: int = Field(10_000_000, ge=1)
+    fetch_timeout: float = Field(20.0, gt=0)
+    allow_private_urls: bool = False
     conversation_turns: int = Field(5, ge=1, le=50)
     conversation_minutes: float = Field(10.0, gt=0)
 

@@ -1,11 +1,12 @@
 """Shared fixtures: the engine's (below) first, then the bot's."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from page_server import PageServer
 
 from retrieval import Answer, Engine, Settings
 from retrieval.embedders import load_embedder
@@ -165,12 +166,19 @@ def check_answer_json() -> Callable[[dict[str, Any]], None]:
     return check
 
 
+@pytest.fixture
+def pages() -> Iterator[PageServer]:
+    """A web server on 127.0.0.1 serving the pages a test adds (links need ALLOW_PRIVATE_URLS)."""
+    with PageServer() as server:
+        yield server
+
+
 # --- Bot fixtures ---------------------------------------------------------------------------
 # A fake Bot API server per test and the real bot Application long-polling it over HTTP,
 # answering from the shared `engine` unless a test starts it on an engine of its own.
 
 import logging  # noqa: E402
-from collections.abc import AsyncIterator, Iterator  # noqa: E402
+from collections.abc import AsyncIterator  # noqa: E402
 
 from telegram import Update  # noqa: E402
 from telegram.ext import Application  # noqa: E402
@@ -333,19 +341,12 @@ def redacted_logs(caplog) -> Iterator[pytest.LogCaptureFixture]:
             logging.getLogger(name).setLevel(level)
 
 
-# --- Bot helpers: checking answers, holding a rebuild, a small engine ---------------------
-
-import asyncio  # noqa: E402
-import threading  # noqa: E402
+# --- Shared by the end-to-end modules -----------------------------------------------------
+from e2e_helpers import RebuildGate, article_excerpt  # noqa: E402
 
 from botapi_fake import buttons  # noqa: E402
 from tgbot.formatting import SOURCE_DATA_PREFIX as SOURCES  # noqa: E402
 from tgbot.formatting import parse_callback  # noqa: E402
-
-
-def article_excerpt(article_text: str, lines: int) -> str:
-    """The first ``lines`` lines of the article: a small article that rebuilds quickly."""
-    return "\n".join(article_text.splitlines()[:lines]) + "\n"
 
 
 @pytest.fixture(scope="session")
@@ -357,8 +358,8 @@ def marked(entity_texts) -> Callable[[dict, str], list[str]]:
 @pytest.fixture(scope="session")
 def assert_cited(article_text, answer_parts, marked) -> Callable[[dict], None]:
     """Checks a cited answer (or a hedge's quote, after its warning): sentences verbatim from
-    the article ending in ``[n]`` markers,
-    a Sources block with a verbatim quote per source, one valid button per source."""
+    the article ending in ``[n]`` markers, a Sources block with a verbatim quote per source,
+    one valid button per source."""
 
     def check(record: dict) -> None:
         answer, _, sources = record["text"].partition("\n\nSources\n")
@@ -380,26 +381,6 @@ def assert_cited(article_text, answer_parts, marked) -> Callable[[dict], None]:
             assert parse_callback(button["callback_data"]) is not None
 
     return check
-
-
-class RebuildGate(logging.Filter):
-    """Once armed, holds the next rebuild at its first progress line (logged by
-    ``Engine.build`` in the worker thread) until opened: a reindex deterministically running.
-    A logger filter, so no handler lock is held while it waits."""
-
-    def __init__(self, timeout: float) -> None:
-        super().__init__()
-        self.timeout = timeout
-        self.armed, self.reached, self.opened = (threading.Event() for _ in range(3))
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.funcName == "build" and self.armed.is_set() and not self.reached.is_set():
-            self.reached.set()
-            self.opened.wait(self.timeout)
-        return True
-
-    async def wait_reached(self) -> None:
-        assert await asyncio.to_thread(self.reached.wait, self.timeout), "no rebuild started"
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from samples import ARTICLE, LONG, html_page, pdf_document
 
 from retrieval import Answer, Settings, store
 from retrieval.evaluation import Question
@@ -235,16 +236,39 @@ def test_add_remove_and_rollback_change_what_the_cli_answers_from(library_cli, t
     assert _article_ids(library_cli.run("articles")) == ids
 
 
+def test_add_reads_html_and_pdf_files_and_links_like_the_chat(library_cli, tmp_path, pages):
+    page = tmp_path / "lomira.html"
+    page.write_bytes(html_page(ARTICLE))
+    assert library_cli.run("add", str(page)).returncode == 0
+    url = pages.add("/keepers.pdf", pdf_document(LONG), content_type="application/pdf")
+    library_cli.env["ALLOW_PRIVATE_URLS"] = "true"
+    added = library_cli.run("add", url)
+    assert added.returncode == 0, added.stderr
+    listing = library_cli.run("articles").stdout
+    assert "The Lomira Timber Trade (lomira.html)" in listing
+    assert f"The Lighthouse Keepers ({url})" in listing
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [
         (("remove", "nosuchid"), "no article with id 'nosuchid'"),
         (("ask", "--article", "nosuchid", "Who met?"), "no article with id 'nosuchid'"),
         (("add", "/no/such/file.txt"), "not found: /no/such/file.txt"),
-        (("add", "report.pdf"), "unsupported file type '.pdf'"),
+        (("add", "report.docx"), ".docx documents are not supported"),
+        (("add", "/no/such/file.pdf"), "cannot read /no/such/file.pdf"),
+        (("add", "http://127.0.0.1:9/article"), "not a public address"),
         (("rollback",), "no earlier version"),
     ],
-    ids=["remove unknown", "ask unknown article", "add missing file", "add pdf", "rollback"],
+    ids=[
+        "remove unknown",
+        "ask unknown article",
+        "add missing file",
+        "add docx",
+        "add missing pdf",
+        "add private link",
+        "rollback",
+    ],
 )
 def test_library_commands_refuse_bad_input_with_one_error_line(library_cli, args, says):
     result = library_cli.run(*args)

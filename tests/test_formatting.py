@@ -1,5 +1,6 @@
 """Telegram HTML formatting: escaping, paging within the length limit, source buttons."""
 
+import dataclasses
 import random
 import re
 import uuid
@@ -54,7 +55,7 @@ def random_blocks(seed: int, count: int) -> list[Block]:
 
 def manifest(sections: tuple[str, ...], title: str = "Title") -> Manifest:
     return Manifest(
-        format_version=1, build_id="0a1b2c3d", model="m", dimension=384, passages=17,
+        format_version=3, build_id="0a1b2c3d", model="m", dimension=384, passages=17,
         sentences=42, index_type="flat", library_version=1, library_fingerprint="0" * 64,
         articles=1, title=title, sections=sections, built_at="2026-01-01T00:00:00+00:00",
         build_seconds=0.5,
@@ -146,19 +147,21 @@ def test_block_escapes_article_text():
 
 
 def test_answer_with_hostile_text_renders_verbatim(passages):
-    hostile = Passage("p1-0a1b2c3d", "Trade & <Tariffs>", 1, 0, len(HOSTILE), HOSTILE, ())
+    hostile = Passage(
+        "p1-0a1b2c3d", "Trade & <Tariffs>", 1, 0, len(HOSTILE), HOSTILE, (), "0a1b2c3d", "A & <B>"
+    )
     citations = (
         Citation(1, hostile, HOSTILE, 0, len(HOSTILE), 0.9),
-        citation(passages[0], 2),
+        citation(dataclasses.replace(passages[0], article_title="Harbour Notes"), 2),
     )
     answer = Answer("q", f"{HOSTILE}[1] more [2]", citations, 0.9)
     [page] = paginate(answer_blocks(answer))
     text, entities = parse_html(page)
     assert text.startswith(answer.text.strip())
-    assert "Trade & <Tariffs>" in text and "Sources" in text
+    assert "[1] A & <B> · Trade & <Tariffs> — “" in text and "Sources" in text
     kinds = [e["type"] for e in entities]
-    assert kinds.count("italic") == 2 and kinds.count("bold") == 3  # Sources and 2 sections
-    assert f"[2] {passages[0].section or 'Introduction'} — “" in text
+    assert kinds.count("italic") == 2 and kinds.count("bold") == 3  # Sources and 2 titles
+    assert f"[2] Harbour Notes · {passages[0].section or 'Introduction'} — “" in text
 
 
 def test_long_quotes_are_shortened_at_a_word():

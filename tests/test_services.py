@@ -95,6 +95,27 @@ async def test_batches_never_exceed_max_batch(engine, engine_calls):
     assert all(len(call) <= 4 for call in engine_calls) and len(engine_calls) >= 4
 
 
+async def test_questions_for_one_article_are_batched_apart_from_the_rest(engine, monkeypatch):
+    batches: list[tuple[str | None, list[str]]] = []
+    answer_many = engine.answer_many
+
+    def counting(questions, histories=None, article_id=None):
+        batches.append((article_id, list(questions)))
+        return answer_many(questions, histories, article_id)
+
+    monkeypatch.setattr(engine, "answer_many", counting)
+    batcher = QuestionBatcher(engine)
+    article = engine.snapshot.articles[0].id
+    chosen = [article, None, article, None]
+    answers = await asyncio.gather(
+        *(batcher.answer(q, article_id=a) for q, a in zip(QUESTIONS, chosen, strict=False))
+    )
+    assert [a.question for a in answers] == QUESTIONS[:4]
+    assert all(c.article.id == article for a in answers for c in a.citations)
+    grouped = {a: [q for i, q in enumerate(QUESTIONS[:4]) if chosen[i] == a] for a in chosen}
+    assert sorted(batches, key=str) == sorted(grouped.items(), key=str)
+
+
 async def test_a_failing_question_fails_only_its_waiter_not_the_batch(engine, engine_calls):
     batcher = QuestionBatcher(engine)
     results = await asyncio.gather(
@@ -136,3 +157,13 @@ async def test_batcher_passes_each_question_its_history(engine):
         batcher.answer("how did he die?", (Turn.of(first),)), batcher.answer("how did he die?")
     )
     assert "Ebrahim Raisi" in follow_up.searched and alone.searched == alone.question
+
+
+async def test_a_follow_up_in_a_chosen_article_keeps_both_its_history_and_article(engine):
+    batcher = QuestionBatcher(engine)
+    article = engine.snapshot.articles[0].id
+    first = await batcher.answer("Who is Ebrahim Raisi?", article_id=article)
+    follow_up = await batcher.answer("how did he die?", (Turn.of(first),), article_id=article)
+    assert "Ebrahim Raisi" in follow_up.searched
+    assert follow_up.citations and all(c.article.id == article for c in follow_up.citations)
+    assert gist(follow_up) == gist(engine.answer("how did he die?", [Turn.of(first)], article))

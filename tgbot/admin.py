@@ -22,7 +22,7 @@ async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Admins: rebuild the index in the background; answers keep coming from the old one."""
     svc = services(context)
     message = update.effective_message
-    if not await _is_admin(update, svc, "reindex"):
+    if not await require_admin(update, svc, "reindex"):
         return
     if svc.rebuild is not None and svc.rebuild.running():
         await reply_plain(message, "A reindex is already running. I'll report when it's done.")
@@ -41,16 +41,17 @@ async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Admins: usage from the database (counts, outcomes, latency, feedback) and the index."""
     svc = services(context)
-    if not await _is_admin(update, svc, "stats"):
+    if not await require_admin(update, svc, "stats"):
         return
     summary = await svc.usage.summary()
     blocks = fmt.stats_blocks(summary, svc.usage, svc.engine.snapshot.manifest)
     await reply_blocks(update.effective_message, blocks)
 
 
-async def _is_admin(update: Update, svc: Services, command: str) -> bool:
+async def require_admin(update: Update, svc: Services, command: str) -> bool:
+    """Whether the sender is an admin; anyone else gets a polite refusal, logged with their id."""
     user = update.effective_user
-    if user is not None and user.id in svc.settings.admin_user_ids:
+    if svc.is_admin(user):
         return True
     log.warning("refused /%s to non-admin user id %s", command, user.id if user else None)
     await reply_plain(update.effective_message, NOT_ADMIN)

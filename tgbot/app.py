@@ -13,8 +13,9 @@ from telegram.ext import (
 
 from retrieval import Engine, Settings
 
-from . import admin, errors, feedback, info, questions, sources
+from . import admin, articles, errors, feedback, info, library_admin, questions, sources
 from .formatting import ANY_BUTTON, SOURCE_BUTTON
+from .library_format import ARTICLE_BUTTON, UPLOAD_BUTTON
 from .lifecycle import on_shutdown, on_startup
 from .transport import POOL_TIMEOUT, TIMEOUTS, PollingRequest, rate_limiter
 
@@ -50,12 +51,18 @@ def build_application(settings: Settings, engine: Engine | None = None) -> Appli
             CommandHandler("new", questions.new_conversation, block=False),
             CommandHandler("reindex", admin.reindex, block=False),
             CommandHandler("stats", admin.stats, block=False),
+            CommandHandler("articles", articles.articles_command, block=False),
+            CommandHandler("rollback", articles.rollback, block=False),
             CallbackQueryHandler(sources.open_source, pattern=SOURCE_BUTTON, block=False),
+            CallbackQueryHandler(library_admin.upload_button, pattern=UPLOAD_BUTTON, block=False),
+            CallbackQueryHandler(articles.article_button, pattern=ARTICLE_BUTTON, block=False),
             CallbackQueryHandler(
                 feedback.give_feedback, pattern=feedback.FEEDBACK_BUTTON, block=False
             ),
             CallbackQueryHandler(sources.unknown_button, pattern=ANY_BUTTON, block=False),
             MessageHandler(private & filters.COMMAND, questions.unknown_command, block=False),
+            MessageHandler(private & filters.Document.ALL, library_admin.document, block=False),
+            MessageHandler(private & library_admin.HttpLink(), library_admin.link, block=False),
             MessageHandler(private & filters.TEXT, questions.private_text, block=False),
             MessageHandler(groups & filters.TEXT & addressed, questions.group_text, block=False),
             MessageHandler(private & ~filters.TEXT, questions.unsupported, block=False),

@@ -93,15 +93,15 @@ def shorten(text: str, limit: int = SHORT_QUOTE) -> str:
 def answer_blocks(answer: Answer) -> list[Block]:
     """The answer (a hedge says first that the article doesn't say it), the phrase of the
     kind asked for in bold, what was searched in small print when it differs from the
-    question, then a Sources block with number, section and a short quote per citation."""
+    question, then a Sources block: number, article title, section and a short quote."""
     blocks = [Block(wording.hedge_intro(answer) + " ")] if answer.outcome == "hedged" else []
     blocks += _highlighted(answer) + _searched(answer)
     if answer.citations:
         blocks += [Block("\n\n"), Block("Sources", "b")]
     for citation in answer.citations:
         section = citation.passage.section or "Introduction"
-        blocks += [Block(f"\n[{citation.n}] "), Block(section, "b"), Block(" — ")]
-        blocks.append(Block(f"“{shorten(citation.quote)}”", "i"))
+        blocks += [Block(f"\n[{citation.n}] "), Block(citation.article.title, "b")]
+        blocks += [Block(f" · {section} — "), Block(f"“{shorten(citation.quote)}”", "i")]
     return blocks
 
 
@@ -158,13 +158,13 @@ def source_keyboard(build_id: str, citations: Sequence[Citation]) -> InlineKeybo
 
 
 def passage_blocks(passage: Passage, start: int, end: int) -> list[Block]:
-    """The whole passage with the quoted span underlined and bold."""
+    """The article's title, then the whole passage with the quoted span underlined."""
     begin = max(0, start - passage.start)
     finish = max(begin, min(len(passage.text), end - passage.start))
     section = passage.section or "Introduction"
     return [
-        Block(section, "b"),
-        Block(f" · paragraph {passage.paragraph}\n\n"),
+        Block(passage.article_title, "b"),
+        Block(f" · {section} · paragraph {passage.paragraph}\n\n"),
         Block(passage.text[:begin]),
         Block(passage.text[begin:finish], "u"),
         Block(passage.text[finish:]),

@@ -65,7 +65,7 @@ def warn_about(settings: Settings) -> None:
             "WEBHOOK_SECRET is not set: anyone who finds WEBHOOK_URL can post updates to the bot"
         )
     if not settings.admin_user_ids:
-        log.warning("ADMIN_USER_IDS is empty: nobody can /reindex or see /stats")
+        log.warning("ADMIN_USER_IDS is empty: nobody can add articles, /reindex or see /stats")
 
 
 async def register_commands(bot: Bot, settings: Settings) -> None:

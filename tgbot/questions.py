@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
+from typing import Any
 
 from telegram import Message, MessageEntity, Update
 from telegram.ext import ContextTypes
 
-from retrieval import InvalidQuestion, normalize_question, validate_question
+from retrieval import ArticleUnknown, InvalidQuestion, normalize_question, validate_question
+from retrieval.answer import asks_for_overview
 from usage import QuestionEntry
 
 from . import formatting as fmt
+from . import library_format as lf
 from .feedback import with_feedback
 from .replies import raise_if_refused, reply_blocks, reply_plain, show_typing
-from .services import Services, services
+from .services import Services, chosen_article, services
 
 USAGE = "Usage: /ask QUESTION, for example: /ask What is the article about?"
 NON_TEXT_HINT = "I can only read text. Please type your question about the article."
@@ -106,13 +109,13 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if len(parts) < 2 or not parts[1].strip():
         await reply_plain(message, USAGE)
         return
-    await answer_question(message, services(context), parts[1])
+    await answer_question(message, services(context), parts[1], context.chat_data)
 
 
 async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Treat any text in a private chat as a question (edited ones are answered afresh)."""
     message = update.effective_message
-    await answer_question(message, services(context), message.text or "")
+    await answer_question(message, services(context), message.text or "", context.chat_data)
 
 
 async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -126,7 +129,7 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     ]
     text = without_entities(message.text or "", mentions)
     if mentions or (_replies_to_bot(message, context) and not is_chatter(text)):
-        await answer_question(message, services(context), text)
+        await answer_question(message, services(context), text, context.chat_data)
 
 
 def _replies_to_bot(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -166,8 +169,11 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await reply_plain(update.effective_message, "I don't know that command. Try /help.")
 
 
-async def answer_question(message: Message, svc: Services, text: str) -> None:
-    """Validate, rate-limit, answer through the batcher and reply with the cited answer."""
+async def answer_question(
+    message: Message, svc: Services, text: str, chat_data: MutableMapping[Any, Any] | None
+) -> None:
+    """Validate, rate-limit, answer (from the chat's chosen article, if it picked one) through
+    the batcher and reply with the cited answer."""
     try:
         question = validate_question(text, svc.settings.max_question_chars)
     except InvalidQuestion:
@@ -179,9 +185,19 @@ async def answer_question(message: Message, svc: Services, text: str) -> None:
     if message.from_user and not svc.limiter.allow(message.from_user.id):
         await reply_plain(message, SLOW_DOWN)
         return
+    chosen = chosen_article(chat_data, svc.engine.snapshot)
+    articles = svc.engine.snapshot.articles
+    if chosen is None and len(articles) > 1 and asks_for_overview(question):
+        await reply_blocks(message, lf.which_article_blocks(articles), lf.pick_keyboard(articles))
+        return
     typing = show_typing(message)
     started = time.perf_counter()
-    answer = await svc.batcher.answer(question, svc.conversations.history(message))
+    history = svc.conversations.history(message)
+    try:
+        answer = await svc.batcher.answer(question, history, article_id=chosen)
+    except ArticleUnknown:  # removed between the check above and the answer
+        chosen_article(chat_data, svc.engine.snapshot)
+        answer = await svc.batcher.answer(question, history)
     seconds = time.perf_counter() - started
     snapshot = svc.engine.snapshot
     entry = QuestionEntry.of(

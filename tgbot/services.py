@@ -1,25 +1,29 @@
-"""What the handlers share for the bot's lifetime: engine, batcher, limits, usage log."""
+"""What the handlers share for the bot's lifetime: engine, batcher, limits, usage log,
+conversations, uploads."""
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict, deque
-from collections.abc import Hashable
+from collections.abc import Hashable, MutableMapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from telegram import User
 from telegram.ext import ContextTypes
 
-from retrieval import Engine, Settings
+from retrieval import Engine, Settings, Snapshot
 from retrieval.batching import QuestionBatcher
 from usage import UsageRecorder, database_path
 
 from .conversations import ChatConversations
+from .uploads import Uploads
 
 if TYPE_CHECKING:
     from .rebuilds import Rebuild
 
 REPEAT_PRESS_WINDOW = 30.0  # seconds in which the same source button sends its passage once
+CHOSEN = "article"  # the chat_data key of the article a chat picked
 
 
 class RateLimiter:
@@ -71,6 +75,11 @@ class Services:
     usage: UsageRecorder
     presses: RepeatFilter = field(default_factory=lambda: RepeatFilter(REPEAT_PRESS_WINDOW))
     rebuild: Rebuild | None = None
+    uploads: Uploads = field(default_factory=Uploads)
+
+    def is_admin(self, user: User | None) -> bool:
+        """Whether ``user`` is one of ADMIN_USER_IDS."""
+        return user is not None and user.id in self.settings.admin_user_ids
 
     @classmethod
     def create(cls, settings: Settings, engine: Engine) -> Services:
@@ -83,6 +92,17 @@ class Services:
             ChatConversations(settings),
             UsageRecorder(database_path(settings.data_dir), settings.stats_retention_days),
         )
+
+
+def chosen_article(chat_data: MutableMapping[Any, Any] | None, snapshot: Snapshot) -> str | None:
+    """The article a chat picked in /articles, while the library still has it (else the
+    choice is dropped: the chat gets answers from all articles again)."""
+    if chat_data is None or chat_data.get(CHOSEN) is None:
+        return None
+    if chat_data[CHOSEN] not in snapshot.rows:
+        del chat_data[CHOSEN]
+        return None
+    return chat_data[CHOSEN]
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
