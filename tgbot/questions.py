@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 
 from retrieval import ArticleUnknown, InvalidQuestion, normalize_question, validate_question
 from retrieval.answer import asks_for_overview
+from retrieval.followup import QUESTION_WORDS as FOLLOWUP_QUESTION_WORDS
 from usage import QuestionEntry
 
 from . import formatting as fmt
@@ -24,44 +25,14 @@ USAGE = "Usage: /ask QUESTION, for example: /ask What is the article about?"
 NON_TEXT_HINT = "I can only read text. Please type your question about the article."
 SLOW_DOWN = "You're asking faster than I can keep up with. Please wait a minute and try again."
 TOO_LONG = "That question is {length} characters long. Please shorten it to {limit} or fewer."
-QUESTION_WORDS = frozenset(
-    {
-        "who",
-        "whom",
-        "whose",
-        "what",
-        "when",
-        "where",
-        "which",
-        "why",
-        "how",
-        "is",
-        "are",
-        "was",
-        "were",
-        "do",
-        "does",
-        "did",
-        "can",
-        "could",
-        "will",
-        "would",
-        "should",
-        "has",
-        "have",
-        "had",
-        "tell",
-        "explain",
-        "describe",
-        "summarize",
-        "summarise",
-        "list",
-        "give",
-        "show",
-        "compare",
-        "define",
-    }
-)
+# The words that open a question (the follow-up rules' list) and a few that open a request.
+QUESTION_WORDS = FOLLOWUP_QUESTION_WORDS | {
+    "summarize",
+    "summarise",
+    "show",
+    "compare",
+    "define",
+}
 ACKNOWLEDGEMENTS = frozenset(
     {
         "thanks",
