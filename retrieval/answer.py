@@ -113,7 +113,7 @@ def compose(
     fresh = [c for c in candidates if not any(c.sentence.text in quote for quote in avoid)]
     chosen = _choose(fresh or candidates, policy)
     evidence = _evidence(analysis, query_vector, hits, chosen, sentence_vector, words)
-    verdict = model.decide(evidence)
+    verdict = model.decide(evidence.vector())
     signals = Signals(evidence, verdict.relevance, verdict.answerability)
     if verdict.outcome == "declined":
         return dataclasses.replace(decline(analysis, NOT_COVERED, hits[0].score), signals=signals)

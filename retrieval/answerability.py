@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
@@ -31,9 +32,9 @@ class Logistic:
     intercept: float
     threshold: float
 
-    def probability(self, evidence: Evidence) -> float:
-        """The model's probability for this evidence."""
-        z = self.intercept + sum(c * x for c, x in zip(self.coef, evidence.vector(), strict=True))
+    def probability(self, features: Sequence[float]) -> float:
+        """The model's probability for one vector of evidence (``Evidence.vector()``)."""
+        z = self.intercept + sum(c * x for c, x in zip(self.coef, features, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -53,10 +54,11 @@ class AnswerabilityModel:
     relevance: Logistic
     answerability: Logistic
 
-    def decide(self, evidence: Evidence) -> Verdict:
-        """Declined when not relevant, hedged when relevant but not answered, else answered."""
-        relevance = self.relevance.probability(evidence)
-        answerability = self.answerability.probability(evidence)
+    def decide(self, features: Sequence[float]) -> Verdict:
+        """Declined when not relevant, hedged when relevant but not answered, else answered;
+        ``features`` is an ``Evidence.vector()``."""
+        relevance = self.relevance.probability(features)
+        answerability = self.answerability.probability(features)
         if relevance < self.relevance.threshold:
             outcome: Outcome = "declined"
         elif answerability < self.answerability.threshold:

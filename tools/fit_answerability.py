@@ -29,7 +29,7 @@ from sklearn.linear_model import LogisticRegression
 
 from retrieval import Engine, Settings
 from retrieval.answerability import FEATURES, AnswerabilityModel, Logistic
-from retrieval.evaluation import Question, answer_all, gold_rank, has_keywords, read_questions
+from retrieval.evaluation import Question, answer_all, read_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 NEWS_WEIGHT = 5.0
@@ -42,7 +42,6 @@ class Row:
     tuning_set: str
     features: tuple[float, ...]
     on_topic: bool
-    answers: bool  # the quote answers the question
     answerable: bool
 
 
@@ -81,18 +80,11 @@ def collect(shared: Path, index_root: Path, settings: Settings) -> list[Row]:
                 if answer.signals is None:  # declined before weighing (names, language)
                     continue
                 on_topic = own and not question.offtopic
-                right = (
-                    on_topic
-                    and question.answerable
-                    and gold_rank(answer, question.gold) == 1
-                    and has_keywords(answer, question)
-                )
                 rows.append(
                     Row(
                         name if own else f"{name}@{asked_of.stem}",
                         tuple(answer.signals.evidence.vector()),
                         on_topic,
-                        right,
                         on_topic and question.answerable,
                     )
                 )
@@ -134,31 +126,24 @@ def fit(rows: list[Row], max_lost: float) -> AnswerabilityModel:
     weights = np.where(news, NEWS_WEIGHT, 1.0)
     coef, intercept = fit_part(x, on_topic, weights)
     relevance = Logistic(coef, intercept, 0.0)
-    p_relevant = np.array([_probability(relevance, r.features) for r in rows])
+    p_relevant = np.array([relevance.probability(r.features) for r in rows])
     relevance = Logistic(
         coef, intercept, threshold(p_relevant, answerable, sets, max_lost / 4, least=0)
     )
     topical = on_topic & (p_relevant >= relevance.threshold)
     coef, intercept = fit_part(x[topical], answerable[topical], weights[topical])
     answerability = Logistic(coef, intercept, 0.0)
-    p_answers = np.array([_probability(answerability, r.features) for r in rows])
+    p_answers = np.array([answerability.probability(r.features) for r in rows])
     keep = answerable & topical
     limit = threshold(p_answers, keep, sets, max_lost, least=1)
     return AnswerabilityModel(relevance, Logistic(coef, intercept, limit))
-
-
-def _probability(part: Logistic, features: tuple[float, ...]) -> float:
-    z = part.intercept + float(np.dot(part.coef, features))
-    return 1.0 / (1.0 + np.exp(-z))
 
 
 def summary(rows: list[Row], model: AnswerabilityModel) -> str:
     """Per tuning set: answerable lost, unanswerable caught, off-topic declined."""
     counts: dict[str, Counter[str]] = {}
     for row in rows:
-        rel = _probability(model.relevance, row.features) >= model.relevance.threshold
-        ans = _probability(model.answerability, row.features) >= model.answerability.threshold
-        outcome = "answered" if rel and ans else ("hedged" if rel else "declined")
+        outcome = model.decide(row.features).outcome
         kind = "answerable" if row.answerable else ("unanswerable" if row.on_topic else "off")
         counts.setdefault(row.tuning_set, Counter())[f"{kind} {outcome}"] += 1
     return "\n".join(f"{name:<40} {dict(sorted(c.items()))}" for name, c in counts.items())
