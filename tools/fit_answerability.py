@@ -58,9 +58,11 @@ def tuning_sets(shared: Path) -> dict[str, tuple[Path, list[Question]]]:
 
 
 def engine_for(article: Path, index_root: Path, settings: Settings) -> Engine:
-    """An engine over ``article`` with its index kept under ``index_root`` between runs."""
-    index_dir = index_root / article.stem
-    return Engine(settings.model_copy(update={"article_path": article, "index_dir": index_dir}))
+    """An engine over ``article`` alone, its library and index kept under ``index_root``
+    between runs (the default library would hold whatever the bot serves)."""
+    folder = index_root / article.stem
+    update = {"article_path": article, "index_dir": folder, "library_dir": folder / "library"}
+    return Engine(settings.model_copy(update=update))
 
 
 def collect(shared: Path, index_root: Path, settings: Settings) -> list[Row]:
