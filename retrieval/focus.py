@@ -20,6 +20,7 @@ from .lexical import STOPWORDS, stem
 from .names import NameBook
 
 _CASED_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
+_CLITIC = re.compile(r"'(?:s|re|ll|ve|d)$")
 _WORD = re.compile(r"[$€£]?\d+(?:[.,]\d+)*%?|[a-z][a-z'’-]*[a-z]|[a-z]")
 # Words that shape a question without saying what it is about.
 _FILLER = frozenset(
@@ -121,7 +122,8 @@ def focus_words(question: str, names: NameBook) -> list[str]:
 
 def content_words(text: str) -> list[str]:
     """The words of a quote that can match a focus word."""
-    words = (w.replace("’", "'") for w in _WORD.findall(text.lower()))
+    # "what's" is "what": a contraction of a stop word asks nothing ("Iran's" is "Iran").
+    words = (_CLITIC.sub("", w.replace("’", "'")) for w in _WORD.findall(text.lower()))
     return list(
         dict.fromkeys(w for w in words if (len(w) > 2 or w[0].isdigit()) and w not in STOPWORDS)
     )
