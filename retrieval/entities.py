@@ -205,9 +205,12 @@ class EntityLexicon:
 
     def gender(self, name: Name) -> str | None:
         """ "he" or "she" when the article refers to this person so, else None."""
-        key = name.text.lower()
+        # Word by word: "Raisi" is "Ebrahim Raisi", but the "I" of "William I" is no part of
+        # "Ebrahim Raisi" (a library holds many people).
+        words = set(name.text.lower().split())
         for known, gender in self.genders.items():
-            if key == known or key in known.split() or known in key:
+            named = set(known.split())
+            if words <= named or named <= words:
                 return gender
         return None
 

@@ -48,6 +48,19 @@ def test_names_of_the_article_know_people_and_their_pronouns(lexicon):
     ]  # lower case, as people type ("ferry" is also an ordinary word of the article)
 
 
+def test_a_gender_belongs_to_whole_words_of_a_name():
+    """In a library of many people, the "I" of one article's "Queen Anne I" (referred to as
+    "she") lends nothing to another's "King Philip", whose name merely holds the letter."""
+    other = (
+        "The Crown\n\nQueen Anne I ruled for years. As I said, she built a palace. "
+        "King Philip ruled next. He built a bridge.\n"
+    )
+    lexicon = EntityLexicon([*chunk_article(other), *chunk_article(ARTICLE)])
+    names = {n.text: n for n in lexicon.names(other + ARTICLE)}
+    assert lexicon.gender(names["Philip"]) == "he"
+    assert lexicon.gender(names["Tomas Brandt"]) == "he"
+
+
 @pytest.mark.parametrize(
     ("previous", "question", "searched"),
     [
