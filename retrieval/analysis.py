@@ -23,7 +23,14 @@ class Analysis:
     corrections: tuple[Correction, ...]
     wanted: Wanted | None
     focus: tuple[str, ...]
-    focus_unknown: float = 0.0  # the share of the focus the article never uses, in any form
+    # The focus words that the article answering never uses in any form: known only once the
+    # search has found the article (see ``LexicalIndex.unused``).
+    unfamiliar: tuple[str, ...] = ()
+
+    @property
+    def focus_unknown(self) -> float:
+        """The share of the focus the article never uses."""
+        return len(self.unfamiliar) / len(self.focus) if self.focus else 0.0
 
 
 def analyse(
@@ -38,7 +45,6 @@ def analyse(
     corrections = tuple(names.corrections(standard, is_word))
     searched = apply(standard, corrections)
     focus = tuple(focus_words(searched, names))
-    unknown = sum(not names.knows(word) for word in focus) / len(focus) if focus else 0.0
     return Analysis(
         question=question,
         searched=searched if corrections else question,
@@ -47,5 +53,4 @@ def analyse(
         corrections=corrections,
         wanted=wanted(searched),
         focus=focus,
-        focus_unknown=unknown,
     )

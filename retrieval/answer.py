@@ -138,7 +138,7 @@ def _evidence(
     words: WordVectors,
 ) -> Evidence:
     quote = " ".join(c.sentence.text for c in chosen)
-    covered = coverage(analysis.focus, quote, words)
+    covered = coverage(analysis.focus, quote, words, analysis.unfamiliar)
     best = chosen[0].sentence
     return Evidence(
         fused=hits[0].score,
@@ -149,6 +149,7 @@ def _evidence(
         focus_mean=covered.mean,
         focus_weakest=covered.weakest,
         focus_unknown=analysis.focus_unknown,
+        focus_absent=covered.absent,
         kind_missing=float(analysis.wanted is not None and not any(c.phrases for c in chosen)),
         strict_kind_missing=float(
             analysis.wanted is not None

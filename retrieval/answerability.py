@@ -67,6 +67,13 @@ class AnswerabilityModel:
             outcome = "answered"
         return Verdict(outcome, relevance, answerability)
 
+    @classmethod
+    def neutral(cls) -> AnswerabilityModel:
+        """A model that answers everything: the fitting script collects evidence with it, so
+        that it runs even when the features have changed since the last fit."""
+        zeros = (0.0,) * len(FEATURES)
+        return cls(Logistic(zeros, 0.0, 0.0), Logistic(zeros, 0.0, 0.0))
+
     def to_record(self) -> dict[str, object]:
         """The JSON form written by the fitting script."""
         return {

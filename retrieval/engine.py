@@ -15,7 +15,7 @@ import numpy as np
 from . import store
 from .analysis import Analysis, analyse
 from .answer import AnswerPolicy, asks_for_overview, compose, overview
-from .answerability import load_model
+from .answerability import AnswerabilityModel, load_model
 from .chunking import article_title
 from .conversation import Turn
 from .embedders import load_embedder
@@ -149,13 +149,16 @@ class Engine:
     rebuild or a change to the library, which are serialised (one at a time)."""
 
     def __init__(
-        self, settings: Settings | EngineSettings, embedder: Embedder | None = None
+        self,
+        settings: Settings | EngineSettings,
+        embedder: Embedder | None = None,
+        model: AnswerabilityModel | None = None,
     ) -> None:
         self.settings = settings.engine if isinstance(settings, Settings) else settings
         check_inputs(self.settings)
         self.embedder = embedder or load_embedder(self.settings)
         self.policy = AnswerPolicy()
-        self.model = load_model()
+        self.model = model or load_model()
         self.words = WordVectors(self.embedder.encode)
         self.library = Library(settings.library_dir, keep=settings.library_versions)
         cache = VectorCache(
@@ -494,11 +497,18 @@ class Engine:
         shortlist = searcher.search(
             vector, analysis.searched, max(POOL, self.settings.top_k), rows
         )
-        asked = content_words(analysis.searched)
+        ranked = rerank(
+            shortlist, content_words(analysis.searched), self.words, self.settings.top_k
+        )
+        if ranked:
+            article = snapshot.rows[ranked[0].passage.article_id]
+            analysis = replace(
+                analysis, unfamiliar=searcher.lexical.unused(analysis.focus, article)
+            )
         return compose(
             analysis,
             vector,
-            rerank(shortlist, asked, self.words, self.settings.top_k),
+            ranked,
             searcher.sentence_vector,
             self.policy,
             self.words,

@@ -94,15 +94,19 @@ _FILLER = frozenset(
     }
 )
 Encode = Callable[[list[str]], np.ndarray]
+FLOOR = 0.5  # word cosines below this are chance resemblance, not paraphrase
 TEXTS_KEPT = 2048  # passages and sentences whose word vectors stay stacked (~50 kB each)
 
 
 @dataclass(frozen=True, slots=True)
 class Coverage:
-    """How well a quote covers the focus: the mean and the weakest of its words' matches."""
+    """How well a quote covers the focus: the mean and the weakest of its words' matches, and
+    the share of the focus that the article never uses and the quote does not paraphrase
+    either ("married" in "who is griner married to")."""
 
     mean: float
     weakest: float
+    absent: float = 0.0
 
 
 def focus_words(question: str, names: NameBook) -> list[str]:
@@ -191,10 +195,15 @@ def matches(asked: Sequence[str], text: str, vectors: WordVectors) -> np.ndarray
     return np.where(exact, 1.0, np.maximum(similarity, 0.0))
 
 
-def coverage(focus: Sequence[str], quote: str, vectors: WordVectors) -> Coverage:
-    """How well the quote matches each focus word (see :func:`matches`). No focus at all is
-    fully covered."""
+def coverage(
+    focus: Sequence[str], quote: str, vectors: WordVectors, unfamiliar: Sequence[str] = ()
+) -> Coverage:
+    """How well the quote matches each focus word (see :func:`matches`); ``unfamiliar`` are
+    the focus words the article never uses. No focus at all is fully covered."""
     if not focus:
         return Coverage(1.0, 1.0)
     scores = matches(focus, quote, vectors)
-    return Coverage(float(scores.mean()), float(scores.min()))
+    absent = sum(
+        score < FLOOR for word, score in zip(focus, scores, strict=True) if word in unfamiliar
+    )
+    return Coverage(float(scores.mean()), float(scores.min()), absent / len(focus))

@@ -77,6 +77,20 @@ class LexicalIndex:
         """How many documents are indexed."""
         return int(self._bm25.scores["num_docs"])
 
+    def unused(self, words: Sequence[str], rows: range) -> tuple[str, ...]:
+        """The words no passage in ``rows`` (one article's) holds in any form. In a library,
+        "married" may be another article's word and still be foreign to this one."""
+        postings, starts = self._bm25.scores["indices"], self._bm25.scores["indptr"]
+
+        def used(token: str) -> bool:
+            column = self._bm25.vocab_dict.get(token)
+            if column is None:
+                return False
+            documents = postings[starts[column] : starts[column + 1]]
+            return bool(np.any((documents >= rows.start) & (documents < rows.stop)))
+
+        return tuple(w for w in words if not all(used(t) for t in tokenize(w)))
+
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every passage for the query (zeros when nothing matches)."""
         known = [t for t in query_tokens if t in self._bm25.vocab_dict]

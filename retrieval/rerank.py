@@ -12,12 +12,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .focus import WordVectors, matches
+from .focus import FLOOR, WordVectors, matches
 from .types import Hit
 
 POOL = 10  # passages re-ranked; the fused score's top 10 hold the answer nearly always
 WEIGHT = 0.5  # chosen on the tuning sets from a plateau (0.3-0.7) where hit@1 barely moves
-FLOOR = 0.5  # word cosines below this are chance resemblance, not paraphrase
 
 
 def soft(scores: np.ndarray, floor: float = FLOOR) -> np.ndarray:

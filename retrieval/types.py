@@ -100,6 +100,7 @@ class Evidence:
     focus_mean: float
     focus_weakest: float
     focus_unknown: float
+    focus_absent: float
     kind_missing: float
     strict_kind_missing: float
     negation_mismatch: float

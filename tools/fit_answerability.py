@@ -33,7 +33,6 @@ from retrieval.answerability import FEATURES, AnswerabilityModel, Logistic
 from retrieval.evaluation import Question, answer_all, read_questions
 
 ROOT = Path(__file__).resolve().parent.parent
-NEWS_WEIGHT = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +62,7 @@ def engine_for(article: Path, index_root: Path, settings: Settings) -> Engine:
     between runs (the default library would hold whatever the bot serves)."""
     folder = index_root / article.stem
     update = {"article_path": article, "index_dir": folder, "library_dir": folder / "library"}
-    return Engine(settings.model_copy(update=update))
+    return Engine(settings.model_copy(update=update), model=AnswerabilityModel.neutral())
 
 
 def library_engine(articles: list[Path], index_root: Path, settings: Settings) -> Engine:
@@ -71,7 +70,7 @@ def library_engine(articles: list[Path], index_root: Path, settings: Settings) -
     BM25's weights and the margins between passages change with it."""
     folder = index_root / "library"
     update = {"article_path": articles[0], "index_dir": folder, "library_dir": folder / "library"}
-    engine = Engine(settings.model_copy(update=update))
+    engine = Engine(settings.model_copy(update=update), model=AnswerabilityModel.neutral())
     engine.load_or_build()
     held = {record.source for record in engine.articles()}
     for article in articles[1:]:
@@ -159,15 +158,15 @@ def fit(rows: list[Row], max_lost: float) -> AnswerabilityModel:
     sets = [r.tuning_set for r in rows]
     on_topic = np.array([r.on_topic for r in rows])
     answerable = np.array([r.answerable for r in rows])
-    # The news article's few questions weigh about a quarter of SQuAD's many: they are the
+    # The news article's few questions weigh as much in all as SQuAD's many: they are the
     # chat questions the bot mostly gets, and would otherwise be drowned out.
     news = np.array([not name.startswith("squad") for name in sets])
-    weights = np.where(news, NEWS_WEIGHT, 1.0)
+    weights = np.where(news, (~news).sum() / max(1, news.sum()), 1.0)
     coef, intercept = fit_part(x, on_topic, weights)
     relevance = Logistic(coef, intercept, 0.0)
     p_relevant = np.array([relevance.probability(r.features) for r in rows])
     relevance = Logistic(
-        coef, intercept, threshold(p_relevant, answerable, ~on_topic, sets, max_lost / 4, least=0)
+        coef, intercept, threshold(p_relevant, on_topic, ~on_topic, sets, max_lost / 4, least=0)
     )
     topical = on_topic & (p_relevant >= relevance.threshold)
     coef, intercept = fit_part(x[topical], answerable[topical], weights[topical])
