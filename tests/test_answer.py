@@ -10,7 +10,7 @@ from retrieval import Hit, Passage, Sentence
 from retrieval.analysis import analyse
 from retrieval.answer import NOT_ANSWERED, NOT_COVERED, AnswerPolicy, compose
 from retrieval.answerability import FEATURES, AnswerabilityModel, Logistic
-from retrieval.focus import WordVectors
+from retrieval.focus import WordVectors, coverage
 from retrieval.names import NameBook
 
 DECLINED = "Sorry, the article doesn't cover that"
@@ -230,3 +230,12 @@ def test_asking_what_the_article_is_about_quotes_its_opening(engine, article_tex
 def test_a_question_about_a_topic_of_the_article_is_not_an_overview_request(engine):
     answer = engine.answer("What does the article say about pizza?")
     assert answer.abstained
+
+
+def test_a_focus_word_the_article_never_uses_nor_the_quote_paraphrases_is_absent(engine):
+    """ "married" meets nothing in a quote about an arms dealer; "die" meets "death"."""
+    quote = "Viktor Bout, a notorious Russian arms dealer, is back in the arms trade."
+    assert coverage(["married"], quote, engine.words, ["married"]).absent == 1.0
+    death = "Ebrahim Raisi met a tragic death in a helicopter crash."
+    assert coverage(["die"], death, engine.words, ["die"]).absent == 0.0
+    assert coverage(["married"], quote, engine.words).absent == 0.0  # a word the article uses

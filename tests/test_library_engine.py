@@ -122,6 +122,16 @@ def test_answers_cite_the_article_they_come_from(library_engine, article_text):
     assert article_text[answer.citations[0].start : answer.citations[0].end]
 
 
+def test_a_word_of_another_article_is_still_foreign_to_the_one_answering(library_engine):
+    """ "conquer" is the Normans' word: answered from the news article, the question's focus is
+    one the article never uses, as the answerability model was fitted to see it."""
+    article, normans = library_engine.articles()
+    answer = library_engine.answer("What did Iran conquer?", article_id=article.id)
+    assert answer.signals is not None and answer.signals.evidence.focus_unknown == 1.0
+    answer = library_engine.answer("What did the Normans conquer?", article_id=normans.id)
+    assert answer.signals is not None and answer.signals.evidence.focus_unknown == 0.0
+
+
 def test_a_question_limited_to_one_article_only_cites_it(library_engine):
     article, _ = library_engine.articles()
     rows = library_engine.snapshot.rows[article.id]
