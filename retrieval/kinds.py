@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from .lexical import stem
+from .lexical import STOPWORDS, stem
 
 
 class Kind(Enum):
@@ -31,6 +31,7 @@ class Wanted:
     kind: Kind
     noun: str | None = None
     strict: bool = False  # only a phrase naming the noun will do, not any entity
+    counted: tuple[str, ...] = ()  # the X of "how many X": a quantity must count an X
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,8 @@ _WHICH = re.compile(
     r"([a-z]+)(?:\s+([a-z]+))?",
     re.I,
 )
+_HOW_MANY = re.compile(r"\bhow (?:many|much)\s+", re.I)
+COUNTED_REACH = 6  # words of a quantity phrase and after it that may name what it counts
 _THE_X_OF = re.compile(r"\b(?:what|which)\s+(?:is|was|are|were)\s+the\s+\w+\s+of\b", re.I)
 _AGE = re.compile(
     r"\b(?:aged\s+\d+|\d+[- ]years?[- ]old|age\s+of\s+\d+|\d+\s+years\s+of\s+age"
@@ -174,7 +177,7 @@ def wanted(question: str) -> Wanted | None:
         return Wanted(Kind.QUANTITY, "age")
     for pattern, kind in _QUESTION_KIND:
         if pattern.search(question):
-            return Wanted(kind)
+            return Wanted(kind, counted=_counted(question) if kind is Kind.QUANTITY else ())
     which = _WHICH.search(question)
     if which is None or _VERB_AFTER_WHAT.match(which.group(2)):
         return None
@@ -186,6 +189,27 @@ def wanted(question: str) -> Wanted | None:
     # the capital of" wants that very thing.
     strict = bool(_THE_X_OF.search(question)) and noun.lower() not in _GENERIC_NOUNS
     return Wanted(Kind.THING, noun.lower(), strict=strict)
+
+
+def _counted(question: str) -> tuple[str, ...]:
+    """The words of X in "how many X ..." up to its verb ("how many Russian soldiers are"),
+    as stems; none for "how much is it worth"."""
+    match = _HOW_MANY.search(question)
+    if match is None:
+        return ()
+    words = []
+    for word in re.findall(r"[a-z]+", question[match.end() :].lower()):
+        if word in STOPWORDS or _VERB_AFTER_WHAT.match(word):
+            break
+        words.append(stem(word))
+    return tuple(words)
+
+
+def _counts(text: str, phrase: Phrase, counted: tuple[str, ...]) -> bool:
+    """Whether an X of ``counted`` is in the phrase or among the few words after it: "thousands
+    of "Shahed" attack drones" counts Shaheds and drones, not soldiers."""
+    after = re.findall(r"[a-z]+", text[phrase.start : phrase.end + 40].lower())[:COUNTED_REACH]
+    return any(stem(word) in counted for word in after)
 
 
 def phrases(text: str, want: Wanted, question: str) -> list[Phrase]:
@@ -201,7 +225,8 @@ def _find(text: str, want: Wanted) -> list[Phrase]:
     if want.kind is Kind.QUANTITY and want.noun == "age":
         return _matches(_AGE, text)
     if want.kind is Kind.QUANTITY:
-        return [p for p in _matches(_QUANTITY, text) if not _TIME.fullmatch(p.text)]
+        found = [p for p in _matches(_QUANTITY, text) if not _TIME.fullmatch(p.text)]
+        return [p for p in found if _counts(text, p, want.counted)] if want.counted else found
     entities = _entities(text)
     if want.kind is Kind.PLACE:
         return [p for p in entities if _LOCATIVE.search(text[: p.start])]

@@ -18,6 +18,8 @@ from rapidfuzz.distance import Levenshtein
 from .chunking import ABBREVIATIONS
 from .lexical import STOPWORDS, stem, tokenize
 
+# A form adds an ending to a name ("Iran"/"Iranian"); "Mona" is no form of "monastery".
+MAX_ENDING = 3
 MIN_STEM = 4  # shortest shared stem that makes two words forms of one name
 MIN_TYPO_LENGTH = 5  # shorter words have too many near neighbours to correct safely
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
@@ -70,10 +72,13 @@ class NameBook:
         if len(term) < MIN_STEM:
             return False
         following = bisect.bisect_left(self._sorted_stems, term)
-        longer = following < len(self._sorted_stems) and self._sorted_stems[following].startswith(
-            term
+        longer = (
+            following < len(self._sorted_stems)
+            and self._sorted_stems[following].startswith(term)
+            and len(self._sorted_stems[following]) - len(term) <= MAX_ENDING
         )
-        return longer or any(term[:end] in self._stems for end in range(MIN_STEM, len(term)))
+        shortest = max(MIN_STEM, len(term) - MAX_ENDING)
+        return longer or any(term[:end] in self._stems for end in range(shortest, len(term)))
 
     def is_name(self, word: str) -> bool:
         """Whether the article writes ``word`` (or its possessive) with a capital inside a

@@ -239,3 +239,9 @@ def test_a_focus_word_the_article_never_uses_nor_the_quote_paraphrases_is_absent
     death = "Ebrahim Raisi met a tragic death in a helicopter crash."
     assert coverage(["die"], death, engine.words, ["die"]).absent == 0.0
     assert coverage(["married"], quote, engine.words).absent == 0.0  # a word the article uses
+
+
+def test_a_name_is_known_in_its_forms_but_not_as_the_start_of_another_word():
+    names = NameBook(["The monks of the monastery met Syrian and Iranian envoys in Yemen."])
+    assert names.knows("Syria") and names.knows("Iran") and names.knows("Yemeni")
+    assert not names.knows("Mona")  # "Who painted the Mona Lisa?" is not about monasteries
