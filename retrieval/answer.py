@@ -28,7 +28,7 @@ _NEGATION = re.compile(
     r"|failed|fail)\b|n['’]t\b",
     re.IGNORECASE,
 )
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b[IVX]{2,}\b")  # digits, and regnal numbers ("Henry III")
 # Why an answer was declined or hedged; the CLI and the bot word them for the reader.
 OTHER_LANGUAGE = "other_language"
 UNKNOWN_NAMES = "unknown_names"
@@ -144,7 +144,7 @@ def _evidence(
         fused=hits[0].score,
         dense=hits[0].dense,
         lexical=hits[0].lexical,
-        margin=hits[0].score - hits[1].score if len(hits) > 1 else hits[0].score,
+        margin=_margin(hits),
         sentence=float(sentence_vector(best) @ query_vector),
         focus_mean=covered.mean,
         focus_weakest=covered.weakest,
@@ -159,6 +159,14 @@ def _evidence(
         negation_mismatch=float(_negated(analysis.searched) and not _negated(quote)),
         number_missing=float(bool(_numbers(analysis.searched) - _numbers(hits[0].passage.text))),
     )
+
+
+def _margin(hits: Sequence[Hit]) -> float:
+    """How far the top passage leads the next one of its own article: in a library, another
+    article (or another edition of the same story) may hold a passage just as good."""
+    top = hits[0]
+    same = [h.score for h in hits[1:] if h.passage.article_id == top.passage.article_id]
+    return top.score - same[0] if same else top.score
 
 
 def _negated(text: str) -> bool:

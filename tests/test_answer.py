@@ -20,8 +20,10 @@ SENTENCE = Sentence("Putin met Pezeshkian in Ashgabat on Friday.", 0, 43)
 # --- the decision, on made-up evidence (pure logic: a fake two-dimensional embedding) -----------
 
 
-def _hit(score: float) -> Hit:
-    passage = Passage("p1-test", None, 1, 0, SENTENCE.end, SENTENCE.text, (SENTENCE,))
+def _hit(score: float, article_id: str = "", sentence: Sentence = SENTENCE) -> Hit:
+    passage = Passage(
+        f"{article_id}p1-test", None, 1, 0, sentence.end, sentence.text, (sentence,), article_id
+    )
     return Hit(passage, score, score, 0.0)
 
 
@@ -34,10 +36,10 @@ def _model(relevant_above: float, answered_above: float) -> AnswerabilityModel:
     )
 
 
-def _compose(question: str, hits: list[Hit]):
+def _compose(question: str, hits: list[Hit], article: str = SENTENCE.text):
     vector = np.array([1.0, 0.0], dtype=np.float32)
     words = WordVectors(lambda texts: np.tile(vector, (len(texts), 1)))
-    names = NameBook([SENTENCE.text])
+    names = NameBook([article])
     return compose(
         analyse(question, names),
         vector,
@@ -47,6 +49,26 @@ def _compose(question: str, hits: list[Hit]):
         words,
         _model(relevant_above=0.3, answered_above=0.6),
     )
+
+
+def test_the_margin_is_to_the_next_passage_of_the_same_article():
+    """Another edition of the story in the library holds a passage just as good: that says
+    nothing about how clearly this article answers."""
+    hits = [_hit(0.9, "news"), _hit(0.88, "edition"), _hit(0.5, "news")]
+    evidence = _compose("Who met?", hits).signals.evidence
+    assert evidence.margin == pytest.approx(0.4)
+    assert _compose("Who met?", [_hit(0.9, "news")]).signals.evidence.margin == pytest.approx(0.9)
+
+
+def test_a_regnal_number_the_passage_lacks_is_a_missing_number():
+    """ "Henry II" is not "Henry III", as "1066" is not "1067"."""
+    sentence = Sentence("Henry III took the title of king.", 0, 33)
+    article = f"Richard II ruled first. {sentence.text}"
+    hits = [_hit(0.9, sentence=sentence)]
+    evidence = _compose("What title did Henry II take?", hits, article).signals.evidence
+    assert evidence.number_missing == 1.0
+    evidence = _compose("What title did Henry III take?", hits, article).signals.evidence
+    assert evidence.number_missing == 0.0
 
 
 def test_irrelevant_best_hit_is_declined_without_citations():
