@@ -34,7 +34,13 @@ def stage_seconds(engine: Engine, question: str) -> tuple[float, ...]:
     hits = rerank(shortlist, content_words(analysis.searched), engine.words, engine.settings.top_k)
     marks.append(time.perf_counter())
     compose(
-        analysis, vector, hits, searcher.sentence_vector, engine.policy, engine.words, engine.model
+        analysis,
+        vector,
+        hits,
+        searcher.sentence_vectors_of(hits),
+        engine.policy,
+        engine.words,
+        engine.model,
     )
     marks.append(time.perf_counter())
     return tuple(after - before for before, after in itertools.pairwise(marks))

@@ -101,14 +101,14 @@ class Snapshot:
         searcher = HybridSearcher(
             stored.passages,
             stored.vectors,
-            stored.sentences,
             stored.sentence_vectors,
+            stored.sentence_rows,
             stored.lexical,
         )
-        names = NameBook([*(p.text for p in stored.passages), *stored.manifest.sections])
         rows = {a.record.id: a.rows for a in stored.articles}
         by_id = {p.id: p for p in stored.passages}
-        return cls(stored, searcher, names, by_id, EntityLexicon(stored.passages), rows)
+        entities = EntityLexicon(stored.passages)
+        return cls(stored, searcher, stored.names, by_id, entities, rows)
 
     def passage(self, passage_id: str) -> Passage | None:
         """The passage with this id in this index, if there is one."""
@@ -509,7 +509,7 @@ class Engine:
             analysis,
             vector,
             ranked,
-            searcher.sentence_vector,
+            searcher.sentence_vectors_of(ranked),
             self.policy,
             self.words,
             self.model,

@@ -24,8 +24,9 @@ from .chunking import chunk_article
 from .embedding import Embedder
 from .errors import RebuildCancelled, SanityCheckFailed
 from .lexical import LexicalIndex, passage_tokens
-from .library import Library, LibraryVersion
-from .store import FORMAT_VERSION, IndexedArticle, Manifest, StoredIndex
+from .library import ArticleRecord, Library, LibraryVersion
+from .names import NameBook
+from .store import FORMAT_VERSION, IndexedArticle, Manifest, StoredIndex, article_sentence_rows
 from .types import Passage
 from .vectorcache import ArticleVectors, VectorCache, distinct_sentences
 from .vectorstore import FaissStore, VectorStore
@@ -126,21 +127,46 @@ class IndexBuilder:
         cancel: threading.Event | None = None,
     ) -> tuple[StoredIndex, BuildReport]:
         """The index of ``version``. When ``previous`` indexed a prefix of its articles (an add),
-        its vector store is copied and extended instead of built again (HNSW builds are slow)."""
+        it is extended by the new articles only: their vectors are appended to a copy of its
+        vector store, their tokens to its BM25 documents, their words to its names; nothing
+        of the other articles is read or derived again."""
         started = time.perf_counter()
-        parts, report = self._article_vectors(version, progress, cancel)
-        articles, passages, sentences, rows = [], [], [], 0
-        for record, vectors in zip(version.articles, parts, strict=True):
+        kept = _shared_prefix(previous, version.articles) if previous else 0
+        base = previous if kept else None
+        records = version.articles[kept:]
+        parts, report = self._article_vectors(records, progress, cancel)
+        articles = list(base.articles) if base else []
+        rows = base.manifest.passages if base else 0
+        first_sentence = len(base.sentences) if base else 0
+        passages, sentences, sentence_rows = [], [], []
+        for record, vectors in zip(records, parts, strict=True):
             span = range(rows, rows + len(vectors.passages))
             articles.append(IndexedArticle(record, span))
             passages += [_owned(p, record.id, record.title) for p in vectors.passages]
             sentences += vectors.sentences
-            rows = span.stop
-        passage_vectors = [v.passage_vectors for v in parts]
-        store = self._vector_store(passage_vectors, articles, previous)
-        lexical = LexicalIndex.from_tokens([t for v in parts for t in v.tokens])
-        sentence_vectors = _stack([v.sentence_vectors for v in parts], self.embedder.dimension)
-        sections = tuple(dict.fromkeys(p.section for p in passages if p.section))
+            sentence_rows.append(article_sentence_rows(vectors.passages, first_sentence))
+            rows, first_sentence = span.stop, first_sentence + len(vectors.sentences)
+        new_vectors = _stack([v.passage_vectors for v in parts], self.embedder.dimension)
+        tokens = [t for v in parts for t in v.tokens]
+        new_sections = tuple(dict.fromkeys(p.section for p in passages if p.section))
+        texts = [p.text for p in passages]
+        if base is None:
+            store: VectorStore = FaissStore.build(new_vectors)
+            lexical = LexicalIndex.from_tokens(tokens)
+            names = NameBook(texts, new_sections)
+            sections: tuple[str, ...] = new_sections
+        else:
+            store = base.vectors.extended(new_vectors)
+            lexical = base.lexical.extended(tokens)
+            names = base.names.extended(texts, new_sections)
+            sections = tuple(dict.fromkeys((*base.manifest.sections, *new_sections)))
+            passages = [*base.passages, *passages]
+            sentences = [*base.sentences, *sentences]
+            sentence_rows.insert(0, base.sentence_rows)
+        kept_vectors = [base.sentence_vectors] if base else []
+        sentence_vectors = _stack(
+            kept_vectors + [v.sentence_vectors for v in parts], self.embedder.dimension
+        )
         titles = [a.title for a in version.articles]
         manifest = Manifest(
             format_version=FORMAT_VERSION,
@@ -159,9 +185,10 @@ class IndexBuilder:
             build_seconds=round(time.perf_counter() - started, 3),
             embedded_texts=report.texts_embedded,
         )
+        kept_note = f"; {kept} kept from the index served" if kept else ""
         progress(
             f"indexed {len(passages)} passages of {len(articles)} articles "
-            f"({len(report.embedded)} embedded, {report.texts_embedded} texts)"
+            f"({len(report.embedded)} embedded, {report.texts_embedded} texts{kept_note})"
         )
         stored = StoredIndex(
             manifest,
@@ -171,41 +198,33 @@ class IndexBuilder:
             tuple(sentences),
             sentence_vectors,
             lexical,
+            names,
+            np.concatenate(sentence_rows) if sentence_rows else np.zeros(0, np.int64),
         )
         return stored, report
 
     def _article_vectors(
-        self, version: LibraryVersion, progress: Progress, cancel: threading.Event | None
+        self,
+        records: Sequence[ArticleRecord],
+        progress: Progress,
+        cancel: threading.Event | None,
     ) -> tuple[list[ArticleVectors], BuildReport]:
         """Each article's vectors, from the cache or embedded now (and then cached)."""
-        found = {a.sha256: self.cache.get(a.sha256) for a in version.articles}
-        missing = list({a.sha256: a for a in version.articles if found[a.sha256] is None})
+        found = {a.sha256: self.cache.get(a.sha256) for a in records}
+        missing = list({a.sha256: a for a in records if found[a.sha256] is None})
         embedded = 0
         if missing:
-            progress(f"embedding {len(missing)} of {len(version.articles)} articles")
-            records = {a.sha256: a for a in version.articles}
-            texts = [self.library.stored_text(records[sha]) for sha in missing]
+            progress(f"embedding {len(missing)} of {len(records)} articles")
+            by_sha = {a.sha256: a for a in records}
+            texts = [self.library.stored_text(by_sha[sha]) for sha in missing]
             vectors, embedded = embed_articles(
                 texts, self.embedder, self.passages_from_sentences, cancel
             )
             for sha256, article in zip(missing, vectors, strict=True):
                 self.cache.put(sha256, article)
                 found[sha256] = article
-        parts = [found[a.sha256] for a in version.articles]
+        parts = [found[a.sha256] for a in records]
         return parts, BuildReport(tuple(missing), embedded)
-
-    def _vector_store(
-        self,
-        passage_vectors: list[np.ndarray],
-        articles: list[IndexedArticle],
-        previous: StoredIndex | None,
-    ) -> VectorStore:
-        kept = _shared_prefix(previous, articles) if previous else 0
-        if kept and previous is not None and previous.vectors.kind == "hnsw":
-            store = previous.vectors.copy()
-            store.add(_stack(passage_vectors[kept:], self.embedder.dimension))
-            return store
-        return FaissStore.build(_stack(passage_vectors, self.embedder.dimension))
 
     def sanity_check(
         self,
@@ -219,19 +238,22 @@ class IndexBuilder:
         check stays cheap for a large library.
 
         The search is dense only: BM25 would find the passages on its own, hiding vectors that
-        are wrong or mapped to the wrong passages.
+        are wrong or mapped to the wrong passages. The others' opening sentences are embedded
+        again, which checks the cached vectors against the model; a fresh article's were
+        embedded by this build a moment ago and are read from the index instead (embedding
+        the same text again would give the same vector).
         """
         rng = np.random.default_rng(0)
         new = [i for a in stored.articles if a.record.sha256 in fresh for i in a.rows]
         others = np.setdiff1d(np.arange(len(stored.passages)), new)
-        rows = sorted(
-            {
-                *rng.permutation(new)[:SANITY_FRESH].tolist(),
-                *rng.permutation(others)[:SANITY_SAMPLE].tolist(),
-            }
-        )
-        openings = [stored.passages[i].sentences[0].text for i in rows]
-        queries = encode(self.embedder, openings, cancel)
+        checked_new = sorted(rng.permutation(new)[:SANITY_FRESH].tolist())
+        checked_others = sorted(rng.permutation(others)[:SANITY_SAMPLE].tolist())
+        rows = checked_others + checked_new
+        openings = [stored.passages[i].sentences[0].text for i in checked_others]
+        counts = (len(p.sentences) for p in stored.passages)
+        first = np.concatenate([[0], np.cumsum(np.fromiter(counts, np.int64))])
+        own = stored.sentence_vectors[stored.sentence_rows[first[rows[len(openings) :]]]]
+        queries = np.vstack([encode(self.embedder, openings, cancel), own])
         texts = [p.text for p in stored.passages]
         owner = np.zeros(len(texts), dtype=np.int64)
         for number, article in enumerate(stored.articles):
@@ -262,10 +284,10 @@ def _owned(passage: Passage, article_id: str, title: str) -> Passage:
     )
 
 
-def _shared_prefix(previous: StoredIndex, articles: list[IndexedArticle]) -> int:
+def _shared_prefix(previous: StoredIndex, articles: Sequence[ArticleRecord]) -> int:
     """How many leading articles ``previous`` indexed identically (all of its own, or 0)."""
     before = [(a.record.id, a.record.sha256) for a in previous.articles]
-    after = [(a.record.id, a.record.sha256) for a in articles[: len(before)]]
+    after = [(a.id, a.sha256) for a in articles[: len(before)]]
     return len(before) if before == after and len(articles) > len(before) else 0
 
 

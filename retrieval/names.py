@@ -40,23 +40,62 @@ class Correction:
 
 
 class NameBook:
-    """What the article's words allow: known stems, and the names it spells with capitals."""
+    """What the article's words allow: known stems, and the names it spells with capitals.
 
-    def __init__(self, texts: Iterable[str]) -> None:
-        words: set[str] = set()
-        capitalised: dict[str, str] = {}
-        for text in texts:
-            for match in _WORD.finditer(text):
-                word = match.group()
-                words.add(word.lower())
-                if word[0].isupper() and match.start() > 0:
-                    capitalised.setdefault(word.lower(), word)
-        self._words = words
-        self._stems = {stem(w) for w in words}
+    Built from the passages' texts, then the section titles (a name's spelling is the first
+    one met, in that order). It is saved with the index (:meth:`to_record`) and extended by
+    the texts of an added article (:meth:`extended`), never read from every passage again.
+    """
+
+    def __init__(self, texts: Iterable[str], sections: Iterable[str] = ()) -> None:
+        self._words: set[str] = set()
+        self._spelled: dict[str, str] = {}  # capitalised in a passage: lower case -> as written
+        self._spelled_in_sections: dict[str, str] = {}
+        self._learn(texts, sections)
+
+    def _learn(self, texts: Iterable[str], sections: Iterable[str]) -> None:
+        for source, spelled in ((texts, self._spelled), (sections, self._spelled_in_sections)):
+            for text in source:
+                for match in _WORD.finditer(text):
+                    word = match.group()
+                    self._words.add(word.lower())
+                    if word[0].isupper() and match.start() > 0:
+                        spelled.setdefault(word.lower(), word)
+        self._stems = {stem(w) for w in self._words}
         self._sorted_stems = sorted(self._stems)
+        capitalised = self._spelled | {
+            k: v for k, v in self._spelled_in_sections.items() if k not in self._spelled
+        }
         self._capitalised = frozenset(capitalised)
         self._names = {k: v for k, v in capitalised.items() if len(k) >= MIN_TYPO_LENGTH}
         self._name_keys = list(self._names)
+
+    def extended(self, texts: Iterable[str], sections: Iterable[str] = ()) -> NameBook:
+        """A new book that also knows ``texts`` and ``sections`` (this one is unchanged)."""
+        book = NameBook.__new__(NameBook)
+        book._words = set(self._words)
+        book._spelled = dict(self._spelled)
+        book._spelled_in_sections = dict(self._spelled_in_sections)
+        book._learn(texts, sections)
+        return book
+
+    def to_record(self) -> dict[str, object]:
+        """JSON-serialisable form (words sorted, spellings in the order they were met)."""
+        return {
+            "words": sorted(self._words),
+            "spelled": self._spelled,
+            "spelled_in_sections": self._spelled_in_sections,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict) -> NameBook:
+        """Rebuild a book from :meth:`to_record` output."""
+        book = cls.__new__(cls)
+        book._words = set(record["words"])
+        book._spelled = dict(record["spelled"])
+        book._spelled_in_sections = dict(record["spelled_in_sections"])
+        book._learn((), ())
+        return book
 
     def knows(self, word: str) -> bool:
         """Whether the article uses ``word`` or a form of it ("Syria"/"Syrian", "Yemeni")."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -21,14 +21,17 @@ class HybridSearcher:
       which is sharp where a long passage dilutes a short fact;
     - BM25, squashed to [0, 1) by ``bm25 / (bm25 + saturation)`` rather than normalised per
       query, so that a weak lexical match stays weak (it matters for abstention).
+
+    ``sentence_rows`` holds, passage after passage, the row of ``sentence_vectors`` of each of
+    its sentences; a question only ever reads the rows of its candidates.
     """
 
     def __init__(
         self,
         passages: Sequence[Passage],
         vectors: VectorStore,
-        sentences: Sequence[Sentence],
         sentence_vectors: np.ndarray,
+        sentence_rows: np.ndarray,
         lexical: LexicalIndex | None = None,
         *,
         passage_weight: float = 0.6,
@@ -38,16 +41,29 @@ class HybridSearcher:
         self.passages = tuple(passages)
         self.vectors = vectors
         self.sentence_vectors = sentence_vectors
-        # Keyed by value: equal sentences of two articles are the same text, with one vector.
-        self._sentence_rows = {s: i for i, s in enumerate(sentences)}
+        counts = np.fromiter((len(p.sentences) for p in self.passages), np.int64, len(passages))
+        if counts.sum() != len(sentence_rows):
+            raise ValueError("the sentence rows do not match the passages' sentences")
+        self._sentence_rows = np.asarray(sentence_rows, dtype=np.int64)
+        self._first_sentence = np.concatenate([[0], np.cumsum(counts)])
+        self._row_of = {p.id: i for i, p in enumerate(self.passages)}
         self.lexical = lexical or LexicalIndex([f"{p.section or ''} {p.text}" for p in passages])
         self.passage_weight = passage_weight
         self.lexical_weight = lexical_weight
         self.saturation = saturation
 
-    def sentence_vector(self, sentence: Sentence) -> np.ndarray:
-        """The stored unit vector of one sentence."""
-        return self.sentence_vectors[self._sentence_rows[sentence]]
+    def sentence_vectors_of(self, hits: Sequence[Hit]) -> Callable[[Sentence], np.ndarray]:
+        """The stored unit vector of each sentence of the hits' passages, as a lookup."""
+        by_sentence: dict[Sentence, np.ndarray] = {}
+        for hit in hits:
+            row = self._row_of[hit.passage.id]
+            vectors = self.sentence_vectors[self._rows_of_passage(row)]
+            by_sentence.update(zip(hit.passage.sentences, vectors, strict=True))
+        return by_sentence.__getitem__
+
+    def _rows_of_passage(self, row: int) -> np.ndarray:
+        first = self._first_sentence
+        return self._sentence_rows[first[row] : first[row + 1]]
 
     def search(
         self, query_vector: np.ndarray, query: str, k: int, rows: range | None = None
@@ -66,10 +82,21 @@ class HybridSearcher:
         if lexical_only:  # candidates beyond the dense shortlist: score their stored vectors
             stored = self.vectors.vectors(lexical_only) @ query_vector
             dense |= {i: float(s) for i, s in zip(lexical_only, stored, strict=True)}
+        candidates = list(dense)
         squashed = bm25 / (bm25 + self.saturation)
-        hits = [
-            self._hit(i, dense[i], float(squashed[i - within.start]), query_vector) for i in dense
-        ]
+        best_sentence = self._best_sentence_scores(candidates, query_vector)
+        hits = []
+        for i, sentence in zip(candidates, best_sentence.tolist(), strict=True):
+            lexical = float(squashed[i - within.start])
+            similarity = self.passage_weight * dense[i] + (1 - self.passage_weight) * sentence
+            hits.append(
+                Hit(
+                    self.passages[i],
+                    similarity + self.lexical_weight * lexical,
+                    similarity,
+                    lexical,
+                )
+            )
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:k]
 
@@ -77,9 +104,15 @@ class HybridSearcher:
         scores, ids = self.vectors.search(query_vector, CANDIDATES, rows)
         return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
 
-    def _hit(self, i: int, whole: float, lexical: float, query: np.ndarray) -> Hit:
-        passage = self.passages[i]
-        rows = [self._sentence_rows[s] for s in passage.sentences]
-        best_sentence = float(np.max(self.sentence_vectors[rows] @ query))
-        similarity = self.passage_weight * whole + (1 - self.passage_weight) * best_sentence
-        return Hit(passage, similarity + self.lexical_weight * lexical, similarity, lexical)
+    def _best_sentence_scores(self, candidates: list[int], query: np.ndarray) -> np.ndarray:
+        """Each candidate passage's best cosine of one sentence with the query, in one product
+        over the candidates' sentences."""
+        if not candidates:
+            return np.zeros(0, dtype=np.float32)
+        rows = np.asarray(candidates, dtype=np.int64)
+        starts, stops = self._first_sentence[rows], self._first_sentence[rows + 1]
+        counts = stops - starts
+        offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        positions = np.repeat(starts - offsets, counts) + np.arange(counts.sum())
+        scores = self.sentence_vectors[self._sentence_rows[positions]] @ query
+        return np.maximum.reduceat(scores, offsets)

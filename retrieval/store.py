@@ -9,7 +9,11 @@ Layout of ``INDEX_DIR``::
                                   row i is line i of passages.jsonl
     build-<id>/passages.jsonl     one passage per line, grouped by article
     build-<id>/sentences.npy      one unit vector per distinct sentence, article by article
-    build-<id>/bm25/              the BM25 index (bm25s, NumPy arrays and JSON)
+                                  (memory-mapped when loaded: a question reads a few rows)
+    build-<id>/sentence_rows.npy  passage after passage, the row of each of its sentences
+    build-<id>/names.json         the words and capitalised names of the library (NameBook)
+    build-<id>/bm25/              the BM25 index (bm25s, NumPy arrays and JSON) and its
+                                  documents as token ids, so that an add extends it
     vectors/                      the per-article embedding cache (vectorcache.py)
 """
 
@@ -20,6 +24,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -28,13 +33,15 @@ import numpy as np
 from .errors import IndexCorrupt, IndexStale, IndexUnavailable
 from .lexical import LexicalIndex
 from .library import ArticleRecord
+from .names import NameBook
 from .types import Passage, Sentence
 from .vectorcache import distinct_sentences
 from .vectorstore import FaissStore, VectorStore
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3  # 2: initials ("W. E. B.") no longer end a sentence; 3: a library
+FORMAT_VERSION = 4  # 2: initials ("W. E. B.") no longer end a sentence; 3: a library;
+# 4: names, sentence rows and BM25 documents saved, so that loading and adding derive nothing
 CURRENT = "current"
 
 
@@ -88,6 +95,8 @@ class StoredIndex:
     sentences: tuple[Sentence, ...]
     sentence_vectors: np.ndarray
     lexical: LexicalIndex
+    names: NameBook
+    sentence_rows: np.ndarray  # see HybridSearcher
 
 
 def check_writable(index_dir: Path) -> None:
@@ -125,6 +134,8 @@ def _write_files(stored: StoredIndex, folder: Path) -> None:
     articles = [a.to_record() for a in stored.articles]
     (folder / "articles.json").write_text(json.dumps(articles, ensure_ascii=False))
     np.save(folder / "sentences.npy", stored.sentence_vectors, allow_pickle=False)
+    np.save(folder / "sentence_rows.npy", stored.sentence_rows, allow_pickle=False)
+    (folder / "names.json").write_text(json.dumps(stored.names.to_record(), ensure_ascii=False))
     stored.lexical.save(folder / "bm25")
     # The manifest goes last: a build folder without one is never trusted.
     (folder / "manifest.json").write_text(json.dumps(asdict(stored.manifest), indent=2))
@@ -179,7 +190,9 @@ def load(index_dir: Path) -> StoredIndex:
             IndexedArticle.from_record(a)
             for a in json.loads((folder / "articles.json").read_text(encoding="utf-8"))
         )
-        sentence_vectors = np.load(folder / "sentences.npy", allow_pickle=False)
+        sentence_vectors = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
+        sentence_rows = np.load(folder / "sentence_rows.npy", allow_pickle=False)
+        names = NameBook.from_record(json.loads((folder / "names.json").read_text("utf-8")))
         lexical = LexicalIndex.load(folder / "bm25")
     except (OSError, ValueError, RuntimeError, TypeError, KeyError) as exc:
         raise IndexCorrupt(f"unreadable index in {folder}: {exc}") from exc
@@ -189,9 +202,32 @@ def load(index_dir: Path) -> StoredIndex:
         and vectors.dimension == manifest.dimension
         and sentence_vectors.shape == (len(sentences), manifest.dimension)
         and sum(len(a.rows) for a in articles) == len(passages)
+        and len(sentence_rows) == sum(len(p.sentences) for p in passages)
+        and (
+            not len(sentence_rows)
+            or 0 <= sentence_rows.min() <= sentence_rows.max() < len(sentences)
+        )
     ):
         raise IndexCorrupt(f"index files in {folder} disagree with the manifest")
-    return StoredIndex(manifest, articles, passages, vectors, sentences, sentence_vectors, lexical)
+    return StoredIndex(
+        manifest,
+        articles,
+        passages,
+        vectors,
+        sentences,
+        sentence_vectors,
+        lexical,
+        names,
+        sentence_rows,
+    )
+
+
+def article_sentence_rows(passages: Sequence[Passage], first_row: int = 0) -> np.ndarray:
+    """The rows of one article's passages' sentences among its distinct sentences (see
+    :func:`~retrieval.vectorcache.distinct_sentences`), counted from ``first_row``."""
+    order = {(s.start, s.end): i for i, s in enumerate(distinct_sentences(tuple(passages)))}
+    rows = [first_row + order[(s.start, s.end)] for p in passages for s in p.sentences]
+    return np.asarray(rows, dtype=np.int64)
 
 
 def article_sentences(

@@ -143,14 +143,14 @@ class FaissStore:
         out_scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
         out_rows = np.full((len(queries), k), -1, dtype=np.int64)
         for q, (row_scores, distinct) in enumerate(zip(scores, found, strict=True)):
-            expanded = [
-                (score, row)
-                for score, d in zip(row_scores.tolist(), distinct.tolist(), strict=True)
-                if d >= 0
-                for row in self._rows_of[d]
-            ][:k]
-            for column, (score, row) in enumerate(expanded):
-                out_scores[q, column], out_rows[q, column] = score, row
+            column = 0
+            for score, d in zip(row_scores.tolist(), distinct.tolist(), strict=True):
+                if d < 0 or column == k:
+                    break
+                rows_of = self._rows_of[d][: k - column]  # a vector shared by many rows
+                out_scores[q, column : column + len(rows_of)] = score
+                out_rows[q, column : column + len(rows_of)] = rows_of
+                column += len(rows_of)
         return out_scores, out_rows
 
     def vectors(self, rows: range | list[int] | np.ndarray) -> np.ndarray:
@@ -172,6 +172,16 @@ class FaissStore:
     def copy(self) -> FaissStore:
         """An independent copy of the index."""
         return FaissStore(faiss.clone_index(self.index), self._distinct_of_row.copy())
+
+    def extended(self, vectors: np.ndarray, exact_limit: int = EXACT_SEARCH_LIMIT) -> FaissStore:
+        """A new store of these rows and ``vectors`` after them: a copy of the index, appended
+        to, unless the exact index would then pass ``exact_limit`` (built again as HNSW)."""
+        if self.kind == "flat" and self.distinct + len(vectors) > exact_limit:
+            every = np.vstack([self.vectors(range(self.size)), vectors])
+            return FaissStore.build(every, exact_limit)
+        store = self.copy()
+        store.add(vectors)
+        return store
 
     def save(self, folder: Path, metadata: dict[str, Any]) -> None:
         """Write ``passages.faiss``, ``rows.npy`` (row → distinct vector) and ``vectors.json``
