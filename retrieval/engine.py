@@ -425,7 +425,7 @@ class Engine:
         store.check_writable(self.settings.index_dir)
         previous = self._snapshot.stored if self._snapshot and not fresh else None
         stored, report = self.builder.build(version, progress, previous, cancel)
-        self.builder.sanity_check(stored, report.embedded, cancel)
+        self.builder.sanity_check(stored, report.embedded, cancel, report.served_rows)
         snapshot = Snapshot.of(stored)
         if cancel is not None and cancel.is_set():
             raise RebuildCancelled("the rebuild was cancelled; the published index is unchanged")

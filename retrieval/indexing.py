@@ -48,6 +48,7 @@ class BuildReport:
 
     embedded: tuple[str, ...]  # sha256 of the articles embedded by this build
     texts_embedded: int
+    served_rows: int = 0  # leading passages taken over from the index being served
 
 
 def encode(embedder: Embedder, texts: list[str], cancel: threading.Event | None) -> np.ndarray:
@@ -135,6 +136,7 @@ class IndexBuilder:
         base = previous if kept else None
         records = version.articles[kept:]
         parts, report = self._article_vectors(records, progress, cancel)
+        report = dataclasses.replace(report, served_rows=base.manifest.passages if base else 0)
         articles = list(base.articles) if base else []
         rows = base.manifest.passages if base else 0
         first_sentence = len(base.sentences) if base else 0
@@ -231,6 +233,7 @@ class IndexBuilder:
         stored: StoredIndex,
         fresh: Sequence[str] = (),
         cancel: threading.Event | None = None,
+        served_rows: int = 0,
     ) -> float:
         """Check that nearly every checked passage's opening sentence finds that passage in the
         top 3. Checked: the passages of the articles whose sha256 is in ``fresh`` (those just
@@ -238,22 +241,28 @@ class IndexBuilder:
         check stays cheap for a large library.
 
         The search is dense only: BM25 would find the passages on its own, hiding vectors that
-        are wrong or mapped to the wrong passages. The others' opening sentences are embedded
-        again, which checks the cached vectors against the model; a fresh article's were
-        embedded by this build a moment ago and are read from the index instead (embedding
-        the same text again would give the same vector).
+        are wrong or mapped to the wrong passages. The opening sentences of passages read from
+        the cache are embedded again, which checks the cached vectors against the model. The
+        others' sentence vectors are read from the index: a fresh article's were embedded by
+        this build a moment ago (embedding them again gives the same vectors), and the first
+        ``served_rows`` passages come from the index being served, which passed this check
+        when it was published; what is checked for them is that they still find their rows.
         """
         rng = np.random.default_rng(0)
         new = [i for a in stored.articles if a.record.sha256 in fresh for i in a.rows]
         others = np.setdiff1d(np.arange(len(stored.passages)), new)
-        checked_new = sorted(rng.permutation(new)[:SANITY_FRESH].tolist())
-        checked_others = sorted(rng.permutation(others)[:SANITY_SAMPLE].tolist())
-        rows = checked_others + checked_new
-        openings = [stored.passages[i].sentences[0].text for i in checked_others]
+        checked = {
+            *rng.permutation(new)[:SANITY_FRESH].tolist(),
+            *rng.permutation(others)[:SANITY_SAMPLE].tolist(),
+        }
+        known = set(new)
+        cached = sorted(i for i in checked if i >= served_rows and i not in known)
+        rows = cached + sorted(checked.difference(cached))
+        openings = [stored.passages[i].sentences[0].text for i in cached]
         counts = (len(p.sentences) for p in stored.passages)
         first = np.concatenate([[0], np.cumsum(np.fromiter(counts, np.int64))])
-        own = stored.sentence_vectors[stored.sentence_rows[first[rows[len(openings) :]]]]
-        queries = np.vstack([encode(self.embedder, openings, cancel), own])
+        read = stored.sentence_vectors[stored.sentence_rows[first[rows[len(cached) :]]]]
+        queries = np.vstack([encode(self.embedder, openings, cancel), read])
         texts = [p.text for p in stored.passages]
         owner = np.zeros(len(texts), dtype=np.int64)
         for number, article in enumerate(stored.articles):
