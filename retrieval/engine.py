@@ -435,7 +435,8 @@ class Engine:
             self.library.rollback()
         elif version.number != self.library.current().number:
             self.library.publish(version)
-        store.save(stored, self.settings.index_dir)
+        served = previous.manifest if previous and report.served_rows else None
+        store.save(stored, self.settings.index_dir, served)
         self.outdated = None
         return self._publish(snapshot)
 

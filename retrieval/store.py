@@ -108,11 +108,17 @@ def check_writable(index_dir: Path) -> None:
         raise IndexUnavailable(f"cannot write the index to {index_dir}: {exc}") from exc
 
 
-def save(stored: StoredIndex, index_dir: Path) -> Path:
-    """Write ``stored`` to a fresh build folder and publish it by an atomic symlink swap."""
+def save(stored: StoredIndex, index_dir: Path, extends: Manifest | None = None) -> Path:
+    """Write ``stored`` to a fresh build folder and publish it by an atomic symlink swap.
+
+    ``extends`` is the manifest of the published build whose passages ``stored`` begins with
+    (an add): its passage lines are copied, not encoded again.
+    """
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=index_dir))
+        kept = index_dir / f"build-{extends.build_id}" / "passages.jsonl" if extends else None
+        _write_passages(stored, staging, kept if kept and kept.exists() else None, extends)
         _write_files(stored, staging)
         build = index_dir / f"build-{stored.manifest.build_id}"
         os.replace(staging, build)
@@ -126,11 +132,22 @@ def save(stored: StoredIndex, index_dir: Path) -> Path:
     return build
 
 
+def _write_passages(
+    stored: StoredIndex, folder: Path, kept: Path | None, extends: Manifest | None
+) -> None:
+    """``passages.jsonl``: the lines of ``kept`` (the first passages of ``extends``), then
+    the other passages. A copy that turns out wrong is caught by :func:`load`'s checks."""
+    first = 0
+    if kept is not None and extends is not None:
+        shutil.copyfile(kept, folder / "passages.jsonl")
+        first = extends.passages
+    with (folder / "passages.jsonl").open("a", encoding="utf-8") as out:
+        for passage in stored.passages[first:]:
+            out.write(json.dumps(passage.to_record(), ensure_ascii=False) + "\n")
+
+
 def _write_files(stored: StoredIndex, folder: Path) -> None:
     stored.vectors.save(folder, {"model": stored.manifest.model})
-    with (folder / "passages.jsonl").open("w", encoding="utf-8") as out:
-        for passage in stored.passages:
-            out.write(json.dumps(passage.to_record(), ensure_ascii=False) + "\n")
     articles = [a.to_record() for a in stored.articles]
     (folder / "articles.json").write_text(json.dumps(articles, ensure_ascii=False))
     np.save(folder / "sentences.npy", stored.sentence_vectors, allow_pickle=False)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from retrieval import ArticleUnknown, Engine, LibraryUnavailable, SanityCheckFailed, store
+from retrieval.lexical import tokenize
 from retrieval.library import Library
 
 NORMANS = (Path(__file__).parent / "data" / "normans.txt").read_text(encoding="utf-8")
@@ -187,6 +188,83 @@ def test_an_add_that_fails_the_sanity_check_leaves_library_and_index_as_they_wer
     monkeypatch.setattr(library_engine.builder, "sanity_check", failing)
     with pytest.raises(SanityCheckFailed):
         library_engine.add_article("A third article. It is short.", source="three.txt")
+    assert library_engine.snapshot is before
+    assert library_engine.library.versions() == versions
+    assert store.read_manifest(library_engine.settings.index_dir) == before.manifest
+
+
+THIRD = (
+    "# The lighthouse keepers\n\n"
+    "The lighthouse on Skerry Point was lit for the first time in 1854 by keeper Ada Lamb. "
+    "She kept its lamp burning for thirty-one winters.\n\n"
+    "Her son Tobias Lamb took over the light in 1885 and wrote a log of every storm. "
+    "The log is kept today in the harbour museum of Port Ellen.\n"
+)
+
+
+def test_an_add_extends_the_served_index_and_equals_a_full_build(
+    library_engine, counting, settings_factory, tmp_path, monkeypatch
+):
+    read_from_cache = []
+    get = library_engine.builder.cache.get
+    monkeypatch.setattr(
+        library_engine.builder.cache, "get", lambda sha: read_from_cache.append(sha) or get(sha)
+    )
+    counting.calls.clear()
+    change = library_engine.add_article(THIRD, source="lighthouse.md")
+    assert read_from_cache == [change.article.sha256]  # the others come from the served index
+    (embedded, *sanity_checks) = counting.calls
+    assert embedded and all(text in THIRD for text in embedded)  # only the new article's
+    assert not any(sanity_checks)  # the gate reads vectors embedded a moment ago or served
+    monkeypatch.undo()
+    settings = settings_factory(
+        index_dir=tmp_path / "full", library_dir=library_engine.settings.library_dir
+    )
+    full = Engine(settings, embedder=counting).rebuild().stored
+    grown = change.snapshot.stored
+    assert grown.passages == full.passages and grown.articles == full.articles
+    assert store.load(library_engine.settings.index_dir).passages == grown.passages
+    assert np.array_equal(grown.sentence_rows, full.sentence_rows)
+    assert np.array_equal(grown.sentence_vectors, full.sentence_vectors)
+    assert np.array_equal(
+        grown.vectors.vectors(range(grown.vectors.size)),
+        full.vectors.vectors(range(full.vectors.size)),
+    )
+    assert grown.names.to_record() == full.names.to_record()
+    for question in ("Who lit the lighthouse on Skerry Point?", "Who did the Normans conquer?"):
+        scores = grown.lexical.scores(tokenize(question))
+        assert np.array_equal(scores, full.lexical.scores(tokenize(question))) and scores.max() > 0
+    answer = library_engine.answer("Who lit the lighthouse on Skerry Point first?")
+    assert answer.citations[0].article.id == change.article.id and "Ada Lamb" in answer.text
+
+
+@pytest.mark.parametrize(
+    "damaged", ["names.json", "sentence_rows.npy", "bm25/documents.npy", "bm25/lengths.npy"]
+)
+def test_an_index_damaged_after_an_add_heals_on_the_next_start(
+    library_engine, counting, caplog, damaged
+):
+    change = library_engine.add_article(THIRD, source="lighthouse.md")
+    path = library_engine.settings.index_dir / store.CURRENT / damaged
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    restarted = Engine(library_engine.settings, embedder=counting)
+    counting.seen.clear()
+    snapshot = restarted.load_or_build()
+    assert any("rebuilding the index" in r.getMessage() for r in caplog.records)
+    assert snapshot.manifest.library_fingerprint == change.snapshot.manifest.library_fingerprint
+    assert snapshot.stored.passages == change.snapshot.stored.passages
+    answer = restarted.answer("Who took over the light in 1885?")
+    assert answer.citations[0].article.id == change.article.id
+    assert store.load(restarted.settings.index_dir).manifest == snapshot.manifest
+
+
+def test_an_add_of_a_degenerate_article_fails_the_gate_and_changes_nothing(library_engine):
+    before = library_engine.snapshot
+    versions = library_engine.library.versions()
+    with pytest.raises(SanityCheckFailed):
+        library_engine.add_article(
+            "The harbour is calm and the boats are in.\n\n" * 40, source="x"
+        )
     assert library_engine.snapshot is before
     assert library_engine.library.versions() == versions
     assert store.read_manifest(library_engine.settings.index_dir) == before.manifest

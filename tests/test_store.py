@@ -123,6 +123,9 @@ CORRUPTIONS: dict[str, tuple[str, Callable[[bytes], bytes]]] = {
     "truncated manifest": ("manifest.json", _halve),
     "manifest missing a field": ("manifest.json", _drop_model_field),
     "truncated sentence vectors": ("sentences.npy", _halve),
+    "truncated sentence rows": ("sentence_rows.npy", _halve),
+    "garbage names": ("names.json", lambda _: b"{not json"),
+    "truncated BM25 documents": ("bm25/documents.npy", _halve),
 }
 
 

@@ -61,3 +61,17 @@ def test_save_and_load_round_trip_and_refuse_a_mismatch(store, unit_vectors, tmp
     np.save(tmp_path / "rows.npy", np.arange(5))
     with pytest.raises(IndexCorrupt):
         FaissStore.load(tmp_path)
+
+
+def test_an_extended_store_appends_and_leaves_the_original_alone(store, unit_vectors):
+    extended = store.extended(-unit_vectors[:3])
+    assert (store.size, extended.size, extended.kind) == (400, 403, store.kind)
+    assert extended.search(-unit_vectors[2], 1)[1][0, 0] == 402
+    assert np.array_equal(extended.vectors(range(400)), unit_vectors)
+
+
+def test_an_exact_store_extended_past_the_limit_becomes_hnsw(unit_vectors):
+    exact = FaissStore.build(unit_vectors[:300], exact_limit=350)
+    grown = exact.extended(unit_vectors[300:], exact_limit=350)
+    assert (exact.kind, grown.kind, grown.size) == ("flat", "hnsw", 400)
+    assert grown.search(unit_vectors[:50], 1)[1][:, 0].tolist() == list(range(50))

@@ -1,0 +1,48 @@
+"""BM25 over passages: an index extended by new documents scores as one built at once, and a
+saved index keeps the documents that let it be extended after loading."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.lexical import LexicalIndex, passage_tokens, tokenize
+
+NORMANS = (Path(__file__).parent / "data" / "normans.txt").read_text(encoding="utf-8")
+QUERIES = ["Who conquered England?", "Norman dukes of Normandy", "Rollo", "Viking settlers 911"]
+
+
+@pytest.fixture(scope="module")
+def documents(article_text) -> list[tuple[str, ...]]:
+    """The paragraphs of the real article and of the Normans article, tokenized."""
+    paragraphs = [p for p in f"{article_text}\n\n{NORMANS}".split("\n\n") if p.strip()]
+    return [passage_tokens(None, p) for p in paragraphs] + [()]  # and an empty document
+
+
+def scores(index: LexicalIndex) -> list[np.ndarray]:
+    return [index.scores(tokenize(q)) for q in QUERIES]
+
+
+def test_an_extended_index_scores_exactly_as_one_built_at_once(documents):
+    whole = LexicalIndex.from_tokens(documents)
+    half = len(documents) // 2
+    extended = LexicalIndex.from_tokens(documents[:half]).extended(documents[half:])
+    assert extended.size == whole.size == len(documents)
+    for built, grown in zip(scores(whole), scores(extended), strict=True):
+        assert np.array_equal(built, grown) and built.max() > 0
+
+
+def test_a_loaded_index_extends_like_the_one_saved(documents, tmp_path):
+    first = LexicalIndex.from_tokens(documents[:-5])
+    first.save(tmp_path)
+    loaded = LexicalIndex.load(tmp_path)
+    assert [s.tolist() for s in scores(loaded)] == [s.tolist() for s in scores(first)]
+    grown, reference = loaded.extended(documents[-5:]), first.extended(documents[-5:])
+    assert [s.tolist() for s in scores(grown)] == [s.tolist() for s in scores(reference)]
+
+
+def test_documents_that_disagree_with_the_index_are_refused(documents, tmp_path):
+    LexicalIndex.from_tokens(documents).save(tmp_path)
+    np.save(tmp_path / "lengths.npy", np.ones(3, dtype=np.int64))
+    with pytest.raises(ValueError, match="disagree"):
+        LexicalIndex.load(tmp_path)
