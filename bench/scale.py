@@ -88,6 +88,7 @@ def latency(engine: Engine, asked: list[str], rounds: int, article: str | None) 
 
 def measure(settings: Settings, work: Path, count: int, rounds: int) -> dict[str, Any]:
     """Every scale figure for a library of ``count`` articles built in ``work``."""
+    load_at_start = os.getloadavg()[0]
     local = bench_settings(settings, work / "index", settings.model_cache_dir.resolve())
     make_library(local.library_dir, count)
     engine = Engine(local, embedder=load_embedder(local))
@@ -126,7 +127,8 @@ def measure(settings: Settings, work: Path, count: int, rounds: int) -> dict[str
             statistics.median(s["to_answer_seconds"] for s in starts), 2
         ),
         "serving_probe": probe,
-        "load_average": os.getloadavg()[0],
+        "load_average_at_start": round(load_at_start, 2),
+        "load_average": round(os.getloadavg()[0], 2),
     }
     figures["budgets"] = {
         "answer_median_ms": [whole["median_ms"], BUDGETS["answer_median_ms"]],
