@@ -10,6 +10,7 @@ restricted to one article's rows, are computed from it directly.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any, Protocol
@@ -82,13 +83,13 @@ class FaissStore:
         for row, distinct in enumerate(self._distinct_of_row.tolist()):
             self._rows_of[distinct].append(row)
         matrix = self._matrix()
-        self._seen = {matrix[i].tobytes(): i for i in range(count)}
+        self._seen = {_key(matrix[i]): i for i in range(count)}
 
     @classmethod
     def build(cls, vectors: np.ndarray, exact_limit: int = EXACT_SEARCH_LIMIT) -> FaissStore:
         """Exact inner product up to ``exact_limit`` distinct vectors, HNSW above it."""
         dimension = vectors.shape[1]
-        distinct = len({v.tobytes() for v in np.ascontiguousarray(vectors, dtype=np.float32)})
+        distinct = len({_key(v) for v in np.ascontiguousarray(vectors, dtype=np.float32)})
         if distinct <= exact_limit:
             index = faiss.IndexFlatIP(dimension)
         else:
@@ -114,7 +115,7 @@ class FaissStore:
         fresh: list[np.ndarray] = []
         mapped = []
         for vector in np.ascontiguousarray(vectors, dtype=np.float32):
-            key = vector.tobytes()
+            key = _key(vector)
             if key not in self._seen:
                 self._seen[key] = self.distinct + len(fresh)
                 self._rows_of.append([])
@@ -215,3 +216,9 @@ class FaissStore:
         if store.kind == "hnsw":
             index.hnsw.efSearch = HNSW_EF_SEARCH
         return store, metadata
+
+
+def _key(vector: np.ndarray) -> bytes:
+    """A 16-byte digest of a vector: equal vectors share it. Keeping each vector's bytes as its
+    key instead would hold a second copy of every vector in memory."""
+    return hashlib.blake2b(vector.tobytes(), digest_size=16).digest()
