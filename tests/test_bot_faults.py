@@ -144,7 +144,10 @@ async def test_stopping_during_a_long_reindex_abandons_it_promptly(
     caplog.set_level(logging.INFO, logger="tgbot")
     tg, admin = bot_harness, bot_harness.admin_id
     old = small_engine.snapshot.manifest
-    small_engine.settings.article_path.write_text(article_text * 40, encoding="utf-8")
+    # Numbered copies: every paragraph is a new text (a build embeds each distinct text once).
+    paragraphs = [p for p in article_text.split("\n\n") if p.strip()]
+    long_article = "\n\n".join(f"Part {n}. {p}" for n in range(40) for p in paragraphs)
+    small_engine.settings.article_path.write_text(long_article, encoding="utf-8")
     await tg.start(engine=small_engine)
     started = tg.server.push_text(admin, admin, "/reindex")
     assert (await tg.reply(started))["text"].startswith("Rebuilding")
