@@ -184,8 +184,7 @@ def check_current(
 ) -> None:
     """Raise :class:`IndexStale` when the index was built from something else (the library is
     not compared when ``fingerprint`` is None)."""
-    if manifest.format_version != FORMAT_VERSION:
-        raise IndexStale(f"format version {manifest.format_version}, expected {FORMAT_VERSION}")
+    _check_format(manifest)
     if manifest.model != model:
         raise IndexStale(f"built with model {manifest.model!r}, configured {model!r}")
     if manifest.dimension != dimension:
@@ -197,9 +196,16 @@ def check_current(
         )
 
 
+def _check_format(manifest: Manifest) -> None:
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexStale(f"format version {manifest.format_version}, expected {FORMAT_VERSION}")
+
+
 def load(index_dir: Path) -> StoredIndex:
-    """Read the published build back, checking that its parts agree with its manifest."""
+    """Read the published build back, checking that its parts agree with its manifest (an
+    index of another format is :class:`IndexStale` before any of its files is read)."""
     manifest = read_manifest(index_dir)
+    _check_format(manifest)
     folder = index_dir / CURRENT
     try:
         vectors, _ = FaissStore.load(folder)
