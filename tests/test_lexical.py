@@ -3,10 +3,11 @@ saved index keeps the documents that let it be extended after loading."""
 
 from pathlib import Path
 
+import bm25s
 import numpy as np
 import pytest
 
-from retrieval.lexical import LexicalIndex, passage_tokens, tokenize
+from retrieval.lexical import EMPTY_DOCUMENT, LexicalIndex, passage_tokens, tokenize
 
 NORMANS = (Path(__file__).parent / "data" / "normans.txt").read_text(encoding="utf-8")
 QUERIES = ["Who conquered England?", "Norman dukes of Normandy", "Rollo", "Viking settlers 911"]
@@ -21,6 +22,31 @@ def documents(article_text) -> list[tuple[str, ...]]:
 
 def scores(index: LexicalIndex) -> list[np.ndarray]:
     return [index.scores(tokenize(q)) for q in QUERIES]
+
+
+def test_the_score_matrix_is_bm25s_own_bit_for_bit(documents):
+    reference = bm25s.BM25()
+    reference.index([list(d) or [EMPTY_DOCUMENT] for d in documents], show_progress=False)
+    ours = LexicalIndex.from_tokens(documents)._bm25
+    assert ours.scores["num_docs"] == reference.scores["num_docs"]
+    for token, column in reference.vocab_dict.items():
+        if not token:  # bm25s's empty token is added after its matrix, with no column
+            continue
+        mine = ours.vocab_dict[token]
+        start, stop = reference.scores["indptr"][column : column + 2]
+        begin, end = ours.scores["indptr"][mine : mine + 2]
+        assert ours.scores["indices"][begin:end].tolist() == (
+            reference.scores["indices"][start:stop].tolist()
+        )
+        assert ours.scores["data"][begin:end].tobytes() == (
+            reference.scores["data"][start:stop].tobytes()
+        )
+    for query in QUERIES:
+        known = [t for t in tokenize(query) if t in reference.vocab_dict]
+        expected = reference.get_scores(known).astype(np.float32)
+        assert np.array_equal(
+            LexicalIndex.from_tokens(documents).scores(tokenize(query)), expected
+        )
 
 
 def test_an_extended_index_scores_exactly_as_one_built_at_once(documents):
