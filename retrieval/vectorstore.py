@@ -59,6 +59,10 @@ class VectorStore(Protocol):
         """An independent copy (a published store is never mutated)."""
         ...
 
+    def extended(self, vectors: np.ndarray) -> VectorStore:
+        """A new store of these rows and ``vectors`` after them (this one is unchanged)."""
+        ...
+
     def save(self, folder: Path, metadata: dict[str, Any]) -> None:
         """Write the index and ``metadata`` into ``folder``."""
         ...
