@@ -30,7 +30,7 @@ index: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
-	HF_HUB_OFFLINE=1 $(BIN)/python bot.py bench
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) index/current index/build-*

@@ -8,6 +8,7 @@ files into ``bench/quick.tmp/`` so that it never overwrites the published figure
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import platform
 import sys
@@ -40,6 +41,7 @@ T = TypeVar("T")
 BENCH_DIR = Path(__file__).resolve().parent
 PACKAGES = ("torch", "onnxruntime", "faiss-cpu", "sentence-transformers", "python-telegram-bot")
 OPTIONAL = ("matplotlib",)  # the `bench` extra of pyproject.toml
+SEPARATE = ("scale",)  # written by benchmarks of their own, kept across runs
 OUTPUTS = ("results.json", "results.md", "latency_vs_corpus.png")
 
 
@@ -168,6 +170,16 @@ def missing_dependencies() -> list[str]:
     return missing
 
 
+def _kept(path: Path) -> dict[str, Any]:
+    """The sections of an earlier ``results.json`` that other benchmarks wrote and this run
+    does not measure (``python -m bench.scale`` merges its figures under "scale")."""
+    try:
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {name: earlier[name] for name in SEPARATE if name in earlier}
+
+
 def run_benchmarks(settings: Settings, quick: bool = False) -> int:
     """Run the benchmarks, then write the JSON, the Markdown table and the figure; 0 on
     success. The files are written only once everything has been measured and drawn."""
@@ -183,6 +195,7 @@ def run_benchmarks(settings: Settings, quick: bool = False) -> int:
     out.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="article-bench-") as work:
         results = measure(settings, QUICK if quick else FULL, Path(work))
+    results |= _kept(out / "results.json")
     rows = report.budget_rows(results)
     with tempfile.TemporaryDirectory(prefix=".results-", suffix=".tmp", dir=out) as staging:
         report.write(results, rows, Path(staging))

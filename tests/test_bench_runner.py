@@ -1,5 +1,7 @@
 """``bot.py bench``: the optional dependency is checked first, results written only at the end."""
 
+import json
+import subprocess
 import sys
 
 import pytest
@@ -44,3 +46,23 @@ def test_a_failure_while_writing_leaves_the_previous_results(out, monkeypatch, s
         runner.run_benchmarks(settings_factory(), quick=False)
     assert all((out / name).read_text() == "previous run" for name in runner.OUTPUTS)
     assert sorted(p.name for p in out.iterdir()) == sorted(runner.OUTPUTS)  # no staging left
+
+
+def test_a_run_keeps_the_scale_figures_that_bench_scale_wrote(out, monkeypatch, settings_factory):
+    """`python -m bench.scale` merges its figures into results.json; a full run keeps them."""
+    (out / "results.json").write_text(json.dumps({"scale": {"add_seconds": 5.2}, "ann": "old"}))
+    monkeypatch.setattr(runner, "missing_dependencies", list)
+    monkeypatch.setattr(runner, "measure", lambda *args: {"meta": {}, "ann": {}})
+    monkeypatch.setattr(runner.report, "budget_rows", lambda results: [])
+    monkeypatch.setattr(runner, "plot_latency", lambda ann, path: path.write_bytes(b"png"))
+    monkeypatch.setattr(runner.report, "markdown", lambda results, rows: "table\n")
+    assert runner.run_benchmarks(settings_factory(), quick=False) == 0
+    written = json.loads((out / "results.json").read_text())
+    assert written["scale"] == {"add_seconds": 5.2} and written["ann"] == {}
+
+
+def test_python_m_bench_is_the_benchmark_command():
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--help"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and "--quick" in done.stdout
