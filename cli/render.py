@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping, Sequence
 
-from retrieval.engine import LibraryChange
 from retrieval.evaluation import Report
 from retrieval.library import ArticleRecord
+from retrieval.snapshot import LibraryChange
 from retrieval.types import Answer
 from wording import reply_text, searched_note
 

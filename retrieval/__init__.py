@@ -3,7 +3,7 @@
 It never imports Telegram; the CLI, the tests and the bot all use it the same way.
 """
 
-from .engine import Engine, LibraryChange, Snapshot, validate_question
+from .engine import Engine
 from .errors import (
     ArticleEmpty,
     ArticleNotFound,
@@ -21,8 +21,9 @@ from .errors import (
     SanityCheckFailed,
 )
 from .library import ArticleRecord, Library, LibraryVersion
-from .questions import normalize_question
+from .questions import normalize_question, validate_question
 from .settings import Settings
+from .snapshot import LibraryChange, Snapshot
 from .types import Answer, ArticleRef, Citation, Hit, Passage, Sentence
 
 __all__ = [

@@ -7,7 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,15 +20,12 @@ from .chunking import article_title
 from .conversation import Turn
 from .embedders import load_embedder
 from .embedding import Embedder
-from .entities import EntityLexicon
 from .errors import (
     ArticleEmpty,
     ArticleNotFound,
-    ArticleUnknown,
     IndexCorrupt,
     IndexStale,
     IndexUnavailable,
-    InvalidQuestion,
     LibraryUnavailable,
     RebuildCancelled,
     ReindexInProgress,
@@ -45,29 +42,16 @@ from .library import (
     read_article,
     text_sha256,
 )
-from .names import NameBook
-from .questions import normalize_question
+from .questions import validate_question
 from .rerank import POOL, rerank
-from .search import HybridSearcher
 from .settings import EngineSettings, Settings
-from .types import Answer, Passage
+from .snapshot import LibraryChange, Snapshot
+from .types import Answer
 from .vectorcache import VectorCache
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SANITY_MIN_RATE", "Engine", "LibraryChange", "Snapshot", "validate_question"]
-
-
-def validate_question(question: str, max_chars: int) -> str:
-    """The question cleaned by :func:`normalize_question`, or :class:`InvalidQuestion`."""
-    question = normalize_question(question)
-    if not question:
-        raise InvalidQuestion("the question is empty")
-    if len(question) > max_chars:
-        raise InvalidQuestion(
-            f"the question is {len(question)} characters long; the limit is {max_chars}"
-        )
-    return question
+__all__ = ["SANITY_MIN_RATE", "Engine"]
 
 
 def check_inputs(settings: EngineSettings) -> None:
@@ -82,66 +66,6 @@ def check_inputs(settings: EngineSettings) -> None:
     except IndexCorrupt:
         if not Library(settings.library_dir).current().articles:
             read_article(settings.article_path)
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """One loaded index, never mutated: swapping snapshots is how a change goes live."""
-
-    stored: store.StoredIndex
-    searcher: HybridSearcher
-    names: NameBook
-    by_id: dict[str, Passage]
-    entities: EntityLexicon
-    rows: dict[str, range]
-
-    @classmethod
-    def of(cls, stored: store.StoredIndex) -> Snapshot:
-        """Wrap a stored index with its search structures."""
-        searcher = HybridSearcher(
-            stored.passages,
-            stored.vectors,
-            stored.sentence_vectors,
-            stored.sentence_rows,
-            stored.lexical,
-        )
-        rows = {a.record.id: a.rows for a in stored.articles}
-        by_id = {p.id: p for p in stored.passages}
-        entities = EntityLexicon(stored.passages)
-        return cls(stored, searcher, stored.names, by_id, entities, rows)
-
-    def passage(self, passage_id: str) -> Passage | None:
-        """The passage with this id in this index, if there is one."""
-        return self.by_id.get(passage_id)
-
-    @property
-    def manifest(self) -> store.Manifest:
-        """The manifest of this index."""
-        return self.stored.manifest
-
-    @property
-    def articles(self) -> tuple[ArticleRecord, ...]:
-        """The articles this index answers from, in library order."""
-        return tuple(a.record for a in self.stored.articles)
-
-    def article_rows(self, article_id: str | None) -> range | None:
-        """The passage rows of one article (None: the whole library), or
-        :class:`ArticleUnknown` when this index has no such article."""
-        if article_id is None:
-            return None
-        if article_id not in self.rows:
-            raise ArticleUnknown(f"no article with id {article_id!r}")
-        return self.rows[article_id]
-
-
-@dataclass(frozen=True, slots=True)
-class LibraryChange:
-    """The outcome of a change to the library, once its index is serving."""
-
-    action: str  # "added", "replaced", "removed", "rolled back", "rebuilt"
-    article: ArticleRecord | None
-    snapshot: Snapshot
-    seconds: float
 
 
 class Engine:

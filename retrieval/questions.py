@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from .errors import InvalidQuestion
+
 INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 # Letters and symbols that render as blank space but are not white space to Python.
 BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
@@ -23,3 +25,15 @@ def normalize_question(text: str) -> str:
         or (char not in BLANK_LOOKING and unicodedata.category(char) not in INVISIBLE_CATEGORIES)
     )
     return " ".join(visible.split())
+
+
+def validate_question(question: str, max_chars: int) -> str:
+    """The question cleaned by :func:`normalize_question`, or :class:`InvalidQuestion`."""
+    question = normalize_question(question)
+    if not question:
+        raise InvalidQuestion("the question is empty")
+    if len(question) > max_chars:
+        raise InvalidQuestion(
+            f"the question is {len(question)} characters long; the limit is {max_chars}"
+        )
+    return question

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from retrieval.engine import LibraryChange
 from retrieval.intake import Preview
 from retrieval.library import ArticleRecord
+from retrieval.snapshot import LibraryChange
 
 from .formatting import Block, shorten
 
