@@ -146,9 +146,15 @@ def _telegram_rows(runs: list[dict[str, Any]]) -> list[Row]:
 
 
 def _build_rows(build: dict[str, Any]) -> list[Row]:
-    area = f"Index build, {build['passages']} passages"
+    area = f"Index build, {build['passages']} passages of {build['articles']} real articles"
     return [
         Row(area, "passages per second", build["passages_per_second"], "/s"),
+        Row(
+            area,
+            "texts (passages, sentences) embedded per second",
+            build["texts_embedded_per_second"],
+            "/s",
+        ),
         Row(
             area,
             "cache + chunk and embed + index",
@@ -269,7 +275,7 @@ def markdown(results: dict[str, Any], rows: list[Row]) -> str:
         f"Benchmark run of {meta['finished_at']} ({'quick' if meta['quick'] else 'full'}, "
         f"{meta['total_seconds']:.0f} s) on {meta['cpus']} CPUs, load average "
         f"{meta['load_before']:.1f} before and {meta['load_after']:.1f} after; medians unless "
-        "stated. Regenerate with `python bot.py bench`.",
+        "stated. Regenerate with `python -m bench`.",
         "",
         "| Area | Metric | Value | Budget | Status |",
         "| --- | --- | ---: | --- | --- |",

@@ -35,7 +35,7 @@ from .stats import timed
 from .telegram_load import telegram_load
 from .usage_db import usage_database
 from .vectors import SyntheticCorpus
-from .workload import bench_settings, dev_questions, dev_questions_path
+from .workload import bench_settings, dev_questions, dev_questions_path, real_articles
 
 T = TypeVar("T")
 BENCH_DIR = Path(__file__).resolve().parent
@@ -53,14 +53,14 @@ class Plan:
     cold_runs: int
     users: int
     questions_each: int
-    build_passages: int
+    build_articles: int  # the article, then the shared SQuAD articles
     sizes: tuple[int, ...]
     queries: int
     usage_rows: int  # questions in the usage database
 
 
-FULL = Plan(20, 3, 50, 4, 3000, (10_000, 100_000, 1_000_000), 200, 100_000)
-QUICK = Plan(3, 1, 20, 3, 150, (10_000, 100_000), 50, 5_000)
+FULL = Plan(20, 3, 50, 4, 5, (10_000, 100_000, 1_000_000), 200, 100_000)
+QUICK = Plan(3, 1, 20, 3, 1, (10_000, 100_000), 50, 5_000)
 
 
 class Steps:
@@ -106,7 +106,6 @@ def measure(settings: Settings, plan: Plan, work: Path) -> dict[str, Any]:
     scaled = bench_settings(
         settings, work / "scaled-index", work / "models", article_path=work / "scaled.md"
     )
-    passages = engine.snapshot.manifest.passages
     results = {
         "latency": steps.run(
             "warm answer latency", lambda: answer_latency(engine, questions, plan.rounds)
@@ -126,7 +125,7 @@ def measure(settings: Settings, plan: Plan, work: Path) -> dict[str, Any]:
         "build": steps.run(
             "build throughput",
             lambda: build_throughput(
-                local.article_path, scaled, engine.embedder, passages, plan.build_passages
+                real_articles(local.article_path)[: plan.build_articles], scaled, engine.embedder
             ),
         ),
         "usage_db": steps.run(

@@ -35,9 +35,9 @@ from retrieval.library import Library
 
 from .coldstart import serving_probe, time_ask
 from .stats import summary_ms
-from .workload import ROOT, SHARED, bench_settings, dev_questions
+from .workload import ROOT, SHARED, bench_settings, dev_questions, real_articles
 
-BASES = [SHARED / "article.txt", *sorted((SHARED / "squad").glob("*.txt"))]
+BASES = real_articles(SHARED / "article.txt")
 BUDGETS = {"answer_median_ms": 10, "answer_p95_ms": 25, "add_seconds": 10, "start_seconds": 3}
 PEAK_RSS_BUDGET_MB = 1024
 

@@ -20,6 +20,11 @@ DEV_QUESTIONS = (
 )
 
 
+def real_articles(article: Path) -> list[Path]:
+    """``article`` and the shared SQuAD articles: distinct real texts, nothing downloaded."""
+    return [article, *sorted((SHARED / "squad").glob("*.txt"))]
+
+
 def dev_questions_path() -> Path:
     """The dev question file: the tests' copy if there is one, else the shared one."""
     return next((path for path in DEV_QUESTIONS if path.exists()), DEV_QUESTIONS[-1])
