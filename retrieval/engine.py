@@ -35,15 +35,14 @@ from .focus import WordVectors, content_words
 from .followup import Rewrite, rewrite
 from .indexing import SANITY_MIN_RATE, IndexBuilder, Progress
 from .library import (
-    SERVER_FILE,
     ArticleRecord,
     Library,
     LibraryVersion,
     read_article,
-    text_sha256,
 )
 from .questions import validate_question
 from .rerank import POOL, rerank
+from .server_files import current_library
 from .settings import EngineSettings, Settings
 from .snapshot import LibraryChange, Snapshot
 from .types import Answer
@@ -284,56 +283,11 @@ class Engine:
 
     def _library_now(self, strict: bool = False) -> LibraryVersion:
         """The published library, seeded from ARTICLE_PATH when empty, with every article from
-        a server file read again (a changed file gets a new revision)."""
-        version = self.library.current()
-        if not version.articles:
-            path = self.settings.article_path
-            text = read_article(path)
-            record = self.library.store(
-                text,
-                title=article_title(text),
-                source=path.name,
-                extractor=SERVER_FILE,
-                server_path=path,
-            )
-            return self.library.publish(version.with_article(record, f"add {record.id}"))
-        changed = [r for r in (self._reread(a, strict) for a in version.articles) if r]
-        for record in changed:
-            version = version.with_article(record, f"reread {record.source}")
-        return self.library.publish(version) if changed else version
-
-    def _reread(self, record: ArticleRecord, strict: bool) -> ArticleRecord | None:
-        """A new revision of an article read from a server file that changed, else None.
-
-        A file gone or unreadable keeps its stored copy, with a warning (an empty one also
-        marks the index :attr:`outdated`); ``strict`` (a rebuild) raises instead.
-        """
-        if record.server_path is None:
-            return None
-        try:
-            text = read_article(Path(record.server_path))
-        except ArticleNotFound as missing:
-            if strict:
-                raise
-            log.warning("%s; serving its stored copy", missing)
-            return None
-        except ArticleEmpty as empty:
-            if strict:
-                raise
-            log.warning("%s; serving its stored copy", empty)
-            self.outdated = str(empty)
-            return None
-        if text_sha256(text) == record.sha256:
-            return None
-        return self.library.store(
-            text,
-            title=article_title(text),
-            source=record.source,
-            added_by=record.added_by,
-            extractor=record.extractor,
-            server_path=Path(record.server_path),
-            replaces=record,
-        )
+        a server file read again (see :func:`current_library`)."""
+        current = current_library(self.library, self.settings.article_path, strict)
+        if current.outdated:
+            self.outdated = current.outdated
+        return current.version
 
     def _publish_version(
         self,
