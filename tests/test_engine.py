@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from retrieval import (
+    ArticleNotFound,
     Engine,
     InvalidQuestion,
     ReindexInProgress,
@@ -245,3 +246,24 @@ def test_standalone_questions_are_never_rewritten_even_mid_conversation(engine, 
         if answer.searched != answer.question:
             rewritten.append((answer.question, answer.searched))
     assert rewritten == []
+
+
+def test_a_server_file_emptied_or_deleted_keeps_its_stored_copy(
+    engine_factory, article_text, tmp_path
+):
+    """Editing the server file is how some admins update the bot; emptying or deleting it by
+    mistake must not take the article away: its stored copy serves, and says why."""
+    article = tmp_path / "article.txt"
+    article.write_text(article_text, encoding="utf-8")
+    engine_factory(article_path=article).load_or_build()
+    article.write_text("   \n", encoding="utf-8")
+    emptied = engine_factory(article_path=article)
+    emptied.load_or_build()
+    assert emptied.outdated and str(article) in emptied.outdated
+    assert emptied.answer("Where did Putin and Pezeshkian meet?").answered
+    article.unlink()
+    deleted = engine_factory(article_path=article)
+    deleted.load_or_build()
+    assert deleted.answer("Where did Putin and Pezeshkian meet?").answered
+    with pytest.raises(ArticleNotFound):
+        deleted.rebuild()  # a rebuild is asked to read the file: it says it is gone
