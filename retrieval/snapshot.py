@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from . import store
@@ -13,6 +15,31 @@ from .search import HybridSearcher
 from .types import Passage
 
 
+class BackgroundLexicon:
+    """The follow-up name lexicon of a snapshot, built in a thread of its own as the snapshot
+    is made, and waited for only by the first follow-up that needs it before it is done: over
+    73k distinct passages it takes seconds, which neither the start-up nor an add should wait
+    for (the name book, which every question needs, is saved with the index instead)."""
+
+    def __init__(self, build: Callable[[], EntityLexicon]) -> None:
+        self._build = build
+        self._value: EntityLexicon | None = None
+        self._lock = threading.Lock()
+        threading.Thread(target=self.get, name="entity-lexicon", daemon=True).start()
+
+    def get(self) -> EntityLexicon:
+        """The lexicon, built on the first call (later calls wait for it, then share it)."""
+        with self._lock:
+            if self._value is None:
+                self._value = self._build()
+            return self._value
+
+    @classmethod
+    def of(cls, passages: Sequence[Passage]) -> BackgroundLexicon:
+        """The lexicon of these passages, building from now."""
+        return cls(lambda: EntityLexicon(passages))
+
+
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """One loaded index, never mutated: swapping snapshots is how a change goes live."""
@@ -21,7 +48,7 @@ class Snapshot:
     searcher: HybridSearcher
     names: NameBook
     by_id: dict[str, Passage]
-    entities: EntityLexicon
+    lexicon: BackgroundLexicon
     rows: dict[str, range]
 
     @classmethod
@@ -36,8 +63,14 @@ class Snapshot:
         )
         rows = {a.record.id: a.rows for a in stored.articles}
         by_id = {p.id: p for p in stored.passages}
-        entities = EntityLexicon(stored.passages)
-        return cls(stored, searcher, stored.names, by_id, entities, rows)
+        return cls(
+            stored, searcher, stored.names, by_id, BackgroundLexicon.of(stored.passages), rows
+        )
+
+    @property
+    def entities(self) -> EntityLexicon:
+        """The names of the library's articles, for follow-ups (built in the background)."""
+        return self.lexicon.get()
 
     def passage(self, passage_id: str) -> Passage | None:
         """The passage with this id in this index, if there is one."""

@@ -144,15 +144,16 @@ async def test_stopping_during_a_long_reindex_abandons_it_promptly(
     caplog.set_level(logging.INFO, logger="tgbot")
     tg, admin = bot_harness, bot_harness.admin_id
     old = small_engine.snapshot.manifest
-    # Numbered copies: every paragraph is a new text (a build embeds each distinct text once).
-    paragraphs = [p for p in article_text.split("\n\n") if p.strip()]
-    long_article = "\n\n".join(f"Part {n}. {p}" for n in range(40) for p in paragraphs)
+    # Numbered copies, one paragraph a line (as the article is written): each copy's paragraphs
+    # open with a new sentence, and a build embeds each distinct text once, so it takes seconds.
+    paragraphs = [p for p in article_text.splitlines() if p.strip()]  # one per line
+    long_article = "\n".join(f"Part {n}. {p}" for n in range(80) for p in paragraphs)
     small_engine.settings.article_path.write_text(long_article, encoding="utf-8")
     await tg.start(engine=small_engine)
     started = tg.server.push_text(admin, admin, "/reindex")
     assert (await tg.reply(started))["text"].startswith("Rebuilding")
     await tg.server.wait_for(lambda: small_engine.rebuilding, tg.timeout)
-    await asyncio.sleep(1.0)  # well into chunking and embedding the 270 kB article
+    await asyncio.sleep(1.0)  # well into chunking and embedding the 550 kB article
     began = time.monotonic()
     await tg.stop()
     assert time.monotonic() - began < 10
