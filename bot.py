@@ -10,13 +10,11 @@ from __future__ import annotations
 import logging
 import sys
 
-from pydantic import ValidationError
 from telegram import Update
 from telegram.error import TelegramError
 
-from cli import build_parser, run
+from cli import build_parser, load_settings, run
 from retrieval import RetrievalError, Settings
-from retrieval.settings import invalid_settings
 from tgbot.app import build_application
 from tgbot.lifecycle import webhook_options
 from tgbot.redaction import redact_in_logs, scrub
@@ -44,10 +42,8 @@ def serve(settings: Settings) -> int:
 def main() -> int:
     """Parse the command line and hand over to the CLI or the Telegram bot."""
     args = build_parser().parse_args()
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        print("\n".join(f"error: {line}" for line in invalid_settings(exc)), file=sys.stderr)
+    settings = load_settings()
+    if settings is None:
         return 2
     serving = args.command is None and settings.telegram_bot_token is not None
     logging.basicConfig(

@@ -5,10 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pydantic import ValidationError
-
-from retrieval import Settings
-from retrieval.settings import invalid_settings
+from cli import load_settings
 
 from .runner import run_benchmarks
 
@@ -18,10 +15,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     args = parser.parse_args()
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        print("\n".join(f"error: {line}" for line in invalid_settings(exc)), file=sys.stderr)
+    settings = load_settings()
+    if settings is None:
         return 2
     return run_benchmarks(settings, quick=args.quick)
 

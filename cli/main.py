@@ -12,10 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from pydantic import ValidationError
+
 from retrieval import Engine, InvalidQuestion, RetrievalError, Settings, validate_question
 from retrieval.conversation import ConversationStore
 from retrieval.evaluation import evaluate, read_questions
 from retrieval.fetch import FetchPolicy
+from retrieval.settings import invalid_settings
 from usage import UsageDatabaseError, UsageLog, database_path, summary_lines
 
 from .render import answer_json, render_answer, render_articles, render_change, render_report
@@ -56,6 +59,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--export", type=Path, metavar="FILE.csv", help="write the question log as CSV instead"
     )
     return parser
+
+
+def load_settings() -> Settings | None:
+    """The settings from the environment and ``.env``, or None once each bad one has been
+    named on stderr (a secret's value never shown)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        print("\n".join(f"error: {line}" for line in invalid_settings(exc)), file=sys.stderr)
+        return None
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
