@@ -14,12 +14,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .names import without_possessive
 from .types import Passage
 
 # Words, and the punctuation that ends a name ("On Monday, Harbour Mayor ...").
 _WORD = re.compile(r"\w+(?:[-'’.]\w+)*|[,;:()“”\"—–]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*\[\d+\]\s*|\n+")
-_POSSESSIVE = re.compile(r"['’]s?$")
 # Capitalised words that introduce a person and are not part of the name.
 TITLES = frozenset(
     {
@@ -145,7 +145,10 @@ class EntityLexicon:
         split = [_words(s) for s in sentences]
         lower = {w.lower() for words in split for w in words[1:] if not _capitalised(w)}
         capital = {
-            _bare(w).lower() for words in split for w in words[1:] if _capitalised(_bare(w))
+            without_possessive(w).lower()
+            for words in split
+            for w in words[1:]
+            if _capitalised(without_possessive(w))
         }
         self.words = frozenset(capital - lower - TITLES)
         self._sorted_words = sorted(self.words)
@@ -219,7 +222,7 @@ class EntityLexicon:
         current: list[str] = []
         after_role = False
         for i, word in enumerate([*words, ""]):
-            bare = _bare(word)
+            bare = without_possessive(word)
             low = bare.lower()
             known = self._known(low)
             is_name = known or (
@@ -251,10 +254,6 @@ class EntityLexicon:
 
 def _words(sentence: str) -> list[str]:
     return _WORD.findall(sentence)
-
-
-def _bare(word: str) -> str:
-    return _POSSESSIVE.sub("", word)
 
 
 def _capitalised(word: str) -> bool:

@@ -31,6 +31,11 @@ _SENTENCE_END = re.compile(r"[.!?]\s+$")
 _POSSESSIVE = re.compile(r"['’]s?$")
 
 
+def without_possessive(word: str) -> str:
+    """The word without a possessive ending ("Iran's" -> "Iran", "Houthis'" -> "Houthis")."""
+    return _POSSESSIVE.sub("", word)
+
+
 @dataclass(frozen=True, slots=True)
 class Correction:
     """A word of the question replaced by the article's spelling of it."""
@@ -122,7 +127,7 @@ class NameBook:
     def is_name(self, word: str) -> bool:
         """Whether the article writes ``word`` (or its possessive) with a capital inside a
         sentence, or the question capitalises a word the article knows."""
-        bare = _POSSESSIVE.sub("", word)
+        bare = without_possessive(word)
         return bare.lower() in self._capitalised or (
             bare[:1].isupper() and self.knows(bare) and bare.lower() not in STOPWORDS
         )
