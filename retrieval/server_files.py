@@ -37,40 +37,43 @@ def current_library(library: Library, article_path: Path, strict: bool = False) 
             server_path=article_path,
         )
         return CurrentLibrary(library.publish(version.with_article(record, f"add {record.id}")))
-    outdated: list[str] = []
-    changed = [r for r in (_reread(library, a, strict, outdated) for a in version.articles) if r]
-    for record in changed:
-        version = version.with_article(record, f"reread {record.source}")
-    published = library.publish(version) if changed else version
-    return CurrentLibrary(published, outdated[-1] if outdated else None)
+    outdated = None
+    changed = False
+    for article in version.articles:
+        record, emptied = _reread(library, article, strict)
+        outdated = emptied or outdated
+        if record is not None:
+            version = version.with_article(record, f"reread {record.source}")
+            changed = True
+    return CurrentLibrary(library.publish(version) if changed else version, outdated)
 
 
 def _reread(
-    library: Library, record: ArticleRecord, strict: bool, outdated: list[str]
-) -> ArticleRecord | None:
-    """A new revision of an article read from a server file that changed, else None.
+    library: Library, record: ArticleRecord, strict: bool
+) -> tuple[ArticleRecord | None, str | None]:
+    """A new revision of an article read from a server file that changed (else None), and
+    why the stored copy serves when the file became empty.
 
-    A file gone or unreadable keeps its stored copy, with a warning (an empty one is noted in
-    ``outdated``); ``strict`` (a rebuild) raises instead.
+    A file gone or unreadable keeps its stored copy, with a warning; ``strict`` (a rebuild)
+    raises instead.
     """
     if record.server_path is None:
-        return None
+        return None, None
     try:
         text = read_article(Path(record.server_path))
     except ArticleNotFound as missing:
         if strict:
             raise
         log.warning("%s; serving its stored copy", missing)
-        return None
+        return None, None
     except ArticleEmpty as empty:
         if strict:
             raise
         log.warning("%s; serving its stored copy", empty)
-        outdated.append(str(empty))
-        return None
+        return None, str(empty)
     if text_sha256(text) == record.sha256:
-        return None
-    return library.store(
+        return None, None
+    revision = library.store(
         text,
         title=article_title(text),
         source=record.source,
@@ -79,3 +82,4 @@ def _reread(
         server_path=Path(record.server_path),
         replaces=record,
     )
+    return revision, None
