@@ -57,10 +57,10 @@ def tuning_sets(shared: Path) -> dict[str, tuple[Path, list[Question]]]:
     return sets
 
 
-def engine_for(article: Path, index_root: Path, settings: Settings) -> Engine:
-    """An engine over ``article`` alone, its library and index kept under ``index_root``
-    between runs (the default library would hold whatever the bot serves)."""
-    folder = index_root / article.stem
+def engine_for(article: Path, folder: Path, settings: Settings) -> Engine:
+    """An engine seeded with ``article``, its library and index kept in ``folder`` between
+    runs (the default library would hold whatever the bot serves). It collects evidence with
+    the neutral model, so that it runs even when the features have changed."""
     update = {"article_path": article, "index_dir": folder, "library_dir": folder / "library"}
     return Engine(settings.model_copy(update=update), model=AnswerabilityModel.neutral())
 
@@ -68,9 +68,7 @@ def engine_for(article: Path, index_root: Path, settings: Settings) -> Engine:
 def library_engine(articles: list[Path], index_root: Path, settings: Settings) -> Engine:
     """An engine over all the tuning articles at once: a bot's library holds several, and
     BM25's weights and the margins between passages change with it."""
-    folder = index_root / "library"
-    update = {"article_path": articles[0], "index_dir": folder, "library_dir": folder / "library"}
-    engine = Engine(settings.model_copy(update=update), model=AnswerabilityModel.neutral())
+    engine = engine_for(articles[0], index_root / "library", settings)
     engine.load_or_build()
     held = {record.source for record in engine.articles()}
     for article in articles[1:]:
@@ -84,7 +82,7 @@ def collect(shared: Path, index_root: Path, settings: Settings) -> list[Row]:
     the library of all of them."""
     sets = tuning_sets(shared)
     articles = sorted({article for article, _ in sets.values()})
-    engines = {article: engine_for(article, index_root, settings) for article in articles}
+    engines = {a: engine_for(a, index_root / a.stem, settings) for a in articles}
     library = library_engine(articles, index_root, settings)
     news = shared / "article.txt"
     rows: list[Row] = []
