@@ -98,11 +98,15 @@ def compose(
     words: WordVectors,
     model: AnswerabilityModel,
     avoid: Sequence[str] = (),
+    weighed: Sequence[Hit] = (),
 ) -> Answer:
     """Quote the best one or two sentences of ``hits`` and let the answerability model say
     whether they answer the question (answered), only come close (hedged), or whether the
     article is not about it at all (declined). Sentences inside an ``avoid`` quote are not
-    quoted again while others remain: "and before that?" asks for something new."""
+    quoted again while others remain: "and before that?" asks for something new.
+
+    ``weighed`` holds the hits of the top passage's article, top first, scored as the model
+    weighs them (see :meth:`HybridSearcher.within_article`); ``hits`` when not given."""
     if analysis.language is not None:
         return decline(analysis, OTHER_LANGUAGE)
     if analysis.unknown_names:
@@ -112,7 +116,7 @@ def compose(
     candidates = _candidates(analysis, query_vector, hits, sentence_vector, words, policy)
     fresh = [c for c in candidates if not any(c.sentence.text in quote for quote in avoid)]
     chosen = _choose(fresh or candidates, policy)
-    evidence = _evidence(analysis, query_vector, hits, chosen, sentence_vector, words)
+    evidence = _evidence(analysis, query_vector, weighed or hits, chosen, sentence_vector, words)
     verdict = model.decide(evidence.vector())
     signals = Signals(evidence, verdict.relevance, verdict.answerability)
     if verdict.outcome == "declined":
@@ -166,7 +170,7 @@ def _margin(hits: Sequence[Hit]) -> float:
     article (or another edition of the same story) may hold a passage just as good."""
     top = hits[0]
     same = [h.score for h in hits[1:] if h.passage.article_id == top.passage.article_id]
-    return top.score - same[0] if same else top.score
+    return top.score - max(same) if same else top.score
 
 
 def _negated(text: str) -> bool:

@@ -45,7 +45,7 @@ from .rerank import POOL, rerank
 from .server_files import current_library
 from .settings import EngineSettings, Settings
 from .snapshot import LibraryChange, Snapshot
-from .types import Answer
+from .types import Answer, Hit
 from .vectorcache import VectorCache
 
 log = logging.getLogger(__name__)
@@ -376,14 +376,17 @@ class Engine:
         shortlist = searcher.search(
             vector, analysis.searched, max(POOL, self.settings.top_k), rows
         )
-        ranked = rerank(
-            shortlist, content_words(analysis.searched), self.words, self.settings.top_k
-        )
+        # The whole shortlist is re-ranked: in a library, the runner-up of the top passage's
+        # own article (its margin) may rank below the passages cited from other articles.
+        shortlist = rerank(shortlist, content_words(analysis.searched), self.words, len(shortlist))
+        ranked = shortlist[: self.settings.top_k]
+        weighed: list[Hit] = []
         if ranked:
             article = snapshot.rows[ranked[0].passage.article_id]
             analysis = replace(
                 analysis, unfamiliar=searcher.lexical.unused(analysis.focus, article)
             )
+            weighed = searcher.within_article(shortlist, analysis.searched, article)
         return compose(
             analysis,
             vector,
@@ -393,6 +396,7 @@ class Engine:
             self.words,
             self.model,
             avoid=followup.avoid,
+            weighed=weighed,
         )
 
 

@@ -6,7 +6,7 @@ import logging
 import math
 import re
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import bm25s
@@ -156,6 +156,41 @@ class LexicalIndex:
             return bool(np.any((documents >= rows.start) & (documents < rows.stop)))
 
         return tuple(w for w in words if not all(used(t) for t in tokenize(w)))
+
+    def article_scores(
+        self, query_tokens: list[str], documents: Sequence[int], rows: range
+    ) -> np.ndarray:
+        """BM25 of ``documents`` (rows of one article) with the statistics of that article's
+        passages (``rows``) alone, as if it were the whole library: the same scores, to a
+        float's rounding, when it is. A term's weight in the library depends on the other
+        articles held ("Chatham" is rarer among five articles than in one), which must not
+        change how well a quote is judged to answer.
+        """
+        k1, b = self._bm25.k1, self._bm25.b
+        postings, starts = self._bm25.scores["indices"], self._bm25.scores["indptr"]
+        ends = self._document_ends
+        lengths = self._lengths[rows.start : rows.stop]
+        count, mean_length = len(lengths), float(lengths.mean())
+        scores = np.zeros(len(documents), dtype=np.float32)
+        for token in query_tokens:
+            column = self._bm25.vocab_dict.get(token)
+            if column is None:
+                continue
+            holders = postings[starts[column] : starts[column + 1]]  # sorted document rows
+            df = int(np.searchsorted(holders, rows.stop) - np.searchsorted(holders, rows.start))
+            if not df:
+                continue
+            idf = math.log(1 + (count - df + 0.5) / (df + 0.5))
+            for i, document in enumerate(documents):
+                ids = self._ids[ends[document] - self._lengths[document] : ends[document]]
+                tf = float(np.count_nonzero(ids == column))
+                norm = k1 * ((1 - b) + b * self._lengths[document] / mean_length)
+                scores[i] += np.float32(idf * tf / (norm + tf))
+        return scores
+
+    @cached_property
+    def _document_ends(self) -> np.ndarray:
+        return np.cumsum(self._lengths)
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every passage for the query (zeros when nothing matches)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -99,6 +100,25 @@ class HybridSearcher:
             )
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:k]
+
+    def within_article(self, hits: Sequence[Hit], query: str, rows: range) -> list[Hit]:
+        """The ``hits`` of the article whose passages are ``rows``, in order, their BM25 part
+        (and so their score) weighed with that article's term statistics alone (see
+        :meth:`LexicalIndex.article_scores`): what the answerability model sees, the same
+        with the article alone as in a library."""
+        own = [h for h in hits if self._row_of[h.passage.id] in rows]
+        bm25 = self.lexical.article_scores(
+            tokenize(query), [self._row_of[h.passage.id] for h in own], rows
+        )
+        local = bm25 / (bm25 + self.saturation)
+        return [
+            dataclasses.replace(
+                hit,
+                score=hit.score + self.lexical_weight * (float(lexical) - hit.lexical),
+                lexical=float(lexical),
+            )
+            for hit, lexical in zip(own, local.tolist(), strict=True)
+        ]
 
     def _dense_scores(self, query_vector: np.ndarray, rows: range | None) -> dict[int, float]:
         scores, ids = self.vectors.search(query_vector, CANDIDATES, rows)

@@ -72,3 +72,21 @@ def test_documents_that_disagree_with_the_index_are_refused(documents, tmp_path)
     np.save(tmp_path / "lengths.npy", np.ones(3, dtype=np.int64))
     with pytest.raises(ValueError, match="disagree"):
         LexicalIndex.load(tmp_path)
+
+
+def test_article_scores_weigh_terms_by_that_article_alone(documents, article_text):
+    """Over the whole index they are the library's scores; over the news article's rows, those
+    of an index holding that article only."""
+    whole = LexicalIndex.from_tokens(documents)
+    everything = range(len(documents))
+    news = len([p for p in article_text.split("\n\n") if p.strip()])
+    alone = LexicalIndex.from_tokens(documents[:news])
+    for query in [*QUERIES, "Which analyst from Chatham House is quoted?"]:
+        tokens = tokenize(query)
+        assert np.allclose(
+            whole.article_scores(tokens, list(everything), everything), whole.scores(tokens)
+        )
+        local = whole.article_scores(tokens, list(range(news)), range(news))
+        assert np.allclose(local, alone.scores(tokens))
+    tokens = tokenize("Rollo and the Vikings")
+    assert not whole.article_scores(tokens, list(range(news)), range(news)).any()

@@ -268,3 +268,17 @@ def test_an_add_of_a_degenerate_article_fails_the_gate_and_changes_nothing(libra
     assert library_engine.snapshot is before
     assert library_engine.library.versions() == versions
     assert store.read_manifest(library_engine.settings.index_dir) == before.manifest
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Which analyst from Chatham House is quoted?", "what is the range of the missiles"],
+)
+def test_a_quote_is_weighed_as_with_its_article_alone(library_engine, engine, question):
+    """The model sees the same evidence whatever else the library holds: BM25 weighs terms by
+    the answering article, and the margin is to its own runner-up, wherever that ranks."""
+    alone, held = engine.answer(question), library_engine.answer(question)
+    assert held.citations[0].article.id == library_engine.articles()[0].id
+    assert alone.signals is not None and held.signals is not None
+    assert np.allclose(held.signals.evidence.vector(), alone.signals.evidence.vector())
+    assert held.outcome == alone.outcome
