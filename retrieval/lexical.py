@@ -168,9 +168,11 @@ class LexicalIndex:
         """
         k1, b = self._bm25.k1, self._bm25.b
         postings, starts = self._bm25.scores["indices"], self._bm25.scores["indptr"]
-        ends = self._document_ends
         lengths = self._lengths[rows.start : rows.stop]
         count, mean_length = len(lengths), float(lengths.mean())
+        ends = self._document_ends
+        held = [self._ids[ends[d] - self._lengths[d] : ends[d]] for d in documents]
+        norms = [k1 * ((1 - b) + b * self._lengths[d] / mean_length) for d in documents]
         scores = np.zeros(len(documents), dtype=np.float32)
         for token in query_tokens:
             column = self._bm25.vocab_dict.get(token)
@@ -181,10 +183,8 @@ class LexicalIndex:
             if not df:
                 continue
             idf = math.log(1 + (count - df + 0.5) / (df + 0.5))
-            for i, document in enumerate(documents):
-                ids = self._ids[ends[document] - self._lengths[document] : ends[document]]
+            for i, (ids, norm) in enumerate(zip(held, norms, strict=True)):
                 tf = float(np.count_nonzero(ids == column))
-                norm = k1 * ((1 - b) + b * self._lengths[document] / mean_length)
                 scores[i] += np.float32(idf * tf / (norm + tf))
         return scores
 
