@@ -13,6 +13,7 @@ from .analysis import Analysis
 from .answerability import AnswerabilityModel
 from .focus import WordVectors, content_words, coverage, matches
 from .kinds import Phrase, phrases
+from .lexical import stem
 from .rerank import soft
 from .types import Answer, Citation, Evidence, Highlight, Hit, Passage, Sentence, Signals
 
@@ -154,6 +155,7 @@ def _evidence(
         focus_weakest=covered.weakest,
         focus_unknown=analysis.focus_unknown,
         focus_absent=covered.absent,
+        words_quoted=_words_quoted(analysis.searched, chosen, words),
         kind_missing=float(analysis.wanted is not None and not any(c.phrases for c in chosen)),
         strict_kind_missing=float(
             analysis.wanted is not None
@@ -163,6 +165,17 @@ def _evidence(
         negation_mismatch=float(_negated(analysis.searched) and not _negated(quote)),
         number_missing=float(bool(_numbers(analysis.searched) - _numbers(hits[0].passage.text))),
     )
+
+
+def _words_quoted(question: str, chosen: list[_Candidate], words: WordVectors) -> float:
+    """The share of the question's content words, names included, that the quote uses in some
+    form. Written from the sentence it asks about, a question reuses its words; one that
+    the sentence leaves several words short of often asks something a little different."""
+    asked = {stem(w) for w in content_words(question)}
+    if not asked:
+        return 1.0
+    quoted = set().union(*(words.of_text(c.sentence.text).stems for c in chosen))
+    return len(asked & quoted) / len(asked)
 
 
 def _margin(hits: Sequence[Hit]) -> float:

@@ -109,6 +109,7 @@ class Evidence:
     focus_weakest: float
     focus_unknown: float
     focus_absent: float
+    words_quoted: float
     kind_missing: float
     strict_kind_missing: float
     negation_mismatch: float

@@ -263,6 +263,20 @@ def test_a_focus_word_the_article_never_uses_nor_the_quote_paraphrases_is_absent
     assert coverage(["married"], quote, engine.words).absent == 0.0  # a word the article uses
 
 
+def test_words_quoted_is_the_share_of_the_question_the_quote_uses_in_some_form(engine):
+    """Asked in the quote's own words, a question is wholly quoted; words the quote lacks
+    ("tall", "wife") lower the share, names counting like any word."""
+    reused = engine.answer(
+        "Which notorious arms dealer gained notoriety during the prisoner exchange involving"
+        " Brittney Griner?"
+    )
+    assert reused.signals is not None
+    assert reused.signals.evidence.words_quoted == 1.0
+    short = engine.answer("How tall is Brittney Griner's wife?")
+    assert short.signals is not None
+    assert short.signals.evidence.words_quoted <= 0.5
+
+
 def test_a_name_is_known_in_its_forms_but_not_as_the_start_of_another_word():
     names = NameBook(["The monks of the monastery met Syrian and Iranian envoys in Yemen."])
     assert names.knows("Syria") and names.knows("Iran") and names.knows("Yemeni")

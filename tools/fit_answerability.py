@@ -40,7 +40,7 @@ class Row:
     """One question asked of one article, with its evidence and what it should have got."""
 
     tuning_set: str
-    features: tuple[float, ...]
+    features: tuple[float, ...] | None  # None: declined before weighing (names, language)
     on_topic: bool
     answerable: bool
 
@@ -102,13 +102,12 @@ def _rows(set_name: str, engine: Engine, questions: list[Question], own: bool) -
     article when ``own``."""
     rows = []
     for question, answer in zip(questions, answer_all(engine, questions), strict=True):
-        if answer.signals is None:  # declined before weighing (names, language)
-            continue
+        signals = answer.signals
         on_topic = own and not question.offtopic
         rows.append(
             Row(
                 set_name,
-                tuple(answer.signals.evidence.vector()),
+                tuple(signals.evidence.vector()) if signals else None,
                 on_topic,
                 on_topic and question.answerable,
             )
@@ -135,14 +134,14 @@ def threshold(
     more than ``lost`` of ``keep`` (or ``least`` questions of a small set, whose few questions
     cannot measure a rate): halfway, in log-odds, to the nearest question of ``against`` under
     it. At the gap's very edge, an unseen question a little less typical than the tuning
-    ones would be lost."""
-    # SQuAD's articles are one tuning set of many questions; each news file is one of few.
-    names = np.array([name.split("/")[0] for name in sets])
-    allowed = {name: max(least, int(lost * (keep & (names == name)).sum())) for name in set(names)}
+    ones would be lost. A probability of NaN is a question declined before weighing: lost
+    whatever the threshold."""
+    groups = np.array([_group(name) for name in sets])
+    allowed = {g: max(least, int(lost * (keep & (groups == g)).sum())) for g in set(groups)}
     best = 0.0
-    for t in np.unique(probabilities[keep]):
-        below = keep & (probabilities < t)
-        if all((below & (names == name)).sum() <= allowed[name] for name in allowed):
+    for t in np.unique(probabilities[keep & ~np.isnan(probabilities)]):
+        below = keep & ~(probabilities >= t)
+        if all((below & (groups == g)).sum() <= allowed[g] for g in allowed):
             best = float(t)
     under = probabilities[against & (probabilities < best)]
     if not under.size:
@@ -150,36 +149,53 @@ def threshold(
     return float(expit((logit(best) + logit(under.max())) / 2))
 
 
+def _group(tuning_set: str) -> str:
+    """The tuning sets whose losses are counted together: SQuAD's four articles are one set of
+    many questions, asked alone and in the library (each news file is one of few)."""
+    family, _, asked_of = tuning_set.partition("@")
+    family = family.split("/")[0]
+    return f"{family}@{asked_of}" if asked_of else family
+
+
 def fit(rows: list[Row], max_lost: float) -> AnswerabilityModel:
-    """Both logistic models and their thresholds."""
-    x = np.array([r.features for r in rows])
+    """Both logistic models and their thresholds, fitted on the questions that were weighed;
+    an answerable question declined before weighing counts as lost."""
+    weighed = np.array([r.features is not None for r in rows])
+    x = np.array([r.features for r in rows if r.features is not None])
     sets = [r.tuning_set for r in rows]
     on_topic = np.array([r.on_topic for r in rows])
     answerable = np.array([r.answerable for r in rows])
     # The news article's few questions weigh as much in all as SQuAD's many: they are the
     # chat questions the bot mostly gets, and would otherwise be drowned out.
     news = np.array([not name.startswith("squad") for name in sets])
-    weights = np.where(news, (~news).sum() / max(1, news.sum()), 1.0)
-    coef, intercept = fit_part(x, on_topic, weights)
+    weights = np.where(news, (~news).sum() / max(1, news.sum()), 1.0)[weighed]
+    coef, intercept = fit_part(x, on_topic[weighed], weights)
     relevance = Logistic(coef, intercept, 0.0)
-    p_relevant = np.array([relevance.probability(r.features) for r in rows])
+    p_relevant = _probabilities(relevance, rows)
     relevance = Logistic(
-        coef, intercept, threshold(p_relevant, on_topic, ~on_topic, sets, max_lost / 4, least=0)
+        coef,
+        intercept,
+        threshold(p_relevant, on_topic & weighed, ~on_topic, sets, max_lost / 4, least=0),
     )
     topical = on_topic & (p_relevant >= relevance.threshold)
-    coef, intercept = fit_part(x[topical], answerable[topical], weights[topical])
+    coef, intercept = fit_part(x[topical[weighed]], answerable[topical], weights[topical[weighed]])
     answerability = Logistic(coef, intercept, 0.0)
-    p_answers = np.array([answerability.probability(r.features) for r in rows])
-    keep = answerable & topical
+    p_answers = _probabilities(answerability, rows)
+    keep = answerable & (topical | ~weighed)
     limit = threshold(p_answers, keep, topical & ~answerable, sets, max_lost, least=1)
     return AnswerabilityModel(relevance, Logistic(coef, intercept, limit))
+
+
+def _probabilities(part: Logistic, rows: list[Row]) -> np.ndarray:
+    """``part``'s probability for each row; NaN for a row declined before weighing."""
+    return np.array([np.nan if r.features is None else part.probability(r.features) for r in rows])
 
 
 def summary(rows: list[Row], model: AnswerabilityModel) -> str:
     """Per tuning set: answerable lost, unanswerable caught, off-topic declined."""
     counts: dict[str, Counter[str]] = {}
     for row in rows:
-        outcome = model.decide(row.features).outcome
+        outcome = "declined" if row.features is None else model.decide(row.features).outcome
         kind = "answerable" if row.answerable else ("unanswerable" if row.on_topic else "off")
         counts.setdefault(row.tuning_set, Counter())[f"{kind} {outcome}"] += 1
     return "\n".join(f"{name:<40} {dict(sorted(c.items()))}" for name, c in counts.items())
