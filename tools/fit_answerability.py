@@ -134,8 +134,8 @@ def threshold(
     more than ``lost`` of ``keep`` (or ``least`` questions of a small set, whose few questions
     cannot measure a rate): halfway, in log-odds, to the nearest question of ``against`` under
     it. At the gap's very edge, an unseen question a little less typical than the tuning
-    ones would be lost. A probability of NaN is a question declined before weighing: lost
-    whatever the threshold."""
+    ones would be lost. A probability of NaN is a question declined before this threshold
+    decides: lost whatever it is."""
     groups = np.array([_group(name) for name in sets])
     allowed = {g: max(least, int(lost * (keep & (groups == g)).sum())) for g in set(groups)}
     best = 0.0
@@ -158,8 +158,7 @@ def _group(tuning_set: str) -> str:
 
 
 def fit(rows: list[Row], max_lost: float) -> AnswerabilityModel:
-    """Both logistic models and their thresholds, fitted on the questions that were weighed;
-    an answerable question declined before weighing counts as lost."""
+    """Both logistic models and their thresholds, fitted on the questions that were weighed."""
     weighed = np.array([r.features is not None for r in rows])
     x = np.array([r.features for r in rows if r.features is not None])
     sets = [r.tuning_set for r in rows]
@@ -180,9 +179,10 @@ def fit(rows: list[Row], max_lost: float) -> AnswerabilityModel:
     topical = on_topic & (p_relevant >= relevance.threshold)
     coef, intercept = fit_part(x[topical[weighed]], answerable[topical], weights[topical[weighed]])
     answerability = Logistic(coef, intercept, 0.0)
-    p_answers = _probabilities(answerability, rows)
-    keep = answerable & (topical | ~weighed)
-    limit = threshold(p_answers, keep, topical & ~answerable, sets, max_lost, least=1)
+    # An answerable question declined (by relevance, or before weighing) is lost whatever
+    # this threshold: it counts against the budget.
+    p_answers = np.where(topical, _probabilities(answerability, rows), np.nan)
+    limit = threshold(p_answers, answerable, topical & ~answerable, sets, max_lost, least=1)
     return AnswerabilityModel(relevance, Logistic(coef, intercept, limit))
 
 
