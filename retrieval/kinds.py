@@ -115,8 +115,8 @@ _QUESTION_KIND = (
     (re.compile(r"\b(?:who|whom|whose)\b", re.I), Kind.PERSON),
 )
 _WHICH = re.compile(
-    r"\b(which|what)\s+(?:(?:is|was|are|were)\s+the\s+(?=\w+(?:\s+\w+)?\s+of\b))?(?:kind of\s+|type of\s+)?"
-    r"([a-z]+)(?:\s+([a-z]+))?",
+    r"\b(which|what)\s+(?:(?:is|was|are|were)\s+the\s+(?=\w+(?:\s+\w+)?\s+of\b))?"
+    r"(?:kind of\s+|type of\s+)?([a-z]+)(?:\s+([a-z]+))?",
     re.I,
 )
 _HOW_MANY = re.compile(r"\bhow (?:many|much)\s+", re.I)
