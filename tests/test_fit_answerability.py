@@ -1,0 +1,38 @@
+"""The fitting script's thresholds: what each tuning set may lose, and what counts as lost."""
+
+import numpy as np
+import pytest
+
+from tools.fit_answerability import _group, threshold
+
+
+@pytest.mark.parametrize(
+    ("tuning_set", "group"),
+    [
+        ("squad/Force", "squad"),
+        ("squad/Normans@library", "squad@library"),
+        ("dev_natural", "dev_natural"),
+        ("dev_natural@library", "dev_natural@library"),
+    ],
+)
+def test_squad_articles_share_one_budget_alone_and_another_in_the_library(tuning_set, group):
+    assert _group(tuning_set) == group
+
+
+def test_a_question_declined_before_the_threshold_uses_up_the_budget():
+    """One question may be lost; a decline (NaN) already is, so the weakest scored one stays."""
+    scored = np.array([0.2, 0.5, 0.8])
+    keep = np.ones(4, dtype=bool)
+    against = np.zeros(4, dtype=bool)
+    sets = ["dev_natural"] * 4
+    assert threshold(np.append(scored, np.nan), keep, against, sets, 0.05, least=1) == 0.2
+    alone = threshold(scored, keep[:3], against[:3], sets[:3], 0.05, least=1)
+    assert alone == 0.5
+
+
+def test_the_threshold_sits_halfway_in_log_odds_to_the_question_it_stops():
+    probabilities = np.array([0.5, 0.8, 0.1])
+    keep = np.array([True, True, False])
+    sets = ["squad/Force"] * 3
+    found = threshold(probabilities, keep, ~keep, sets, 0.0, least=0)
+    assert found == pytest.approx(0.25)  # odds 1:3, between 1:1 (0.5) and 1:9 (0.1)
