@@ -114,10 +114,13 @@ def compose(
         return decline(analysis, UNKNOWN_NAMES, hits[0].score if hits else 0.0)
     if not hits:
         return decline(analysis, NOT_COVERED)
-    candidates = _candidates(analysis, query_vector, hits, sentence_vector, words, policy)
+    asked = content_words(analysis.searched)
+    candidates = _candidates(analysis, asked, query_vector, hits, sentence_vector, words, policy)
     fresh = [c for c in candidates if not any(c.sentence.text in quote for quote in avoid)]
     chosen = _choose(fresh or candidates, policy)
-    evidence = _evidence(analysis, query_vector, weighed or hits, chosen, sentence_vector, words)
+    evidence = _evidence(
+        analysis, asked, query_vector, weighed or hits, chosen, sentence_vector, words
+    )
     verdict = model.decide(evidence.vector())
     signals = Signals(evidence, verdict.relevance, verdict.answerability)
     if verdict.outcome == "declined":
@@ -136,6 +139,7 @@ def compose(
 
 def _evidence(
     analysis: Analysis,
+    asked: Sequence[str],
     query_vector: np.ndarray,
     hits: Sequence[Hit],
     chosen: list[_Candidate],
@@ -155,7 +159,7 @@ def _evidence(
         focus_weakest=covered.weakest,
         focus_unknown=analysis.focus_unknown,
         focus_absent=covered.absent,
-        words_quoted=_words_quoted(analysis.searched, chosen, words),
+        words_quoted=_words_quoted(asked, chosen, words),
         kind_missing=float(analysis.wanted is not None and not any(c.phrases for c in chosen)),
         strict_kind_missing=float(
             analysis.wanted is not None
@@ -167,15 +171,16 @@ def _evidence(
     )
 
 
-def _words_quoted(question: str, chosen: list[_Candidate], words: WordVectors) -> float:
-    """The share of the question's content words, names included, that the quote uses in some
-    form. Written from the sentence it asks about, a question reuses its words; one that
-    the sentence leaves several words short of often asks something a little different."""
-    asked = {stem(w) for w in content_words(question)}
-    if not asked:
+def _words_quoted(asked: Sequence[str], chosen: list[_Candidate], words: WordVectors) -> float:
+    """The share of the question's content words (``asked``, names included) that the quote
+    uses in some form. Written from the sentence it asks about, a question reuses its words;
+    one that the sentence leaves several words short of often asks something a little
+    different."""
+    stems = {stem(w) for w in asked}
+    if not stems:
         return 1.0
     quoted = set().union(*(words.of_text(c.sentence.text).stems for c in chosen))
-    return len(asked & quoted) / len(asked)
+    return len(stems & quoted) / len(stems)
 
 
 def _margin(hits: Sequence[Hit]) -> float:
@@ -207,13 +212,13 @@ def _highlight(chosen: list[_Candidate]) -> Highlight | None:
 
 def _candidates(
     analysis: Analysis,
+    asked: Sequence[str],
     query_vector: np.ndarray,
     hits: Sequence[Hit],
     sentence_vector: Callable[[Sentence], np.ndarray],
     words: WordVectors,
     policy: AnswerPolicy,
 ) -> list[_Candidate]:
-    asked = content_words(analysis.searched)
     best: dict[Sentence, _Candidate] = {}  # by value: passages of two articles may share offsets
     for rank, hit in enumerate(hits):
         previous = np.zeros(len(asked))

@@ -114,16 +114,16 @@ _QUESTION_KIND = (
     ),
     (re.compile(r"\b(?:who|whom|whose)\b", re.I), Kind.PERSON),
 )
+# "the capital of", "the boiling point of": the X of "what is the X of", one word or two.
+_X_OF = r"\w+(?:\s+\w+)?\s+of\b"
 _WHICH = re.compile(
-    r"\b(which|what)\s+(?:(?:is|was|are|were)\s+the\s+(?=\w+(?:\s+\w+)?\s+of\b))?"
+    rf"\b(which|what)\s+(?:(?:is|was|are|were)\s+the\s+(?={_X_OF}))?"
     r"(?:kind of\s+|type of\s+)?([a-z]+)(?:\s+([a-z]+))?",
     re.I,
 )
 _HOW_MANY = re.compile(r"\bhow (?:many|much)\s+", re.I)
 COUNTED_REACH = 6  # words of a quantity phrase and after it that may name what it counts
-_THE_X_OF = re.compile(
-    r"\b(?:what|which)\s+(?:is|was|are|were)\s+the\s+\w+(?:\s+\w+)?\s+of\b", re.I
-)
+_THE_X_OF = re.compile(rf"\b(?:what|which)\s+(?:is|was|are|were)\s+the\s+{_X_OF}", re.I)
 _AGE = re.compile(
     r"\b(?:aged\s+\d+|\d+[- ]years?[- ]old|age\s+of\s+\d+|\d+\s+years\s+of\s+age"
     r"|born\s+(?:in|on)\s+[\w ,]+?\d{4})\b",
