@@ -160,15 +160,16 @@ def _group(tuning_set: str) -> str:
 def fit(rows: list[Row], max_lost: float) -> AnswerabilityModel:
     """Both logistic models and their thresholds, fitted on the questions that were weighed."""
     weighed = np.array([r.features is not None for r in rows])
-    x = np.array([r.features for r in rows if r.features is not None])
+    unweighed = (np.nan,) * len(FEATURES)  # never selected: every fit takes weighed rows only
+    x = np.array([unweighed if r.features is None else r.features for r in rows])
     sets = [r.tuning_set for r in rows]
     on_topic = np.array([r.on_topic for r in rows])
     answerable = np.array([r.answerable for r in rows])
     # The news article's few questions weigh as much in all as SQuAD's many: they are the
     # chat questions the bot mostly gets, and would otherwise be drowned out.
     news = np.array([not name.startswith("squad") for name in sets])
-    weights = np.where(news, (~news).sum() / max(1, news.sum()), 1.0)[weighed]
-    coef, intercept = fit_part(x, on_topic[weighed], weights)
+    weights = np.where(news, (~news).sum() / max(1, news.sum()), 1.0)
+    coef, intercept = fit_part(x[weighed], on_topic[weighed], weights[weighed])
     relevance = Logistic(coef, intercept, 0.0)
     p_relevant = _probabilities(relevance, rows)
     relevance = Logistic(
@@ -177,7 +178,7 @@ def fit(rows: list[Row], max_lost: float) -> AnswerabilityModel:
         threshold(p_relevant, on_topic & weighed, ~on_topic, sets, max_lost / 4, least=0),
     )
     topical = on_topic & (p_relevant >= relevance.threshold)
-    coef, intercept = fit_part(x[topical[weighed]], answerable[topical], weights[topical[weighed]])
+    coef, intercept = fit_part(x[topical], answerable[topical], weights[topical])
     answerability = Logistic(coef, intercept, 0.0)
     # An answerable question declined (by relevance, or before weighing) is lost whatever
     # this threshold: it counts against the budget.
