@@ -12,6 +12,14 @@ from dataclasses import dataclass
 from enum import Enum
 
 from .lexical import STOPWORDS, stem
+from .question_words import (
+    GENERIC_NOUNS,
+    MANNER_NOUNS,
+    MEASURE_NOUNS,
+    MONEY_NOUNS,
+    STOP_AFTER_NOUN,
+    VERB_AFTER_WHAT,
+)
 
 
 class Kind(Enum):
@@ -26,7 +34,8 @@ class Kind(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Wanted:
-    """The kind a question asks for; ``noun`` is the X of "which X" / "what X"."""
+    """The kind a question asks for; ``noun`` is the X of "which X" / "what X" (for a quantity,
+    "age" or the measure asked for: "what is the price of" wants an amount of money)."""
 
     kind: Kind
     noun: str | None = None
@@ -89,8 +98,8 @@ _NOT_ENTITIES = re.compile(
 _QUESTION_KIND = (
     (
         re.compile(
-            r"\b(?:since when|until when|when|what (?:year|day|date|month|time|century)"
-            r"|which (?:year|day|date|month|century)|how long ago)\b",
+            r"\b(?:since when|until when|when|(?:what|which) (?:year|day|date|month|time|century"
+            r"|decade|era|season|hour)|how long ago)\b",
             re.I,
         ),
         Kind.TIME,
@@ -113,6 +122,13 @@ _QUESTION_KIND = (
         Kind.PLACE,
     ),
     (re.compile(r"\b(?:who|whom|whose)\b", re.I), Kind.PERSON),
+    (re.compile(r"\b(?:how|why)\b", re.I), None),  # a manner or a reason: no kind of phrase
+)
+# "When forces act on a body, what law...": the question is asked after the comma.
+_LEADING_CLAUSE = re.compile(
+    r"^\s*(?:when|where|if|while|after|before|once)\b[^?]*?,\s*"
+    r"(?=(?:(?:in|at|on|of|to|from|for|by|with)\s+)?(?:what|which|who|whom|whose|how|where|when)\b)",
+    re.I,
 )
 # "the capital of", "the boiling point of": the X of "what is the X of", one word or two.
 _X_OF = r"\w+(?:\s+\w+)?\s+of\b"
@@ -129,68 +145,97 @@ _AGE = re.compile(
     r"|born\s+(?:in|on)\s+[\w ,]+?\d{4})\b",
     re.I,
 )
-# "What is the name of ..." asks for a name, not for the word "name": such nouns name no thing.
-_GENERIC_NOUNS = frozenset(
-    {
-        "name",
-        "term",
-        "type",
-        "kind",
-        "sort",
-        "number",
-        "amount",
-        "part",
-        "example",
-        "purpose",
-        "result",
-        "reason",
-        "cause",
-        "effect",
-        "role",
-        "meaning",
-        "use",
-        "goal",
-        "aim",
-        "main",
-        "first",
-        "last",
-        "other",
-        "best",
-        "most",
-        "focus",
-        "basis",
-        "source",
-        "origin",
-    }
+_YES_NO = re.compile(
+    r"^\W*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.I
 )
-_STOP_AFTER_NOUN = frozenset(
-    {"of", "in", "on", "at", "to", "for", "from", "by", "with", "did", "does", "do", "is", "was"}
-)
-_VERB_AFTER_WHAT = re.compile(
-    r"^(?:is|are|was|were|does|do|did|has|have|had|will|would|can|could|should|might|may"
-    r"|about|else|kind|type|sort|happened|happens|makes|made)$",
-    re.I,
+_DANGLING_PREPOSITION = re.compile(r"\b(?:of|with|to|for|in|on|at|from|by|about)\W*$", re.I)
+_MONEY = re.compile(
+    r"[$€£¥]|\b(?:dollars?|euros?|pounds?|rubles?|roubles?|yuan|yen|rials?)\b", re.I
 )
 
 
 def wanted(question: str) -> Wanted | None:
-    """The kind of answer ``question`` asks for, or None ("why", "how", yes/no...)."""
-    if re.search(r"\bhow old\b", question, re.I):
-        return Wanted(Kind.QUANTITY, "age")
-    for pattern, kind in _QUESTION_KIND:
-        if pattern.search(question):
-            return Wanted(kind, counted=_counted(question) if kind is Kind.QUANTITY else ())
-    which = _WHICH.search(question)
-    if which is None or _VERB_AFTER_WHAT.match(which.group(2)):
+    """The kind of answer ``question`` asks for, or None ("why", "how", yes/no...).
+
+    A yes/no question asks for none. Otherwise its first question word decides: in "What is
+    the force called when two act?" or "Who led the troops when Cyprus fell?", "when" starts
+    a clause, it does not ask for a time."""
+    question = _LEADING_CLAUSE.sub("", question, count=1)
+    if _YES_NO.match(question):
         return None
-    noun = which.group(2)
+    first = _first_question_word(question)
+    if first is None:
+        return None
+    start, kind = first
+    if kind is Kind.QUANTITY and re.match(r"how old\b", question[start:], re.I):
+        return Wanted(Kind.QUANTITY, "age")
+    if kind is None:
+        return None
+    if kind is Kind.THING:
+        return _thing(question)
+    return Wanted(kind, counted=_counted(question) if kind is Kind.QUANTITY else ())
+
+
+def _first_question_word(question: str) -> tuple[int, Kind | None] | None:
+    """Where the question's first question word is, and the kind it asks for (THING for
+    "which/what X", None for "how"/"why"); a kind's own pattern wins a tie with "what X"
+    ("what year")."""
+    found = [
+        (match.start(), order, kind)
+        for order, (pattern, kind) in enumerate(_QUESTION_KIND)
+        if (match := pattern.search(question))
+    ]
+    which = _WHICH.search(question)
+    if which is not None:
+        found.append((which.start(), len(_QUESTION_KIND), Kind.THING))
+    if not found:
+        return None
+    start, _, kind = min(found, key=lambda f: (f[0], f[1]))
+    return start, kind
+
+
+def _thing(question: str) -> Wanted | None:
+    """The X of "which X" / "what X" (or a quantity, for "what is the population of")."""
+    which = _WHICH.search(question)
+    assert which is not None  # found by _first_question_word
+    if _not_a_noun(which.group(2)):
+        return None
+    noun = which.group(2).lower()
     second = which.group(3)
-    if second and not _VERB_AFTER_WHAT.match(second) and second.lower() not in _STOP_AFTER_NOUN:
-        noun = second  # "what famous conductor", "which think tank": the noun comes last
+    if (
+        second
+        and not _not_a_noun(second)
+        and second.lower() not in STOP_AFTER_NOUN
+        and not _plural(noun)
+    ):
+        noun = second.lower()  # "what famous conductor", "which think tank": the noun comes last
+    if noun in MANNER_NOUNS:
+        return None
+    if noun in MEASURE_NOUNS:
+        return Wanted(Kind.QUANTITY, noun)
     # "which group" names a category its answer need not spell out ("the Houthis"); "what is
-    # the capital of" wants that very thing.
-    strict = bool(_THE_X_OF.search(question)) and noun.lower() not in _GENERIC_NOUNS
-    return Wanted(Kind.THING, noun.lower(), strict=strict)
+    # the capital of" wants that very thing, unless the question's object comes last ("what
+    # was force an integral part of?").
+    strict = (
+        bool(_THE_X_OF.search(question))
+        and noun not in GENERIC_NOUNS
+        and not _DANGLING_PREPOSITION.search(question)
+    )
+    return Wanted(Kind.THING, noun, strict=strict)
+
+
+def _not_a_noun(word: str) -> bool:
+    """A verb, an auxiliary or an adverb where "what X" would have its noun X: "what
+    doesn't", "what keeps", "what became", "what sometimes"."""
+    word = word.lower()
+    return bool(VERB_AFTER_WHAT.match(word)) or (
+        len(word) > 4 and word.endswith("ed") and not word.endswith("eed")
+    )
+
+
+def _plural(word: str) -> bool:
+    """A plural noun is the X itself, not a modifier of the next word: "what plants create"."""
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
 def _counted(question: str) -> tuple[str, ...]:
@@ -201,7 +246,7 @@ def _counted(question: str) -> tuple[str, ...]:
         return ()
     words = []
     for word in re.findall(r"[a-z]+", question[match.end() :].lower()):
-        if word in STOPWORDS or _VERB_AFTER_WHAT.match(word):
+        if word in STOPWORDS or VERB_AFTER_WHAT.match(word):
             break
         words.append(stem(word))
     return tuple(words)
@@ -228,6 +273,10 @@ def _find(text: str, want: Wanted) -> list[Phrase]:
         return _matches(_AGE, text)
     if want.kind is Kind.QUANTITY:
         found = [p for p in _matches(_QUANTITY, text) if not _TIME.fullmatch(p.text)]
+        if want.noun in MONEY_NOUNS:
+            return [p for p in found if _MONEY.search(p.text)]
+        if want.noun:  # a measure: a number, not "thousands"
+            return [p for p in found if re.search(r"\d", p.text)]
         return [p for p in found if _counts(text, p, want.counted)] if want.counted else found
     entities = _entities(text)
     if want.kind is Kind.PLACE:

@@ -51,3 +51,53 @@ def test_a_sentence_that_only_repeats_the_x_asked_for_does_not_hold_it():
     assert want is not None
     sentence = "Watt was also aware of the change in the boiling point of water with pressure."
     assert phrases(sentence, want, question) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        # "when" starting a clause inside the question asks for no time
+        ("What is the resultant force called when two forces act on a particle?", None),
+        ("Who was the leader when the Franks entered the Euphrates valley?", Kind.PERSON),
+        ("When forces act on a body, what law gives symmetry?", Kind.THING),
+        ("How do you measure it when two people pull?", None),
+        ("When did Pezeshkian win the election?", Kind.TIME),
+        ("since when have military ties sped up", Kind.TIME),
+        ("In what decade were injectors widely used?", Kind.TIME),
+        ("Is it true that it rained when they met?", None),
+    ],
+)
+def test_the_first_question_word_decides_the_kind(question, kind):
+    want = wanted(question)
+    assert (want and want.kind) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "noun"),
+    [
+        ("What doesn't change at a constant velocity?", None),  # a verb, not a noun X
+        ("What became widespread around 1900?", None),
+        ("What utilized separate admission valves?", None),
+        ("What plants create most electric power?", "plants"),  # a plural noun is the X
+        ("what famous conductor led it", "conductor"),
+        ("In what way do strings transmit tension?", None),  # asked like "how"
+    ],
+)
+def test_what_x_takes_a_noun_for_x(question, noun):
+    want = wanted(question)
+    assert (want and want.noun) == noun
+
+
+def test_a_measure_wants_a_number_and_a_price_an_amount_of_money():
+    drones = 'Iran has supplied thousands of "Shahed" attack drones for $20,000 each.'
+    price = wanted("What is the price of a Shahed drone?")
+    size = wanted("What is the size of the fleet?")
+    assert price is not None and price.kind is Kind.QUANTITY
+    assert [p.text for p in phrases(drones, price, "price of a drone")] == ["$20,000"]
+    assert [p.text for p in phrases(DRONES, price, "price of a drone")] == []
+    assert size is not None and [p.text for p in phrases(DRONES, size, "size of the fleet")] == []
+
+
+def test_a_question_whose_object_comes_last_is_not_strict():
+    want = wanted("What was the concept of force an integral part of?")
+    assert want is not None and not want.strict
