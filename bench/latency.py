@@ -8,10 +8,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from retrieval import Engine
-from retrieval.analysis import analyse
-from retrieval.answer import compose
-from retrieval.focus import content_words
-from retrieval.rerank import POOL, rerank
 
 from .stats import summary_ms, timed
 
@@ -19,29 +15,21 @@ STAGES = ("analysis", "embedding", "search", "rerank", "compose")
 
 
 def stage_seconds(engine: Engine, question: str) -> tuple[float, ...]:
-    """The time of each of ``STAGES`` in one answer, staged as ``answer_many`` does: reading
-    the question (form, language, names, typos, kind, focus), embedding it, the hybrid search,
-    the soft-match re-ranking, and composing (sentence choice, answerability, highlight)."""
-    snapshot = engine.snapshot
-    searcher = snapshot.searcher
+    """The time of each of ``STAGES`` in one answer, through the engine's own pipeline:
+    reading the question (form, language, names, typos, kind, focus), embedding it, the hybrid
+    search, the soft-match re-ranking, and composing (sentence choice, answerability,
+    highlight)."""
+    snapshot, pipeline = engine.snapshot, engine.pipeline
     marks = [time.perf_counter()]
-    analysis = analyse(question, snapshot.names, engine.is_word)
+    analysis, followup = pipeline.read(question, (), snapshot, engine.is_word)
     marks.append(time.perf_counter())
     vector = engine.embedder.encode([analysis.searched])[0]
     marks.append(time.perf_counter())
-    shortlist = searcher.search(vector, analysis.searched, max(POOL, engine.settings.top_k))
+    shortlist = pipeline.search(snapshot, analysis, vector, None)
     marks.append(time.perf_counter())
-    hits = rerank(shortlist, content_words(analysis.searched), engine.words, engine.settings.top_k)
+    shortlist = pipeline.rerank(analysis, shortlist)
     marks.append(time.perf_counter())
-    compose(
-        analysis,
-        vector,
-        hits,
-        searcher.sentence_vectors_of(hits),
-        engine.policy,
-        engine.words,
-        engine.model,
-    )
+    pipeline.compose(snapshot, analysis, followup, vector, shortlist)
     marks.append(time.perf_counter())
     return tuple(after - before for before, after in itertools.pairwise(marks))
 

@@ -6,15 +6,11 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
 from . import store
-from .analysis import Analysis, analyse
-from .answer import AnswerPolicy, asks_for_overview, compose, overview
+from .answer import AnswerPolicy
 from .answerability import AnswerabilityModel, load_model
 from .chunking import article_title
 from .conversation import Turn
@@ -31,8 +27,7 @@ from .errors import (
     ReindexInProgress,
     RetrievalError,
 )
-from .focus import WordVectors, content_words
-from .followup import Rewrite, rewrite
+from .focus import WordVectors
 from .indexing import SANITY_MIN_RATE, IndexBuilder, Progress
 from .library import (
     ArticleRecord,
@@ -40,12 +35,12 @@ from .library import (
     LibraryVersion,
     read_article,
 )
+from .pipeline import Pipeline
 from .questions import validate_question
-from .rerank import POOL, rerank
 from .server_files import current_library
 from .settings import EngineSettings, Settings
 from .snapshot import LibraryChange, Snapshot
-from .types import Answer, Hit
+from .types import Answer
 from .vectorcache import VectorCache
 
 log = logging.getLogger(__name__)
@@ -80,9 +75,10 @@ class Engine:
         self.settings = settings.engine if isinstance(settings, Settings) else settings
         check_inputs(self.settings)
         self.embedder = embedder or load_embedder(self.settings)
-        self.policy = AnswerPolicy()
-        self.model = model or load_model()
         self.words = WordVectors(self.embedder.encode)
+        self.pipeline = Pipeline(
+            AnswerPolicy(), self.words, model or load_model(), self.settings.top_k
+        )
         self.library = Library(settings.library_dir, keep=settings.library_versions)
         cache = VectorCache(
             settings.index_dir / "vectors", self.embedder.name, self.embedder.dimension
@@ -349,7 +345,8 @@ class Engine:
         snapshot = self.snapshot  # one snapshot for the whole batch, even if a swap happens
         rows = snapshot.article_rows(article_id)
         read = [
-            _read(q, h, snapshot, self.is_word) for q, h in zip(questions, histories, strict=True)
+            self.pipeline.read(q, h, snapshot, self.is_word)
+            for q, h in zip(questions, histories, strict=True)
         ]
         analyses = [analysis for analysis, _ in read]
         # The focus words not seen before ride along in the questions' model call.
@@ -359,60 +356,9 @@ class Engine:
         vectors = self.embedder.encode([a.searched for a in analyses] + new_words)
         self.words.known(dict(zip(new_words, vectors[len(analyses) :], strict=True)))
         return [
-            self._answer(snapshot, a, f, v, rows) for (a, f), v in zip(read, vectors, strict=False)
+            self.pipeline.answer(snapshot, a, f, v, rows)
+            for (a, f), v in zip(read, vectors, strict=False)
         ]
-
-    def _answer(
-        self,
-        snapshot: Snapshot,
-        analysis: Analysis,
-        followup: Rewrite,
-        vector: np.ndarray,
-        rows: range | None,
-    ) -> Answer:
-        if asks_for_overview(analysis.question):
-            return overview(analysis.question, snapshot.stored.passages[rows.start if rows else 0])
-        searcher = snapshot.searcher
-        shortlist = searcher.search(
-            vector, analysis.searched, max(POOL, self.settings.top_k), rows
-        )
-        # The whole shortlist is re-ranked: in a library, the runner-up of the top passage's
-        # own article (its margin) may rank below the passages cited from other articles.
-        shortlist = rerank(shortlist, content_words(analysis.searched), self.words, len(shortlist))
-        ranked = shortlist[: self.settings.top_k]
-        weighed: list[Hit] = []
-        if ranked:
-            article = snapshot.rows[ranked[0].passage.article_id]
-            analysis = replace(
-                analysis, unfamiliar=searcher.lexical.unused(analysis.focus, article)
-            )
-            weighed = searcher.within_article(shortlist, analysis.searched, article)
-        return compose(
-            analysis,
-            vector,
-            ranked,
-            searcher.sentence_vectors_of(ranked),
-            self.policy,
-            self.words,
-            self.model,
-            avoid=followup.avoid,
-            weighed=weighed,
-        )
-
-
-def _read(
-    question: str, history: Sequence[Turn], snapshot: Snapshot, is_word: Callable[[str], bool]
-) -> tuple[Analysis, Rewrite]:
-    """The analysis of the question, or of its standalone rewrite when it is a follow-up."""
-    analysis = analyse(question, snapshot.names, is_word)
-    if not history or analysis.language is not None or asks_for_overview(question):
-        return analysis, Rewrite(analysis.searched)
-    followup = rewrite(analysis.searched, history, snapshot.entities)
-    if followup.query == analysis.searched:
-        return analysis, followup
-    again = analyse(followup.query, snapshot.names, is_word)
-    corrections = (*analysis.corrections, *again.corrections)
-    return replace(again, question=question, corrections=corrections), followup
 
 
 class _Exclusive:

@@ -1,0 +1,105 @@
+"""One question's way through a snapshot of the index, stage by stage: read it (and rewrite
+a follow-up), search, re-rank, compose. The engine runs the stages in a row; the benchmark
+times each of them, so both go through this one module."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .analysis import Analysis, analyse
+from .answer import AnswerPolicy, asks_for_overview, compose, overview
+from .answerability import AnswerabilityModel
+from .conversation import Turn
+from .focus import WordVectors, content_words
+from .followup import Rewrite, rewrite
+from .rerank import POOL, rerank
+from .snapshot import Snapshot
+from .types import Answer, Hit
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline:
+    """The parts every answer uses, fixed for the engine's lifetime."""
+
+    policy: AnswerPolicy
+    words: WordVectors
+    model: AnswerabilityModel
+    top_k: int
+
+    def read(
+        self,
+        question: str,
+        history: Sequence[Turn],
+        snapshot: Snapshot,
+        is_word: Callable[[str], bool],
+    ) -> tuple[Analysis, Rewrite]:
+        """The analysis of the question, or of its standalone rewrite when it is a follow-up."""
+        analysis = analyse(question, snapshot.names, is_word)
+        if not history or analysis.language is not None or asks_for_overview(question):
+            return analysis, Rewrite(analysis.searched)
+        followup = rewrite(analysis.searched, history, snapshot.entities)
+        if followup.query == analysis.searched:
+            return analysis, followup
+        again = analyse(followup.query, snapshot.names, is_word)
+        corrections = (*analysis.corrections, *again.corrections)
+        return replace(again, question=question, corrections=corrections), followup
+
+    def answer(
+        self,
+        snapshot: Snapshot,
+        analysis: Analysis,
+        followup: Rewrite,
+        vector: np.ndarray,
+        rows: range | None = None,
+    ) -> Answer:
+        """The answer to a question already read and embedded (``vector``), from the passages
+        of ``rows`` (one article) or of the whole library."""
+        if asks_for_overview(analysis.question):
+            return overview(analysis.question, snapshot.stored.passages[rows.start if rows else 0])
+        shortlist = self.rerank(analysis, self.search(snapshot, analysis, vector, rows))
+        return self.compose(snapshot, analysis, followup, vector, shortlist)
+
+    def search(
+        self, snapshot: Snapshot, analysis: Analysis, vector: np.ndarray, rows: range | None
+    ) -> list[Hit]:
+        """The hybrid search's shortlist."""
+        return snapshot.searcher.search(vector, analysis.searched, max(POOL, self.top_k), rows)
+
+    def rerank(self, analysis: Analysis, shortlist: Sequence[Hit]) -> list[Hit]:
+        """The whole shortlist re-ranked by soft word overlap: in a library, the runner-up of
+        the top passage's own article (its margin) may rank below passages cited from other
+        articles."""
+        return rerank(shortlist, content_words(analysis.searched), self.words, len(shortlist))
+
+    def compose(
+        self,
+        snapshot: Snapshot,
+        analysis: Analysis,
+        followup: Rewrite,
+        vector: np.ndarray,
+        shortlist: Sequence[Hit],
+    ) -> Answer:
+        """The quote, its citations and its outcome, from the re-ranked shortlist."""
+        searcher = snapshot.searcher
+        ranked = list(shortlist[: self.top_k])
+        weighed: list[Hit] = []
+        if ranked:
+            article = snapshot.rows[ranked[0].passage.article_id]
+            analysis = replace(
+                analysis, unfamiliar=searcher.lexical.unused(analysis.focus, article)
+            )
+            weighed = searcher.within_article(shortlist, analysis.searched, article)
+        return compose(
+            analysis,
+            vector,
+            ranked,
+            searcher.sentence_vectors_of(ranked),
+            self.policy,
+            self.words,
+            self.model,
+            avoid=followup.avoid,
+            weighed=weighed,
+        )
