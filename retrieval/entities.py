@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .names import without_possessive
+from .names import MAX_ENDING, without_possessive
 from .types import Passage
 
 # Words, and the punctuation that ends a name ("On Monday, Harbour Mayor ...").
@@ -241,7 +241,9 @@ class EntityLexicon:
         return spans
 
     def _known(self, word: str) -> bool:
-        """Whether the article uses ``word`` as a name, or a longer form ("syria"/"Syrian")."""
+        """Whether the article uses ``word`` as a name, or a form of it at most a few letters
+        longer ("syria"/"Syrian", but "mont" is no form of "Montgomery"), as the names rule
+        decides."""
         if word in self.words:
             return True
         following = bisect.bisect_left(self._sorted_words, word)
@@ -249,6 +251,7 @@ class EntityLexicon:
             len(word) >= MIN_PREFIX
             and following < len(self._sorted_words)
             and self._sorted_words[following].startswith(word)
+            and len(self._sorted_words[following]) - len(word) <= MAX_ENDING
         )
 
 

@@ -163,3 +163,10 @@ def test_a_standalone_question_is_never_rewritten(lexicon, question):
 
 def test_no_history_no_rewrite(lexicon):
     assert rewrite("how did he die?", [], lexicon).query == "how did he die?"
+
+
+def test_a_form_of_a_name_is_at_most_a_few_letters_longer():
+    text = "Abbeys of the North\n\nThe monks of Montgomery Abbey met the Syrian envoy in Hull."
+    lexicon = EntityLexicon(chunk_article(text))
+    assert [n.text for n in lexicon.names("syria", phrase=True)] == ["syria"]
+    assert lexicon.names("mont", phrase=True) == []
