@@ -163,7 +163,8 @@ def wanted(question: str) -> Wanted | None:
     question = _LEADING_CLAUSE.sub("", question, count=1)
     if _YES_NO.match(question):
         return None
-    first = _first_question_word(question)
+    which = _WHICH.search(question)
+    first = _first_question_word(question, which)
     if first is None:
         return None
     start, kind = first
@@ -171,21 +172,22 @@ def wanted(question: str) -> Wanted | None:
         return Wanted(Kind.QUANTITY, "age")
     if kind is None:
         return None
-    if kind is Kind.THING:
-        return _thing(question)
+    if kind is Kind.THING and which is not None:
+        return _thing(question, which)
     return Wanted(kind, counted=_counted(question) if kind is Kind.QUANTITY else ())
 
 
-def _first_question_word(question: str) -> tuple[int, Kind | None] | None:
+def _first_question_word(
+    question: str, which: re.Match[str] | None
+) -> tuple[int, Kind | None] | None:
     """Where the question's first question word is, and the kind it asks for (THING for
-    "which/what X", None for "how"/"why"); a kind's own pattern wins a tie with "what X"
-    ("what year")."""
+    ``which``, its "which/what X", None for "how"/"why"); a kind's own pattern wins a tie with
+    "what X" ("what year")."""
     found = [
         (match.start(), order, kind)
         for order, (pattern, kind) in enumerate(_QUESTION_KIND)
         if (match := pattern.search(question))
     ]
-    which = _WHICH.search(question)
     if which is not None:
         found.append((which.start(), len(_QUESTION_KIND), Kind.THING))
     if not found:
@@ -194,10 +196,8 @@ def _first_question_word(question: str) -> tuple[int, Kind | None] | None:
     return start, kind
 
 
-def _thing(question: str) -> Wanted | None:
+def _thing(question: str, which: re.Match[str]) -> Wanted | None:
     """The X of "which X" / "what X" (or a quantity, for "what is the population of")."""
-    which = _WHICH.search(question)
-    assert which is not None  # found by _first_question_word
     if _not_a_noun(which.group(2)):
         return None
     noun = which.group(2).lower()
