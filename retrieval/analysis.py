@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .focus import focus_words
+from .focus import focus_words, question_names
 from .kinds import Wanted, wanted
 from .language import other_language
 from .names import Correction, NameBook, apply
@@ -23,6 +23,7 @@ class Analysis:
     corrections: tuple[Correction, ...]
     wanted: Wanted | None
     focus: tuple[str, ...]
+    names: tuple[str, ...] = ()  # the names of the question that the article uses
     # The focus words that the article answering never uses in any form: known only once the
     # search has found the article (see ``LexicalIndex.unused``).
     unfamiliar: tuple[str, ...] = ()
@@ -53,4 +54,5 @@ def analyse(
         corrections=corrections,
         wanted=wanted(searched),
         focus=focus,
+        names=tuple(question_names(searched, names)),
     )

@@ -14,6 +14,7 @@ from .answerability import AnswerabilityModel
 from .focus import WordVectors, content_words, coverage, matches
 from .kinds import Phrase, phrases
 from .lexical import stem
+from .names import MAX_ENDING, without_possessive
 from .rerank import soft
 from .types import Answer, Citation, Evidence, Highlight, Hit, Passage, Sentence, Signals
 
@@ -149,6 +150,7 @@ def _evidence(
     quote = " ".join(c.sentence.text for c in chosen)
     covered = coverage(analysis.focus, quote, words, analysis.unfamiliar)
     best = chosen[0].sentence
+    missing = None if any(c.phrases for c in chosen) else analysis.wanted
     return Evidence(
         fused=hits[0].score,
         dense=hits[0].dense,
@@ -160,15 +162,31 @@ def _evidence(
         focus_unknown=analysis.focus_unknown,
         focus_absent=covered.absent,
         words_quoted=_words_quoted(asked, chosen, words),
-        kind_missing=float(analysis.wanted is not None and not any(c.phrases for c in chosen)),
-        strict_kind_missing=float(
-            analysis.wanted is not None
-            and (analysis.wanted.strict or analysis.wanted.noun == "age")
-            and not any(c.phrases for c in chosen)
+        kind_missing=float(missing is not None and missing.typed),
+        loose_kind_missing=float(missing is not None and not missing.typed and not missing.strict),
+        strict_kind_missing=float(missing is not None and missing.strict),
+        strict_kind_unknown=float(
+            missing is not None and missing.strict and missing.noun in analysis.unfamiliar
         ),
+        names_unquoted=_names_unquoted(analysis.names, quote),
         negation_mismatch=float(_negated(analysis.searched) and not _negated(quote)),
         number_missing=float(bool(_numbers(analysis.searched) - _numbers(hits[0].passage.text))),
     )
+
+
+def _names_unquoted(names: Sequence[str], quote: str) -> float:
+    """The share of the question's names that the quote never writes in any form ("Iran" in
+    "Iranian"): a quote about others seldom answers what was asked about these."""
+    if not names:
+        return 0.0
+    written = [without_possessive(w) for w in re.findall(r"[\w'’-]+", quote.lower())]
+    return sum(not any(_form_of(name, w) for w in written) for name in names) / len(names)
+
+
+def _form_of(name: str, word: str) -> bool:
+    """Whether ``word`` is ``name`` with at most a short ending added or taken off."""
+    short, long = sorted((without_possessive(name), word), key=len)
+    return len(short) >= 3 and long.startswith(short) and len(long) - len(short) <= MAX_ENDING
 
 
 def _words_quoted(asked: Sequence[str], chosen: list[_Candidate], words: WordVectors) -> float:

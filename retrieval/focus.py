@@ -111,17 +111,25 @@ class Coverage:
 
 def focus_words(question: str, names: NameBook) -> list[str]:
     """The question's content words, less question words, filler and names the article uses."""
-    words = [w.replace("’", "'") for w in _CASED_WORD.findall(question)]
     return list(
         dict.fromkeys(
             w.lower()
-            for w in words
-            if len(w) > 2
-            and w.lower() not in STOPWORDS
-            and w.lower() not in _FILLER
-            and not names.is_name(w)
+            for w in _cased_words(question)
+            if w.lower() not in _FILLER and not names.is_name(w)
         )
     )
+
+
+def question_names(question: str, names: NameBook) -> list[str]:
+    """The names of the question that the article uses, in lower case: the rest of its content
+    words beside the focus."""
+    return list(dict.fromkeys(w.lower() for w in _cased_words(question) if names.is_name(w)))
+
+
+def _cased_words(question: str) -> list[str]:
+    """The question's words as typed, less short words and stop words."""
+    words = (w.replace("’", "'") for w in _CASED_WORD.findall(question))
+    return [w for w in words if len(w) > 2 and w.lower() not in STOPWORDS]
 
 
 def content_words(text: str) -> list[str]:

@@ -41,6 +41,14 @@ class Wanted:
     noun: str | None = None
     strict: bool = False  # only a phrase naming the noun will do, not any entity
     counted: tuple[str, ...] = ()  # the X of "how many X": a quantity must count an X
+    per: str | None = None  # the Y of "how many X each Y": a quantity must be a rate per Y
+
+    @property
+    def typed(self) -> bool:
+        """Whether the phrase's own form tells it (a date, a count, an age, an amount of money,
+        a measure, a name): a quote without one rarely answers. A place or an X may be said in
+        common words ("on the ground", "the condenser") that no pattern here finds."""
+        return self.kind in (Kind.TIME, Kind.QUANTITY, Kind.PERSON)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +72,7 @@ _NUMBER_WORD = (
     r"|thousands|millions|billions|half)"
 )
 _SCALE = r"(?:hundred|thousand|million|billion|trillion)"
+_VAGUE = re.compile(r"(?:several|a few|dozens|hundreds|thousands|millions|billions)", re.I)
 _DIGITS = r"\d+(?:[.,]\d+)*"
 _TIME = re.compile(
     rf"\b(?:{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
@@ -138,6 +147,10 @@ _WHICH = re.compile(
     re.I,
 )
 _HOW_MANY = re.compile(r"\bhow (?:many|much)\s+", re.I)
+_UNIT_OF_TIME = r"(?:second|minute|hour|day|week|month|year|decade|century)"
+# "each month", "per year", "a day": the question asks for a rate.
+_PER = re.compile(rf"\b(?:each|every|per|a)\s+({_UNIT_OF_TIME})\b", re.I)
+_RATE_WORD = {"day": "daily", "week": "weekly", "month": "monthly", "year": "yearly"}
 COUNTED_REACH = 6  # words of a quantity phrase and after it that may name what it counts
 _THE_X_OF = re.compile(rf"\b(?:what|which)\s+(?:is|was|are|were)\s+the\s+{_X_OF}", re.I)
 _AGE = re.compile(
@@ -174,7 +187,9 @@ def wanted(question: str) -> Wanted | None:
         return None
     if kind is Kind.THING and which is not None:
         return _thing(question, which)
-    return Wanted(kind, counted=_counted(question) if kind is Kind.QUANTITY else ())
+    if kind is Kind.QUANTITY:
+        return Wanted(kind, counted=_counted(question), per=_per(question))
+    return Wanted(kind)
 
 
 def _first_question_word(
@@ -252,6 +267,19 @@ def _counted(question: str) -> tuple[str, ...]:
     return tuple(words)
 
 
+def _per(question: str) -> str | None:
+    """The unit of time of a rate asked for ("how many drones each month"), if any."""
+    match = _PER.search(question)
+    return match.group(1).lower() if match else None
+
+
+def _is_rate(text: str, phrase: Phrase, per: str) -> bool:
+    """Whether the phrase is a quantity per ``per``: "300 a month", "monthly output of 50"."""
+    around = text[max(0, phrase.start - 40) : phrase.end + 40].lower()
+    rate = rf"\b(?:each|every|per|a|an)\s+{per}\b|\b{_RATE_WORD.get(per, per + 'ly')}\b"
+    return re.search(rate, around) is not None
+
+
 def _counts(text: str, phrase: Phrase, counted: tuple[str, ...]) -> bool:
     """Whether an X of ``counted`` is in the phrase or among the few words after it: "thousands
     of "Shahed" attack drones" counts Shaheds and drones, not soldiers."""
@@ -275,9 +303,12 @@ def _find(text: str, want: Wanted) -> list[Phrase]:
         found = [p for p in _matches(_QUANTITY, text) if not _TIME.fullmatch(p.text)]
         if want.noun in MONEY_NOUNS:
             return [p for p in found if _MONEY.search(p.text)]
-        if want.noun:  # a measure: a number, not "thousands"
-            return [p for p in found if re.search(r"\d", p.text)]
-        return [p for p in found if _counts(text, p, want.counted)] if want.counted else found
+        if want.noun:  # a measure: a number ("four", not "thousands"), or for a duration a span
+            spans = _matches(_TIME, text) if want.noun == "duration" else []
+            return [p for p in found if not _VAGUE.fullmatch(p.text)] + spans
+        if want.counted:
+            found = [p for p in found if _counts(text, p, want.counted)]
+        return [p for p in found if _is_rate(text, p, want.per)] if want.per else found
     entities = _entities(text)
     if want.kind is Kind.PLACE:
         return [p for p in entities if _LOCATIVE.search(text[: p.start])]

@@ -64,7 +64,7 @@ class NameBook:
                 for match in _WORD.finditer(text):
                     word = match.group()
                     self._words.add(word.lower())
-                    if word[0].isupper() and match.start() > 0:
+                    if word[0].isupper() and not _opens_text_or_sentence(text, match.start()):
                         spelled.setdefault(word.lower(), word)
         self._stems = {stem(w) for w in self._words}
         self._sorted_stems = sorted(self._stems)
@@ -178,6 +178,12 @@ class NameBook:
             if parts and not all(self.knows(p) for p in parts):
                 unknown.append(" ".join(parts))
         return unknown
+
+
+def _opens_text_or_sentence(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens ``text`` or one of its sentences, where a capital
+    marks no name ("Another", "Along")."""
+    return start == 0 or _opens_sentence(text[max(0, start - 40) : start])
 
 
 def _opens_sentence(before: str) -> bool:

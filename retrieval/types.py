@@ -111,7 +111,10 @@ class Evidence:
     focus_absent: float
     words_quoted: float
     kind_missing: float
+    loose_kind_missing: float
     strict_kind_missing: float
+    strict_kind_unknown: float
+    names_unquoted: float
     negation_mismatch: float
     number_missing: float
 

@@ -277,6 +277,14 @@ def test_words_quoted_is_the_share_of_the_question_the_quote_uses_in_some_form(e
     assert short.signals.evidence.words_quoted <= 0.5
 
 
+def test_names_unquoted_is_the_share_of_the_question_names_the_quote_never_writes(engine):
+    """A quote about Iran's drones writes "Iran" (as "Iranian" too) but not "Mishustin"."""
+    both = engine.answer("What drones did Iran send Russia?")
+    assert both.signals is not None and both.signals.evidence.names_unquoted == 0.0
+    asked = analyse("What did Mishustin say about Iran?", engine.snapshot.names)
+    assert asked.names == ("mishustin", "iran")
+
+
 def test_a_name_is_known_in_its_forms_but_not_as_the_start_of_another_word():
     names = NameBook(["The monks of the monastery met Syrian and Iranian envoys in Yemen."])
     assert names.knows("Syria") and names.knows("Iran") and names.knows("Yemeni")

@@ -101,3 +101,39 @@ def test_a_measure_wants_a_number_and_a_price_an_amount_of_money():
 def test_a_question_whose_object_comes_last_is_not_strict():
     want = wanted("What was the concept of force an integral part of?")
     assert want is not None and not want.strict
+
+
+def test_how_many_each_month_wants_a_rate_of_it():
+    """Thousands of drones in all say nothing of how many are built each month."""
+    want = wanted("How many drones are built at the factory each month?")
+    assert want is not None and want.counted == ("drone",) and want.per == "month"
+    assert phrases(DRONES, want, "drones each month") == []
+    monthly = "The factory builds 300 drones a month."
+    assert [p.text for p in phrases(monthly, want, "drones each month")] == ["300 drones"]
+
+
+def test_a_measure_takes_an_exact_number_word_and_a_duration_a_span_of_time():
+    ratio = wanted("What was the ratio of men to women?")
+    sentence = "There were four men for every woman."
+    assert ratio is not None and [p.text for p in phrases(sentence, ratio, "ratio")] == ["four"]
+    duration = wanted("What is the duration of the academic year?")
+    calendar = "The academic year begins in early September and ends in mid-May."
+    found = [p.text for p in phrases(calendar, duration, "duration of the academic year")]
+    assert duration is not None and found == ["early September", "mid-May"]
+
+
+@pytest.mark.parametrize(
+    ("question", "typed"),
+    [
+        ("When did they meet?", True),
+        ("How many drones?", True),
+        ("How old is Putin?", True),
+        ("What is the range of the missiles?", True),
+        ("Who invited him?", True),
+        ("Where did they meet?", False),  # "on the ground", "in the condenser"
+        ("Which group is mentioned?", False),
+    ],
+)
+def test_a_kind_is_typed_when_its_form_alone_tells_it(question, typed):
+    want = wanted(question)
+    assert want is not None and want.typed is typed

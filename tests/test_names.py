@@ -41,3 +41,10 @@ def test_a_book_read_back_answers_as_the_one_saved(parts):
     assert [again.is_name(w) for w in question.split()] == [
         book.is_name(w) for w in question.split()
     ]
+
+
+def test_a_word_that_opens_a_sentence_is_no_name_for_its_capital():
+    """ "Another" opens a sentence; "Putin" is written with a capital inside one."""
+    names = NameBook(["Moscow hosted Putin. Another round of talks followed."])
+    assert names.is_name("Putin") and names.is_name("putin")
+    assert not names.is_name("another") and not names.is_name("moscow")
