@@ -101,6 +101,7 @@ def compose(
     model: AnswerabilityModel,
     avoid: Sequence[str] = (),
     weighed: Sequence[Hit] = (),
+    known_name: Callable[[str], bool] = lambda _: False,
 ) -> Answer:
     """Quote the best one or two sentences of ``hits`` and let the answerability model say
     whether they answer the question (answered), only come close (hedged), or whether the
@@ -108,7 +109,8 @@ def compose(
     quoted again while others remain: "and before that?" asks for something new.
 
     ``weighed`` holds the hits of the top passage's article, top first, scored as the model
-    weighs them (see :meth:`HybridSearcher.within_article`); ``hits`` when not given."""
+    weighs them (see :meth:`HybridSearcher.within_article`); ``hits`` when not given.
+    ``known_name`` tells the article's names (see :func:`kinds.phrases`)."""
     if analysis.language is not None:
         return decline(analysis, OTHER_LANGUAGE)
     if analysis.unknown_names:
@@ -116,7 +118,9 @@ def compose(
     if not hits:
         return decline(analysis, NOT_COVERED)
     asked = content_words(analysis.searched)
-    candidates = _candidates(analysis, asked, query_vector, hits, sentence_vector, words, policy)
+    candidates = _candidates(
+        analysis, asked, query_vector, hits, sentence_vector, words, policy, known_name
+    )
     fresh = [c for c in candidates if not any(c.sentence.text in quote for quote in avoid)]
     chosen = _choose(fresh or candidates, policy)
     evidence = _evidence(
@@ -220,8 +224,9 @@ def _numbers(text: str) -> set[str]:
 
 
 def _highlight(chosen: list[_Candidate]) -> Highlight | None:
-    """The first phrase of the wanted kind in the quote, at its offsets in the article."""
-    for candidate in sorted(chosen, key=lambda c: c.sentence.start):
+    """The first phrase of the wanted kind in the best quoted sentence that holds one, at its
+    offsets in the article: the best sentence is the likeliest answer, wherever it stands."""
+    for candidate in chosen:
         if candidate.phrases:
             phrase, start = candidate.phrases[0], candidate.sentence.start
             return Highlight(phrase.text, start + phrase.start, start + phrase.end)
@@ -236,6 +241,7 @@ def _candidates(
     sentence_vector: Callable[[Sentence], np.ndarray],
     words: WordVectors,
     policy: AnswerPolicy,
+    known_name: Callable[[str], bool],
 ) -> list[_Candidate]:
     best: dict[Sentence, _Candidate] = {}  # by value: passages of two articles may share offsets
     for rank, hit in enumerate(hits):
@@ -246,7 +252,7 @@ def _candidates(
             overlap = float(own.sum() + borrowed.sum()) / max(1, len(asked))
             similarity = float(sentence_vector(sentence) @ query_vector)
             found = (
-                tuple(phrases(sentence.text, analysis.wanted, analysis.searched))
+                tuple(phrases(sentence.text, analysis.wanted, analysis.searched, known_name))
                 if analysis.wanted
                 else ()
             )

@@ -8,6 +8,7 @@ answerability model that the quote may be about the topic without answering the 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -287,14 +288,18 @@ def _counts(text: str, phrase: Phrase, counted: tuple[str, ...]) -> bool:
     return any(stem(word) in counted for word in after)
 
 
-def phrases(text: str, want: Wanted, question: str) -> list[Phrase]:
-    """The phrases of the wanted kind in ``text``, leaving out what the question already says."""
+def phrases(
+    text: str, want: Wanted, question: str, known_name: Callable[[str], bool] = lambda _: False
+) -> list[Phrase]:
+    """The phrases of the wanted kind in ``text``, leaving out what the question already says.
+    ``known_name`` tells a name the article writes with a capital inside a sentence, so that
+    one opening ``text`` ("Mishustin even extended...") is a name too."""
     asked = {stem(w) for w in re.findall(r"\w+", question.lower())}
-    found = [p for p in _find(text, want) if not _said_already(p.text, asked)]
+    found = [p for p in _find(text, want, known_name) if not _said_already(p.text, asked)]
     return found
 
 
-def _find(text: str, want: Wanted) -> list[Phrase]:
+def _find(text: str, want: Wanted, known_name: Callable[[str], bool]) -> list[Phrase]:
     if want.kind is Kind.TIME:
         return _matches(_TIME, text)
     if want.kind is Kind.QUANTITY and want.noun == "age":
@@ -309,7 +314,7 @@ def _find(text: str, want: Wanted) -> list[Phrase]:
         if want.counted:
             found = [p for p in found if _counts(text, p, want.counted)]
         return [p for p in found if _is_rate(text, p, want.per)] if want.per else found
-    entities = _entities(text)
+    entities = _entities(text, known_name)
     if want.kind is Kind.PLACE:
         return [p for p in entities if _LOCATIVE.search(text[: p.start])]
     if want.kind is Kind.THING and want.noun:
@@ -334,12 +339,13 @@ def _trail(piece: str) -> int:
     return len(piece) - len(piece.rstrip())
 
 
-def _entities(text: str) -> list[Phrase]:
-    """Capitalised runs that are not a sentence's first word alone or a month or a pronoun."""
+def _entities(text: str, known_name: Callable[[str], bool]) -> list[Phrase]:
+    """Capitalised runs that are not a month or a pronoun, nor a sentence's first word alone
+    unless it is a ``known_name``."""
     found = []
     for match in _ENTITY.finditer(text):
         words = match.group().split()
-        if match.start() == 0 and len(words) == 1:
+        if match.start() == 0 and len(words) == 1 and not known_name(words[0]):
             continue
         if all(_NOT_ENTITIES.match(w) for w in words):
             continue

@@ -128,9 +128,14 @@ class NameBook:
         """Whether the article writes ``word`` (or its possessive) with a capital inside a
         sentence, or the question capitalises a word the article knows."""
         bare = without_possessive(word)
-        return bare.lower() in self._capitalised or (
+        return self.written_as_name(bare) or (
             bare[:1].isupper() and self.knows(bare) and bare.lower() not in STOPWORDS
         )
+
+    def written_as_name(self, word: str) -> bool:
+        """Whether the article writes ``word`` with a capital inside a sentence, whatever its
+        case here: a word opening a sentence of the article may then be a name too."""
+        return without_possessive(word).lower() in self._capitalised
 
     def corrections(
         self, question: str, is_word: Callable[[str], bool] = lambda _: False

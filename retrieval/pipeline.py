@@ -102,4 +102,5 @@ class Pipeline:
             self.model,
             avoid=followup.avoid,
             weighed=weighed,
+            known_name=snapshot.names.written_as_name,
         )

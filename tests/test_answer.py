@@ -183,6 +183,15 @@ def test_a_time_question_highlights_the_date_inside_the_verbatim_quote(engine, a
     }
 
 
+def test_a_name_opening_the_best_sentence_is_the_person_highlighted(engine, article_text):
+    """ "Mishustin even extended an invitation...": a name the article writes inside other
+    sentences is a name at the start of one too, and the best sentence's is the one shown."""
+    answer = engine.answer("who invited pezeshkian to russia")
+    highlight = answer.highlight
+    assert highlight is not None and highlight.text == "Mishustin"
+    assert article_text[highlight.start : highlight.end] == "Mishustin"
+
+
 def test_every_answer_follows_the_json_contract(dev_answers, engine, check_answer_json):
     answers = [a for _, a in dev_answers] + [engine.answer("Who is the president of France?")]
     for answer in answers:

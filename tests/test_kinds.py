@@ -137,3 +137,11 @@ def test_a_measure_takes_an_exact_number_word_and_a_duration_a_span_of_time():
 def test_a_kind_is_typed_when_its_form_alone_tells_it(question, typed):
     want = wanted(question)
     assert want is not None and want.typed is typed
+
+
+def test_a_sentence_opening_word_is_a_person_only_when_the_article_writes_it_as_a_name():
+    want = wanted("Who thought so?")
+    sentence = "Aristotle thought so."
+    assert want is not None and phrases(sentence, want, "who thought so") == []
+    found = phrases(sentence, want, "who thought so", known_name=lambda w: w == "Aristotle")
+    assert [p.text for p in found] == ["Aristotle"]
