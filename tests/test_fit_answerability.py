@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tools.fit_answerability import _group, threshold
+from tools.fit_answerability import _concerns, _group, threshold
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,18 @@ def test_the_threshold_sits_halfway_in_log_odds_to_the_question_it_stops():
     sets = ["squad/Force"] * 3
     found = threshold(probabilities, keep, ~keep, sets, 0.0, least=0)
     assert found == pytest.approx(0.25)  # odds 1:3, between 1:1 (0.5) and 1:9 (0.1)
+
+
+@pytest.mark.parametrize(
+    ("tuning_set", "concerned"),
+    [
+        ("squad/Force", True),
+        ("squad/Force@library", True),
+        ("dev_natural@Force", True),  # news questions asked of it, as off-topic ones
+        ("squad/Force@article", True),
+        ("squad/Normans", False),
+        ("dev_natural", False),
+    ],
+)
+def test_leaving_an_article_out_leaves_out_every_question_asked_of_it(tuning_set, concerned):
+    assert _concerns(tuning_set, "squad/Force") is concerned

@@ -1,6 +1,7 @@
 """Fit the answerability model on the shared tuning questions and write its coefficients.
 
     python -m tools.fit_answerability [--shared ../shared] [--out retrieval/answerability.json]
+    python -m tools.fit_answerability --leave-one-out   # each SQuAD article on a fit without it
 
 Every tuning question is asked of its own article (the news article, or one of the SQuAD
 articles) and, to learn what an off-topic question looks like, of the other kind of article
@@ -202,6 +203,40 @@ def summary(rows: list[Row], model: AnswerabilityModel) -> str:
     return "\n".join(f"{name:<40} {dict(sorted(c.items()))}" for name, c in counts.items())
 
 
+def leave_one_out(rows: list[Row], max_lost: float) -> str:
+    """For each SQuAD article: a fit without its questions (alone, in the library, or asked
+    as off-topic questions of it), measured on them, and the pooled total. A feature that
+    only fits these four articles shows up here."""
+    articles = sorted({r.tuning_set.split("@")[0] for r in rows if r.tuning_set[:6] == "squad/"})
+    lines, total = [], Counter[str]()
+    for article in articles:
+        model = fit([r for r in rows if not _concerns(r.tuning_set, article)], max_lost)
+        counts = Counter[str]()
+        for row in (r for r in rows if r.tuning_set == article):
+            kind = "answerable" if row.answerable else "unanswerable" if row.on_topic else "off"
+            missed = row.features is None or model.decide(row.features).outcome != "answered"
+            counts.update({kind: 1, f"{kind} missed": int(missed)})
+        total.update(counts)
+        lines.append(f"{article:<40} {_held_out_counts(counts)}")
+    lines.append(f"{'all, each left out':<40} {_held_out_counts(total)}")
+    return "\n".join(lines)
+
+
+def _held_out_counts(counts: Counter[str]) -> str:
+    lost, answerable = counts["answerable missed"], counts["answerable"]
+    caught, unanswerable = counts["unanswerable missed"], counts["unanswerable"]
+    return (
+        f"lost {lost}/{answerable} ({lost / max(1, answerable):.1%})"
+        f"  caught {caught}/{unanswerable} ({caught / max(1, unanswerable):.1%})"
+    )
+
+
+def _concerns(tuning_set: str, article: str) -> bool:
+    """Whether a row's questions were written for ``article`` or asked of it."""
+    written_for, _, asked_of = tuning_set.partition("@")
+    return written_for == article or asked_of == article.removeprefix("squad/")
+
+
 def main() -> int:
     """Collect the evidence, fit, print a summary and write the coefficients."""
     parser = argparse.ArgumentParser(prog="python -m tools.fit_answerability")
@@ -209,9 +244,17 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "retrieval" / "answerability.json")
     parser.add_argument("--index-root", type=Path, default=ROOT / "index" / "fitting")
     parser.add_argument("--max-lost", type=float, default=0.05)
+    parser.add_argument(
+        "--leave-one-out",
+        action="store_true",
+        help="measure each SQuAD article on a fit without it, and write nothing",
+    )
     args = parser.parse_args()
     settings = Settings(_env_file=None)
     rows = collect(args.shared, args.index_root, settings)
+    if args.leave_one_out:
+        print(leave_one_out(rows, args.max_lost))
+        return 0
     model = fit(rows, args.max_lost)
     print(summary(rows, model))
     record = model.to_record()
