@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .focus import focus_words, question_names
+from .focus import content_words, focus_words, question_names
 from .kinds import Wanted, wanted
 from .language import other_language
 from .names import Correction, NameBook, apply
@@ -24,6 +24,7 @@ class Analysis:
     wanted: Wanted | None
     focus: tuple[str, ...]
     names: tuple[str, ...] = ()  # the names of the question that the article uses
+    asked: tuple[str, ...] = ()  # its content words, names included, that quotes are matched on
     # The focus words that the article answering never uses in any form: known only once the
     # search has found the article (see ``LexicalIndex.unused``).
     unfamiliar: tuple[str, ...] = ()
@@ -46,13 +47,15 @@ def analyse(
     corrections = tuple(names.corrections(standard, is_word))
     searched = apply(standard, corrections)
     focus = tuple(focus_words(searched, names))
+    shown = searched if corrections else question  # the question as typed, unless corrected
     return Analysis(
         question=question,
-        searched=searched if corrections else question,
+        searched=shown,
         language=None,
         unknown_names=tuple(dict.fromkeys(names.unknown_names(searched))),
         corrections=corrections,
         wanted=wanted(searched),
         focus=focus,
         names=tuple(question_names(searched, names)),
+        asked=tuple(content_words(shown)),
     )

@@ -11,7 +11,7 @@ import numpy as np
 
 from .analysis import Analysis
 from .answerability import AnswerabilityModel
-from .focus import WordVectors, content_words, coverage, matches
+from .focus import WordVectors, coverage, matches
 from .kinds import Phrase, phrases
 from .lexical import stem
 from .names import MAX_ENDING, without_possessive
@@ -117,7 +117,7 @@ def compose(
         return decline(analysis, UNKNOWN_NAMES, hits[0].score if hits else 0.0)
     if not hits:
         return decline(analysis, NOT_COVERED)
-    asked = content_words(analysis.searched)
+    asked = analysis.asked
     candidates = _candidates(
         analysis, asked, query_vector, hits, sentence_vector, words, policy, known_name
     )

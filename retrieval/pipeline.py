@@ -13,7 +13,7 @@ from .analysis import Analysis, analyse
 from .answer import AnswerPolicy, asks_for_overview, compose, overview
 from .answerability import AnswerabilityModel
 from .conversation import Turn
-from .focus import WordVectors, content_words
+from .focus import WordVectors
 from .followup import Rewrite, rewrite
 from .rerank import POOL, rerank
 from .snapshot import Snapshot
@@ -72,7 +72,7 @@ class Pipeline:
         """The whole shortlist re-ranked by soft word overlap: in a library, the runner-up of
         the top passage's own article (its margin) may rank below passages cited from other
         articles."""
-        return rerank(shortlist, content_words(analysis.searched), self.words, len(shortlist))
+        return rerank(shortlist, analysis.asked, self.words, len(shortlist))
 
     def compose(
         self,
