@@ -21,8 +21,16 @@ HEDGE_SAYS = "The article doesn't say {clause}. The closest it comes:"
 HEDGE_ASKS = "The article doesn't answer “{question}” directly. The closest it comes:"
 # "How old is Putin?" → "how old Putin is": the question turned into the clause it asks about.
 _COPULA_QUESTION = re.compile(
-    r"^(how (?:old|many \w+|much(?: \w+)?|long|far)|who|what|when|where|which \w+|why)"
+    r"^(how (?:old|many(?: \w+){1,2}|much(?: \w+){0,2}|long|far)|who|what|when|where"
+    r"|which(?: \w+){1,2}|why)"
     r"\s+(is|are|was|were)\s+(.+?)[\s?.!]*$",
+    re.IGNORECASE,
+)
+# "How many drones are built...?": a question word with its noun is the subject, and so is one
+# before a participle ("what is built there"): the clause keeps the question's order.
+_SUBJECT_WH = re.compile(r"^(?:how (?:many|much)|which)(?: \w+){1,2}$", re.IGNORECASE)
+_PARTICIPLE = re.compile(
+    r"^(?:\w+(?:ed|en|ing)|built|made|held|known|sent|sold|told|found|led|kept|paid|put|set)$",
     re.IGNORECASE,
 )
 SEARCHED = "searched: {searched}"
@@ -47,9 +55,18 @@ def hedge_intro(answer: Answer) -> str:
     question = " ".join(answer.question.split())
     asked = _COPULA_QUESTION.match(question)
     if asked and asked.group(3).split()[-1].lower() not in _PREPOSITIONS:
-        wh, verb, rest = asked.groups()
-        return HEDGE_SAYS.format(clause=f"{wh.lower()} {rest} {verb.lower()}")
+        return HEDGE_SAYS.format(clause=_clause(*asked.groups()))
     return HEDGE_ASKS.format(question=question)
+
+
+def _clause(wh: str, verb: str, rest: str) -> str:
+    """The clause a copula question asks about: "how old Putin is", "how much the deal is
+    worth", "how many soldiers are in Syria"."""
+    wh, verb = wh[:1].lower() + wh[1:], verb.lower()  # "How many Russian soldiers"
+    if _SUBJECT_WH.match(wh) or _PARTICIPLE.match(rest.split()[0]):
+        return f"{wh} {verb} {rest}"
+    subject, worth = re.subn(r"\s+worth$", "", rest, flags=re.IGNORECASE)
+    return f"{wh} {subject} {verb} worth" if worth else f"{wh} {rest} {verb}"
 
 
 def searched_note(answer: Answer) -> str | None:
