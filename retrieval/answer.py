@@ -12,9 +12,9 @@ import numpy as np
 from .analysis import Analysis
 from .answerability import AnswerabilityModel
 from .focus import WordVectors, coverage, matches
-from .kinds import Phrase, phrases
 from .lexical import stem
 from .names import MAX_ENDING, without_possessive
+from .phrases import Phrase, phrases
 from .rerank import soft
 from .types import Answer, Citation, Evidence, Highlight, Hit, Passage, Sentence, Signals
 
@@ -110,7 +110,7 @@ def compose(
 
     ``weighed`` holds the hits of the top passage's article, top first, scored as the model
     weighs them (see :meth:`HybridSearcher.within_article`); ``hits`` when not given.
-    ``known_name`` tells the article's names (see :func:`kinds.phrases`)."""
+    ``known_name`` tells the article's names (see :func:`phrases.phrases`)."""
     if analysis.language is not None:
         return decline(analysis, OTHER_LANGUAGE)
     if analysis.unknown_names:

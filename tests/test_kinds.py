@@ -2,7 +2,8 @@
 
 import pytest
 
-from retrieval.kinds import Kind, phrases, wanted
+from retrieval.kinds import Kind, wanted
+from retrieval.phrases import phrases
 
 DRONES = 'Iran has supplied Russia with thousands of "Shahed" attack drones.'
 
