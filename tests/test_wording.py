@@ -23,6 +23,10 @@ from retrieval import Answer
             "how much is the houthi weapons deal worth",
             "The article doesn't say how much the houthi weapons deal is worth.",
         ),
+        (
+            "When is the BRICS summit exactly?",
+            "The article doesn't say when the BRICS summit is exactly.",
+        ),
         ("Who is Griner married to?", "The article doesn't answer “Who is Griner married to?”"),
     ],
 )

@@ -33,6 +33,7 @@ _PARTICIPLE = re.compile(
     r"^(?:\w+(?:ed|en|ing)|built|made|held|known|sent|sold|told|found|led|kept|paid|put|set)$",
     re.IGNORECASE,
 )
+_TRAILING = re.compile(r"\s+(?:worth|exactly|now|today|currently|again|then)$", re.IGNORECASE)
 SEARCHED = "searched: {searched}"
 
 
@@ -65,8 +66,12 @@ def _clause(wh: str, verb: str, rest: str) -> str:
     wh, verb = wh[:1].lower() + wh[1:], verb.lower()  # "How many Russian soldiers"
     if _SUBJECT_WH.match(wh) or _PARTICIPLE.match(rest.split()[0]):
         return f"{wh} {verb} {rest}"
-    subject, worth = re.subn(r"\s+worth$", "", rest, flags=re.IGNORECASE)
-    return f"{wh} {subject} {verb} worth" if worth else f"{wh} {rest} {verb}"
+    # A word that ends the question after its subject stays last: "how much the deal is
+    # worth", "when the summit is exactly".
+    last = _TRAILING.search(rest)
+    if last is None:
+        return f"{wh} {rest} {verb}"
+    return f"{wh} {rest[: last.start()]} {verb}{last.group()}"
 
 
 def searched_note(answer: Answer) -> str | None:
