@@ -135,7 +135,8 @@ def compose(
         answer,
         outcome=verdict.outcome,
         reason=None if verdict.outcome == "answered" else NOT_ANSWERED,
-        highlight=_highlight(chosen),
+        # A hedge says the article doesn't answer: a phrase in bold would say it does.
+        highlight=_highlight(chosen) if verdict.outcome == "answered" else None,
         searched=analysis.searched,
         corrections=tuple((c.typed, c.corrected) for c in analysis.corrections),
         signals=signals,

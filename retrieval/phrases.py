@@ -77,6 +77,7 @@ _MONEY = re.compile(
     r"[$€£¥]|\b(?:dollars?|euros?|pounds?|rubles?|roubles?|yuan|yen|rials?)\b", re.I
 )
 _RATE_WORD = {"day": "daily", "week": "weekly", "month": "monthly", "year": "yearly"}
+_POSSESSIVE = re.compile(r"['’]s?\b")  # "Russia's" says "Russia" again
 COUNTED_REACH = 6  # words of a quantity phrase and after it that may name what it counts
 
 
@@ -182,5 +183,5 @@ def _noun_phrases(text: str, noun: str) -> list[Phrase]:
 
 
 def _said_already(phrase: str, asked: set[str]) -> bool:
-    words = re.findall(r"\w+", phrase.lower())
+    words = re.findall(r"\w+", _POSSESSIVE.sub("", phrase.lower()))
     return bool(words) and all(stem(w) in asked for w in words)

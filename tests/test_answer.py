@@ -85,6 +85,13 @@ def test_relevant_but_unanswered_is_hedged_with_its_citations():
     assert answer.text == f"{SENTENCE.text} [1]" and len(answer.citations) == 1
 
 
+def test_a_hedge_highlights_nothing_and_an_answer_its_phrase():
+    """Bold in a reply that says the article doesn't answer would say it does."""
+    assert _compose("When did they meet?", [_hit(0.45)]).highlight is None
+    highlight = _compose("When did they meet?", [_hit(0.9)]).highlight
+    assert highlight is not None and highlight.text == "Friday"
+
+
 def test_strong_hit_is_answered_quoted_and_cited():
     answer = _compose("Who met?", [_hit(0.9)])
     assert (answer.outcome, answer.abstained, answer.answered) == ("answered", False, True)

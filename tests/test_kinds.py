@@ -146,3 +146,10 @@ def test_a_sentence_opening_word_is_a_person_only_when_the_article_writes_it_as_
     assert want is not None and phrases(sentence, want, "who thought so") == []
     found = phrases(sentence, want, "who thought so", known_name=lambda w: w == "Aristotle")
     assert [p.text for p in found] == ["Aristotle"]
+
+
+def test_a_name_the_question_says_is_not_its_answer_even_as_a_possessive():
+    want = wanted("Who did Iran arm?")
+    sentence = "Drones from Iran's factories reached Russia."
+    assert want is not None
+    assert [p.text for p in phrases(sentence, want, "who did iran arm")] == ["Russia"]
