@@ -63,6 +63,7 @@ _ENTITY = re.compile(
     rf"\b{_NAME_WORD}(?:(?:\s+(?:of|for|de|al|bin|von|van|the)\s+|\s+|-){_NAME_WORD})*"
 )
 _LOCATIVE = re.compile(r"\b(?:in|at|from|to|near|into|across|throughout|on|of)\s+(?:the\s+)?$")
+_IN_PLACE = re.compile(r"\b(?:in|at|near|into|across|throughout)\s+(?:the\s+)?$")
 _NOT_ENTITIES = re.compile(
     rf"^(?:{_MONTH}|{_WEEKDAY}|The|A|An|This|That|These|Those|It|He|She|They|We|I|In|On|At|But"
     r"|And|Moreover|However|Interestingly|During|Since|As|While|Reports|According)$"
@@ -112,7 +113,11 @@ def _find(text: str, want: Wanted, known_name: Callable[[str], bool]) -> list[Ph
         return [p for p in entities if _LOCATIVE.search(text[: p.start])]
     if want.kind is Kind.THING and want.noun:
         named = _noun_phrases(text, want.noun)
-        return named if named or want.strict else entities
+        if named or want.strict:
+            return named
+        # Any name may be the X ("which group": "the Houthis"), but not a place where something
+        # happens ("in Ukraine"): a place answers "where" and "which country".
+        return [p for p in entities if not _IN_PLACE.search(text[: p.start])]
     return entities
 
 

@@ -153,3 +153,12 @@ def test_a_name_the_question_says_is_not_its_answer_even_as_a_possessive():
     sentence = "Drones from Iran's factories reached Russia."
     assert want is not None
     assert [p.text for p in phrases(sentence, want, "who did iran arm")] == ["Russia"]
+
+
+def test_a_place_where_something_happens_is_no_x_of_which_x():
+    want = wanted("What weapons did Iran send Russia?")
+    missiles = "Iran provided ballistic missiles to bolster Russia's efforts in Ukraine."
+    assert want is not None and phrases(missiles, want, "what weapons did iran send russia") == []
+    group = wanted("which group in yemen is mentioned")
+    houthis = "Iran arms the Houthis in Yemen."
+    assert [p.text for p in phrases(houthis, group, "which group in yemen")] == ["Houthis"]
