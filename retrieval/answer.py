@@ -117,15 +117,12 @@ def compose(
         return decline(analysis, UNKNOWN_NAMES, hits[0].score if hits else 0.0)
     if not hits:
         return decline(analysis, NOT_COVERED)
-    asked = analysis.asked
     candidates = _candidates(
-        analysis, asked, query_vector, hits, sentence_vector, words, policy, known_name
+        analysis, query_vector, hits, sentence_vector, words, policy, known_name
     )
     fresh = [c for c in candidates if not any(c.sentence.text in quote for quote in avoid)]
     chosen = _choose(fresh or candidates, policy)
-    evidence = _evidence(
-        analysis, asked, query_vector, weighed or hits, chosen, sentence_vector, words
-    )
+    evidence = _evidence(analysis, query_vector, weighed or hits, chosen, sentence_vector, words)
     verdict = model.decide(evidence.vector())
     signals = Signals(evidence, verdict.relevance, verdict.answerability)
     if verdict.outcome == "declined":
@@ -145,7 +142,6 @@ def compose(
 
 def _evidence(
     analysis: Analysis,
-    asked: Sequence[str],
     query_vector: np.ndarray,
     hits: Sequence[Hit],
     chosen: list[_Candidate],
@@ -166,7 +162,7 @@ def _evidence(
         focus_weakest=covered.weakest,
         focus_unknown=analysis.focus_unknown,
         focus_absent=covered.absent,
-        words_quoted=_words_quoted(asked, chosen, words),
+        words_quoted=_words_quoted(analysis.asked, chosen, words),
         kind_missing=float(missing is not None and missing.typed),
         loose_kind_missing=float(missing is not None and not missing.typed and not missing.strict),
         strict_kind_missing=float(missing is not None and missing.strict),
@@ -236,7 +232,6 @@ def _highlight(chosen: list[_Candidate]) -> Highlight | None:
 
 def _candidates(
     analysis: Analysis,
-    asked: Sequence[str],
     query_vector: np.ndarray,
     hits: Sequence[Hit],
     sentence_vector: Callable[[Sentence], np.ndarray],
@@ -244,6 +239,7 @@ def _candidates(
     policy: AnswerPolicy,
     known_name: Callable[[str], bool],
 ) -> list[_Candidate]:
+    asked = analysis.asked
     best: dict[Sentence, _Candidate] = {}  # by value: passages of two articles may share offsets
     for rank, hit in enumerate(hits):
         previous = np.zeros(len(asked))

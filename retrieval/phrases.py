@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .kinds import Kind, Wanted
 from .lexical import stem
+from .names import without_possessive
 from .question_words import MONEY_NOUNS
 
 
@@ -78,7 +79,6 @@ _MONEY = re.compile(
     r"[$€£¥]|\b(?:dollars?|euros?|pounds?|rubles?|roubles?|yuan|yen|rials?)\b", re.I
 )
 _RATE_WORD = {"day": "daily", "week": "weekly", "month": "monthly", "year": "yearly"}
-_POSSESSIVE = re.compile(r"['’]s?\b")  # "Russia's" says "Russia" again
 COUNTED_REACH = 6  # words of a quantity phrase and after it that may name what it counts
 
 
@@ -188,5 +188,7 @@ def _noun_phrases(text: str, noun: str) -> list[Phrase]:
 
 
 def _said_already(phrase: str, asked: set[str]) -> bool:
-    words = re.findall(r"\w+", _POSSESSIVE.sub("", phrase.lower()))
+    """Whether every word of the phrase is one the question says ("Russia's" says "Russia")."""
+    bare = (without_possessive(word) for word in phrase.lower().split())
+    words = [w for word in bare for w in re.findall(r"\w+", word)]
     return bool(words) and all(stem(w) in asked for w in words)

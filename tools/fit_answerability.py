@@ -207,7 +207,8 @@ def leave_one_out(rows: list[Row], max_lost: float) -> str:
     """For each SQuAD article: a fit without its questions (alone, in the library, or asked
     as off-topic questions of it), measured on them, and the pooled total. A feature that
     only fits these four articles shows up here."""
-    articles = sorted({r.tuning_set.split("@")[0] for r in rows if r.tuning_set[:6] == "squad/"})
+    written_for = {r.tuning_set.partition("@")[0] for r in rows}
+    articles = sorted(name for name in written_for if name.startswith("squad/"))
     lines, total = [], Counter[str]()
     for article in articles:
         model = fit([r for r in rows if not _concerns(r.tuning_set, article)], max_lost)
