@@ -179,7 +179,7 @@ def _not_a_noun(word: str) -> bool:
     """A verb, an auxiliary or an adverb where "what X" would have its noun X: "what
     doesn't", "what keeps", "what became", "what sometimes"."""
     word = word.lower()
-    return bool(VERB_AFTER_WHAT.match(word)) or (
+    return word in VERB_AFTER_WHAT or (
         len(word) > 4 and word.endswith("ed") and not word.endswith("eed")
     )
 
@@ -197,7 +197,7 @@ def _counted(question: str) -> tuple[str, ...]:
         return ()
     words = []
     for word in re.findall(r"[a-z]+", question[match.end() :].lower()):
-        if word in STOPWORDS or VERB_AFTER_WHAT.match(word):
+        if word in STOPWORDS or word in VERB_AFTER_WHAT:
             break
         words.append(stem(word))
     return tuple(words)

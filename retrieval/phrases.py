@@ -39,6 +39,7 @@ _NUMBER_WORD = (
 _SCALE = r"(?:hundred|thousand|million|billion|trillion)"
 _VAGUE = re.compile(r"(?:several|a few|dozens|hundreds|thousands|millions|billions)", re.I)
 _DIGITS = r"\d+(?:[.,]\d+)*"
+_CURRENCY = r"[$€£¥]"
 _TIME = re.compile(
     rf"\b(?:{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\.?(?:,?\s+\d{{4}})?"
@@ -53,7 +54,7 @@ _TIME = re.compile(
     r"(?:ago|later|earlier|before|after))\b"
 )
 _QUANTITY = re.compile(
-    rf"(?:[$€£]\s?{_DIGITS}(?:\s+{_SCALE})?"
+    rf"(?:{_CURRENCY}\s?{_DIGITS}(?:\s+{_SCALE})?"
     rf"|\b{_DIGITS}\s?(?:%|percent|per cent)"
     rf"|\b{_DIGITS}(?:\s+{_SCALE})?(?:\s+(?!of\b|and\b|the\b|in\b|to\b)[a-z]+)?"
     rf"|\b{_NUMBER_WORD})\b",
@@ -76,7 +77,7 @@ _AGE = re.compile(
     re.I,
 )
 _MONEY = re.compile(
-    r"[$€£¥]|\b(?:dollars?|euros?|pounds?|rubles?|roubles?|yuan|yen|rials?)\b", re.I
+    rf"{_CURRENCY}|\b(?:dollars?|euros?|pounds?|rubles?|roubles?|yuan|yen|rials?)\b", re.I
 )
 _RATE_WORD = {"day": "daily", "week": "weekly", "month": "monthly", "year": "yearly"}
 COUNTED_REACH = 6  # words of a quantity phrase and after it that may name what it counts

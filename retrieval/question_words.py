@@ -3,8 +3,6 @@ measure or a manner, and which words after "what" are verbs rather than its noun
 
 from __future__ import annotations
 
-import re
-
 # "What is the name of ..." asks for a name, not for the word "name": such nouns name no thing.
 GENERIC_NOUNS = frozenset(
     {
@@ -73,12 +71,83 @@ MANNER_NOUNS = frozenset({"way", "ways", "sense", "extent", "manner", "respect"}
 STOP_AFTER_NOUN = frozenset(
     {"of", "in", "on", "at", "to", "for", "from", "by", "with", "did", "does", "do", "is", "was"}
 )
-VERB_AFTER_WHAT = re.compile(
-    r"^(?:is|are|was|were|does|do|did|has|have|had|will|would|can|could|should|might|may"
-    r"|about|else|kind|type|sort|happened|happens|makes|made|must|shall|doesn|don|didn|isn"
-    r"|wasn|aren|weren|won|hasn|haven|causes|keeps|kept|becomes|became|leads|led|allows|helps"
-    r"|includes|occurs|needs|gives|gave|creates|produces|means|meant|takes|took|remains"
-    r"|requires|uses|contains|prevents|provides|represents|determines|sometimes|often"
-    r"|usually|also|typically|generally|still|exactly|really|actually)$",
-    re.I,
+VERB_AFTER_WHAT = frozenset(
+    {
+        "is",
+        "are",
+        "was",
+        "were",
+        "does",
+        "do",
+        "did",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "might",
+        "may",
+        "about",
+        "else",
+        "kind",
+        "type",
+        "sort",
+        "happened",
+        "happens",
+        "makes",
+        "made",
+        "must",
+        "shall",
+        "doesn",
+        "don",
+        "didn",
+        "isn",
+        "wasn",
+        "aren",
+        "weren",
+        "won",
+        "hasn",
+        "haven",
+        "causes",
+        "keeps",
+        "kept",
+        "becomes",
+        "became",
+        "leads",
+        "led",
+        "allows",
+        "helps",
+        "includes",
+        "occurs",
+        "needs",
+        "gives",
+        "gave",
+        "creates",
+        "produces",
+        "means",
+        "meant",
+        "takes",
+        "took",
+        "remains",
+        "requires",
+        "uses",
+        "contains",
+        "prevents",
+        "provides",
+        "represents",
+        "determines",
+        "sometimes",
+        "often",
+        "usually",
+        "also",
+        "typically",
+        "generally",
+        "still",
+        "exactly",
+        "really",
+        "actually",
+    }
 )
