@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .focus import content_words, focus_words, question_names
 from .kinds import Wanted, wanted
-from .language import other_language
+from .language import detect_language
 from .names import Correction, NameBook, apply
 from .phrasing import standardise
 
@@ -18,7 +18,7 @@ class Analysis:
 
     question: str
     searched: str
-    language: str | None
+    language: str | None  # ISO 639-1 code of the question's language (None: no letters)
     unknown_names: tuple[str, ...]
     corrections: tuple[Correction, ...]
     wanted: Wanted | None
@@ -39,9 +39,10 @@ def analyse(
     question: str, names: NameBook, is_word: Callable[[str], bool] = lambda _: False
 ) -> Analysis:
     """Standardise the question's form, correct near-miss names (not ``is_word`` words), and
-    find what it asks."""
-    language = other_language(question)
-    if language is not None:
+    find what it asks. The rules are English: a question in another language is searched
+    as it is, by the multilingual model."""
+    language = detect_language(question)
+    if not english(language):
         return Analysis(question, question, language, (), (), None, ())
     standard = standardise(question)
     corrections = tuple(names.corrections(standard, is_word))
@@ -51,7 +52,7 @@ def analyse(
     return Analysis(
         question=question,
         searched=shown,
-        language=None,
+        language=language,
         unknown_names=tuple(dict.fromkeys(names.unknown_names(searched))),
         corrections=corrections,
         wanted=wanted(searched),
@@ -59,3 +60,8 @@ def analyse(
         names=tuple(question_names(searched, names)),
         asked=tuple(content_words(shown)),
     )
+
+
+def english(language: str | None) -> bool:
+    """Whether a question in ``language`` is read by the English rules (unknown: yes)."""
+    return language in (None, "en")

@@ -32,7 +32,6 @@ _NEGATION = re.compile(
 )
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b[IVX]{2,}\b")  # digits, and regnal numbers ("Henry III")
 # Why an answer was declined or hedged; the CLI and the bot word them for the reader.
-OTHER_LANGUAGE = "other_language"
 UNKNOWN_NAMES = "unknown_names"
 NOT_COVERED = "not_covered"
 NOT_ANSWERED = "not_answered"
@@ -111,8 +110,6 @@ def compose(
     ``weighed`` holds the hits of the top passage's article, top first, scored as the model
     weighs them (see :meth:`HybridSearcher.within_article`); ``hits`` when not given.
     ``known_name`` tells the article's names (see :func:`phrases.phrases`)."""
-    if analysis.language is not None:
-        return decline(analysis, OTHER_LANGUAGE)
     if analysis.unknown_names:
         return decline(analysis, UNKNOWN_NAMES, hits[0].score if hits else 0.0)
     if not hits:
@@ -137,6 +134,7 @@ def compose(
         searched=analysis.searched,
         corrections=tuple((c.typed, c.corrected) for c in analysis.corrections),
         signals=signals,
+        language=analysis.language,
     )
 
 

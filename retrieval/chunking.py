@@ -69,7 +69,12 @@ ABBREVIATIONS = frozenset(
 )
 
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+# A sentence ends at . ! ? … (and Arabic-script ؟, Devanagari ।) before a space and a word
+# that does not start in lower case, so that scripts without case (Arabic, Persian) split too;
+# and at a full-width 。！？ with or without a space. Closing quotes stay with their sentence.
+_SENTENCE_END = re.compile(
+    r"[.!?…؟।]+[\"'”’“»)\]]*(?=\s+[\"'“‘«„(\[]?(\w))|[。！？]+[」』”’）)]*(?=\s*(\S))"
+)
 _INITIALISM = re.compile(r"(?:\b[A-Za-z]\.)+[A-Za-z]?$")
 _WORD = re.compile(r"\S+")
 
@@ -123,7 +128,8 @@ def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
     sentences: list[Sentence] = []
     begin = 0
     for match in _SENTENCE_END.finditer(text):
-        if _is_abbreviation(text[begin : match.start() + 1]):
+        following = match.group(1) or match.group(2)
+        if following.islower() or _is_abbreviation(text[begin : match.start() + 1]):
             continue
         sentences.append(_sentence(text, begin, match.end(), offset))
         begin = match.end()

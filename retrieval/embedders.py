@@ -1,19 +1,31 @@
-"""The factory: the configured embedding backend, ONNX falling back to torch."""
+"""The factory: the configured embedding models (EMBEDDERS), fused; MiniLM's backend ONNX
+falling back to torch."""
 
 from __future__ import annotations
 
 import logging
 
+from .e5_embedding import E5Embedder
 from .embedding import Embedder, model_slug
 from .errors import OnnxUnavailable
+from .fusion import FusedEmbedder, FusionConfig, load_fusion
 from .settings import EngineSettings, Settings
 from .torch_embedding import SentenceTransformerEmbedder
 
 log = logging.getLogger(__name__)
 
 
+def load_embedders(
+    settings: Settings | EngineSettings, config: FusionConfig | None = None
+) -> FusedEmbedder:
+    """The models of EMBEDDERS (e5 first), weighed by ``config`` (the fitted one by default)."""
+    loaders = {"e5": E5Embedder, "minilm": lambda: load_embedder(settings)}
+    keys = [k for k in ("e5", "minilm") if k in settings.embedders]
+    return FusedEmbedder({k: loaders[k]() for k in keys}, config or load_fusion())
+
+
 def load_embedder(settings: Settings | EngineSettings) -> Embedder:
-    """The configured backend; ONNX falls back to torch when the model can't be exported."""
+    """The sentence-transformers model; ONNX falls back to torch when it can't be exported."""
     if settings.embedding_backend == "torch":
         return SentenceTransformerEmbedder(settings.embedding_model)
     from .onnx_embedding import OnnxEmbedder, export_onnx

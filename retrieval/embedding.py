@@ -30,13 +30,18 @@ class Embedder(Protocol):
     name: str
     dimension: int
     max_tokens: int
+    multilingual: bool  # False: trained on English only, so it only weighs English questions
 
     def count_tokens(self, text: str) -> int:
         """How many model tokens ``text`` takes, special tokens included."""
         ...
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """A float32 matrix with one L2-normalised row per text."""
+        """A float32 matrix with one L2-normalised row per text (a passage, a sentence)."""
+        ...
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """The same for questions: models trained with a query prefix (e5) embed them apart."""
         ...
 
 

@@ -14,7 +14,7 @@ from .answer import AnswerPolicy
 from .answerability import AnswerabilityModel, load_model
 from .chunking import article_title
 from .conversation import Turn
-from .embedders import load_embedder
+from .embedders import load_embedders
 from .embedding import Embedder
 from .errors import (
     ArticleEmpty,
@@ -28,6 +28,7 @@ from .errors import (
     RetrievalError,
 )
 from .focus import WordVectors
+from .fusion import FusedEmbedder, FusionConfig, load_fusion
 from .indexing import SANITY_MIN_RATE, IndexBuilder, Progress
 from .library import (
     ArticleRecord,
@@ -41,7 +42,6 @@ from .server_files import current_library
 from .settings import EngineSettings, Settings
 from .snapshot import LibraryChange, Snapshot
 from .types import Answer
-from .vectorcache import VectorCache
 
 log = logging.getLogger(__name__)
 
@@ -69,21 +69,26 @@ class Engine:
     def __init__(
         self,
         settings: Settings | EngineSettings,
-        embedder: Embedder | None = None,
+        embedder: Embedder | FusedEmbedder | None = None,
         model: AnswerabilityModel | None = None,
+        fusion: FusionConfig | None = None,
     ) -> None:
+        """``embedder`` (one model, or several fused) replaces EMBEDDERS' models, ``model``
+        the fitted answerability model and ``fusion`` the fitted signal weights."""
         self.settings = settings.engine if isinstance(settings, Settings) else settings
         check_inputs(self.settings)
-        self.embedder = embedder or load_embedder(self.settings)
-        self.words = WordVectors(self.embedder.encode)
+        fusion = fusion or load_fusion()
+        self.embedder = (
+            FusedEmbedder.of(embedder, fusion)
+            if embedder is not None
+            else load_embedders(self.settings, fusion)
+        )
+        self.words = WordVectors(self.embedder.words.encode)
         self.pipeline = Pipeline(
             AnswerPolicy(), self.words, model or load_model(), self.settings.top_k
         )
         self.library = Library(settings.library_dir, keep=settings.library_versions)
-        cache = VectorCache(
-            settings.index_dir / "vectors", self.embedder.name, self.embedder.dimension
-        )
-        self.builder = IndexBuilder(self.library, cache, self.embedder)
+        self.builder = IndexBuilder(self.library, settings.index_dir / "vectors", self.embedder)
         self._words_known: dict[str, bool] = {}
         self._snapshot: Snapshot | None = None
         self._swap_lock = threading.Lock()
@@ -110,7 +115,8 @@ class Engine:
         """Whether the model's vocabulary holds ``word`` whole: a common English word, which a
         near-miss of a name ("price" for "Prime") must not be corrected from."""
         if word not in self._words_known:
-            pieces = self.embedder.count_tokens(word) - self.embedder.count_tokens("")
+            words = self.embedder.words
+            pieces = words.count_tokens(word) - words.count_tokens("")
             self._words_known[word] = pieces == 1
         return self._words_known[word]
 
@@ -222,7 +228,7 @@ class Engine:
             log.warning(
                 "%s; serving the index built at %s", self.outdated, stored.manifest.built_at
             )
-        return self._publish(Snapshot.of(stored))
+        return self._publish(Snapshot.of(stored, self.embedder.config))
 
     def _serve_saved_despite(self, reason: RetrievalError) -> Snapshot:
         """Serve the saved index without comparing it with the library; ``reason`` is raised
@@ -232,7 +238,7 @@ class Engine:
         except (IndexCorrupt, IndexStale) as unusable:
             raise reason from unusable
         log.warning("%s; serving the index built at %s", reason, stored.manifest.built_at)
-        return self._publish(Snapshot.of(stored))
+        return self._publish(Snapshot.of(stored, self.embedder.config))
 
     def _load_saved(self, fingerprint: str | None) -> store.StoredIndex:
         """The saved index if this model built it (and from this library, when given)."""
@@ -300,7 +306,7 @@ class Engine:
         previous = self._snapshot.stored if self._snapshot and not fresh else None
         stored, report = self.builder.build(version, progress, previous, cancel)
         self.builder.sanity_check(stored, report.embedded, cancel, report.served_rows)
-        snapshot = Snapshot.of(stored)
+        snapshot = Snapshot.of(stored, self.embedder.config)
         if cancel is not None and cancel.is_set():
             raise RebuildCancelled("the rebuild was cancelled; the published index is unchanged")
         # The library first: a crash before the index is saved leaves a stale index, which the
@@ -349,15 +355,17 @@ class Engine:
             for q, h in zip(questions, histories, strict=True)
         ]
         analyses = [analysis for analysis, _ in read]
-        # The focus words not seen before ride along in the questions' model call.
         new_words = [
             w for w in dict.fromkeys(w for a in analyses for w in a.focus) if w not in self.words
         ]
-        vectors = self.embedder.encode([a.searched for a in analyses] + new_words)
-        self.words.known(dict(zip(new_words, vectors[len(analyses) :], strict=True)))
+        if new_words:  # the focus words not seen before, in one call of the words' model
+            self.words.of(new_words)
+        vectors = self.embedder.encode_queries(
+            [a.searched for a in analyses], [a.language for a in analyses]
+        )
         return [
             self.pipeline.answer(snapshot, a, f, v, rows)
-            for (a, f), v in zip(read, vectors, strict=False)
+            for (a, f), v in zip(read, vectors, strict=True)
         ]
 
 

@@ -17,12 +17,15 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 
 from .chunking import chunk_article
 from .embedding import Embedder
 from .errors import RebuildCancelled, SanityCheckFailed
+from .fusion import FusedEmbedder
+from .language import article_language
 from .lexical import LexicalIndex, passage_tokens
 from .library import ArticleRecord, Library, LibraryVersion
 from .names import NameBook
@@ -61,24 +64,30 @@ def encode(embedder: Embedder, texts: list[str], cancel: threading.Event | None)
     return np.concatenate(parts) if parts else embedder.encode([])
 
 
-def embed_articles(
-    texts: Sequence[str],
-    embedder: Embedder,
-    passages_from_sentences: bool = False,
-    cancel: threading.Event | None = None,
-) -> tuple[list[ArticleVectors], int]:
-    """Chunk and embed articles, every distinct passage or sentence text once; the vectors of
-    each article and how many texts were embedded.
-
-    With ``passages_from_sentences``, only sentences are embedded and a passage's vector is
-    the normalised mean of its sentences' vectors (see README, "Build throughput").
-    """
-    chunked = [
+def chunk_articles(texts: Sequence[str], embedder: Embedder) -> list[tuple[Passage, ...]]:
+    """Each article cut into passages that fit the embedder (every model of a fused one)."""
+    return [
         tuple(
             chunk_article(text, max_tokens=embedder.max_tokens, count_tokens=embedder.count_tokens)
         )
         for text in texts
     ]
+
+
+def embed_articles(
+    chunked: Sequence[tuple[Passage, ...]],
+    languages: Sequence[str | None],
+    embedder: Embedder,
+    passages_from_sentences: bool = False,
+    cancel: threading.Event | None = None,
+) -> tuple[list[ArticleVectors], int]:
+    """Embed chunked articles with one model, every distinct passage or sentence text once;
+    the vectors of each article (BM25 tokens in its ``languages``) and how many texts were
+    embedded.
+
+    With ``passages_from_sentences``, only sentences are embedded and a passage's vector is
+    the normalised mean of its sentences' vectors (see README, "Build throughput").
+    """
     sentences = [distinct_sentences(passages) for passages in chunked]
     wanted = [] if passages_from_sentences else [p.text for ps in chunked for p in ps]
     wanted += [s.text for group in sentences for s in group]
@@ -98,26 +107,31 @@ def embed_articles(
             passage_vectors(passages),
             group,
             encoded[[row[s.text] for s in group]],
-            tuple(passage_tokens(p.section, p.text) for p in passages),
+            tuple(passage_tokens(p.section, p.text, language) for p in passages),
         )
-        for passages, group in zip(chunked, sentences, strict=True)
+        for passages, group, language in zip(chunked, sentences, languages, strict=True)
     ]
     return vectors, len(unique)
 
 
 class IndexBuilder:
-    """Builds and checks indexes of library versions for one embedding model."""
+    """Builds and checks indexes of library versions for one set of embedding models, each
+    with its own per-article vector cache in ``cache_folder``."""
 
     def __init__(
         self,
         library: Library,
-        cache: VectorCache,
-        embedder: Embedder,
+        cache_folder: Path,
+        embedder: FusedEmbedder,
         passages_from_sentences: bool = False,
     ) -> None:
         self.library = library
-        self.cache = cache
         self.embedder = embedder
+        # An entry's passages are cut to fit every model of the set: the set is part of its key.
+        self.caches = {
+            key: VectorCache(cache_folder, part.name, part.dimension, chunked_for=embedder.name)
+            for key, part in embedder.parts.items()
+        }
         self.passages_from_sentences = passages_from_sentences
 
     def build(
@@ -211,22 +225,45 @@ class IndexBuilder:
         progress: Progress,
         cancel: threading.Event | None,
     ) -> tuple[list[ArticleVectors], BuildReport]:
-        """Each article's vectors, from the cache or embedded now (and then cached)."""
-        found = {a.sha256: self.cache.get(a.sha256) for a in records}
-        missing = list({a.sha256: a for a in records if found[a.sha256] is None})
+        """Each article's vectors: every model's from its cache or embedded now (and then
+        cached), stacked (see :meth:`FusedEmbedder.stack`)."""
+        distinct = list({a.sha256: a for a in records}.values())
+        found = {
+            key: {a.sha256: cache.get(a.sha256) for a in distinct}
+            for key, cache in self.caches.items()
+        }
+        missing = [a for a in distinct if any(found[key][a.sha256] is None for key in found)]
         embedded = 0
         if missing:
             progress(f"embedding {len(missing)} of {len(records)} articles")
-            by_sha = {a.sha256: a for a in records}
-            texts = [self.library.stored_text(by_sha[sha]) for sha in missing]
-            vectors, embedded = embed_articles(
-                texts, self.embedder, self.passages_from_sentences, cancel
-            )
-            for sha256, article in zip(missing, vectors, strict=True):
-                self.cache.put(sha256, article)
-                found[sha256] = article
-        parts = [found[a.sha256] for a in records]
-        return parts, BuildReport(tuple(missing), embedded)
+            texts = [self.library.stored_text(a) for a in missing]
+            chunked = chunk_articles(texts, self.embedder)
+            languages = [a.language or article_language(t) for a, t in zip(missing, texts)]
+            for key, part in self.embedder.parts.items():
+                wanted = [i for i, a in enumerate(missing) if found[key][a.sha256] is None]
+                vectors, count = embed_articles(
+                    [chunked[i] for i in wanted],
+                    [languages[i] for i in wanted],
+                    part,
+                    self.passages_from_sentences,
+                    cancel,
+                )
+                embedded += count
+                for i, article in zip(wanted, vectors, strict=True):
+                    self.caches[key].put(missing[i].sha256, article)
+                    found[key][missing[i].sha256] = article
+        parts = [self._stacked([found[key][a.sha256] for key in found]) for a in records]
+        return parts, BuildReport(tuple(a.sha256 for a in missing), embedded)
+
+    def _stacked(self, per_model: list[ArticleVectors | None]) -> ArticleVectors:
+        """One article's vectors of every model as one (its passages are the first model's)."""
+        first = per_model[0]
+        assert first is not None and all(v is not None for v in per_model)
+        return dataclasses.replace(
+            first,
+            passage_vectors=self.embedder.stack([v.passage_vectors for v in per_model]),
+            sentence_vectors=self.embedder.stack([v.sentence_vectors for v in per_model]),
+        )
 
     def sanity_check(
         self,

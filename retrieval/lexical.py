@@ -12,32 +12,86 @@ from pathlib import Path
 import bm25s
 import numpy as np
 import Stemmer
+from babel import Locale, UnknownLocaleError
+from bm25s import stopwords
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 _TOKEN = re.compile(r"[$€£]?\d+(?:[.,]\d+)*%?|\w+(?:['’-]\w+)*")
+# Han, kana and Hangul write words without spaces: such a run is indexed by its characters'
+# bigrams, as CJK search engines do without a word segmenter.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+_UNSPACED_SPLIT = re.compile(f"({_UNSPACED.pattern})")
+ENGLISH = "en"
 STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | {"does", "did", "say", "said", "article", "tell"}
-_STEMMER = Stemmer.Stemmer("english")
+# bm25s's stop-word lists for the other languages it has; the rest keep every word.
+_STOPWORDS = {
+    ENGLISH: STOPWORDS,
+    **{
+        Locale.parse(code).language: frozenset(getattr(stopwords, f"STOPWORDS_{name}"))
+        for code, name in (
+            ("de", "GERMAN"),
+            ("fr", "FRENCH"),
+            ("es", "SPANISH"),
+            ("it", "ITALIAN"),
+            ("pt", "PORTUGUESE"),
+            ("nl", "DUTCH"),
+            ("ru", "RUSSIAN"),
+            ("sv", "SWEDISH"),
+            ("no", "NORWEGIAN"),
+            ("da", "DANISH"),
+            ("tr", "TURKISH"),
+            ("zh", "CHINESE"),
+            ("ko", "KOREAN"),
+        )
+    },
+}
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on itself at import
 
 
+@lru_cache(maxsize=64)
+def _stemmer(language: str) -> Stemmer.Stemmer | None:
+    """PyStemmer's Snowball stemmer for an ISO 639-1 code, or None when it has none (Chinese,
+    Japanese, Ukrainian, ...): those words are matched as written, lower-cased."""
+    try:
+        name = Locale.parse(language).get_language_name("en").lower()
+    except (ValueError, UnknownLocaleError):
+        return None
+    return Stemmer.Stemmer(name) if name in Stemmer.algorithms() else None
+
+
 @lru_cache(maxsize=8192)
-def stem(word: str) -> str:
-    """The Snowball stem of one lower-case word."""
-    return _STEMMER.stemWord(word)
+def stem(word: str, language: str = ENGLISH) -> str:
+    """The Snowball stem of one lower-case word in ``language`` (itself when none)."""
+    stemmer = _stemmer(language)
+    return stemmer.stemWord(word) if stemmer else word
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-cased, stemmed content words; numbers and amounts such as ``$10`` are kept."""
-    words = (w.replace("’", "'") for w in _TOKEN.findall(text.lower()))
-    return [stem(w) for w in words if w not in STOPWORDS and len(w) > 1]
+def _words(text: str) -> list[str]:
+    """The lower-cased words of ``text``; a CJK run gives its characters' bigrams."""
+    words = []
+    for word in _TOKEN.findall(text.lower()):
+        for part in _UNSPACED_SPLIT.split(word):
+            if _UNSPACED.fullmatch(part):
+                words.extend(part[i : i + 2] for i in range(max(len(part) - 1, 1)))
+            elif part:
+                words.append(part.replace("’", "'"))
+    return words
+
+
+def tokenize(text: str, language: str | None = None) -> list[str]:
+    """Lower-cased, stemmed content words of ``text`` written in ``language`` (English when
+    not known); numbers and amounts such as ``$10`` are kept."""
+    language = language or ENGLISH
+    stops = _STOPWORDS.get(language, frozenset())
+    return [stem(w, language) for w in _words(text) if w not in stops and len(w) > 1]
 
 
 EMPTY_DOCUMENT = "\u2205"  # bm25s needs a token in every document
 
 
-def passage_tokens(section: str | None, text: str) -> tuple[str, ...]:
+def passage_tokens(section: str | None, text: str, language: str | None = None) -> tuple[str, ...]:
     """The BM25 tokens of one passage: its section title and its text."""
-    return tuple(tokenize(f"{section or ''} {text}"))
+    return tuple(tokenize(f"{section or ''} {text}", language))
 
 
 DOCUMENTS_FILE = "documents.npy"  # every document's token ids, one after another

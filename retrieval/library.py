@@ -38,6 +38,7 @@ from .errors import (
     LibraryUnavailable,
     NothingToRollBack,
 )
+from .language import article_language
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ class ArticleRecord:
     chars: int = 0
     original_name: str | None = None
     server_path: str | None = None
+    language: str | None = None  # ISO 639-1 code of the article's text, when identified
 
     def to_record(self) -> dict[str, Any]:
         """The record as JSON-serialisable data."""
@@ -229,6 +231,7 @@ class Library:
             extractor=extractor,
             version=replaces.version + 1 if replaces else 1,
             chars=len(text),
+            language=article_language(text),
             original_name=original_name if original is not None else None,
             server_path=str(server_path) if server_path else None,
         )

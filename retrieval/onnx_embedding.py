@@ -120,6 +120,8 @@ def _pooling_mode(model_dir: Path) -> str | None:
 class OnnxEmbedder:
     """Encodes with onnxruntime; vectors match the sentence-transformers model's."""
 
+    multilingual = False  # all-MiniLM-L6-v2 and most sentence-transformers models
+
     def __init__(self, name: str, folder: Path) -> None:
         try:
             import onnxruntime as ort
@@ -193,3 +195,7 @@ class OnnxEmbedder:
         else:
             pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Questions are embedded as any other text: the model has no query prefix."""
+        return self.encode(texts)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .analysis import Analysis, analyse
+from .analysis import Analysis, analyse, english
 from .answer import AnswerPolicy, asks_for_overview, compose, overview
 from .answerability import AnswerabilityModel
 from .conversation import Turn
@@ -38,7 +38,7 @@ class Pipeline:
     ) -> tuple[Analysis, Rewrite]:
         """The analysis of the question, or of its standalone rewrite when it is a follow-up."""
         analysis = analyse(question, snapshot.names, is_word)
-        if not history or analysis.language is not None or asks_for_overview(question):
+        if not history or not english(analysis.language) or asks_for_overview(question):
             return analysis, Rewrite(analysis.searched)
         followup = rewrite(analysis.searched, history, snapshot.entities)
         if followup.query == analysis.searched:
@@ -66,7 +66,9 @@ class Pipeline:
         self, snapshot: Snapshot, analysis: Analysis, vector: np.ndarray, rows: range | None
     ) -> list[Hit]:
         """The hybrid search's shortlist."""
-        return snapshot.searcher.search(vector, analysis.searched, max(POOL, self.top_k), rows)
+        return snapshot.searcher.search(
+            vector, analysis.searched, max(POOL, self.top_k), rows, analysis.language
+        )
 
     def rerank(self, analysis: Analysis, shortlist: Sequence[Hit]) -> list[Hit]:
         """The whole shortlist re-ranked by soft word overlap: in a library, the runner-up of
@@ -87,11 +89,16 @@ class Pipeline:
         ranked = list(shortlist[: self.top_k])
         weighed: list[Hit] = []
         if ranked:
-            article = snapshot.rows[ranked[0].passage.article_id]
-            analysis = replace(
-                analysis, unfamiliar=searcher.lexical.unused(analysis.focus, article)
+            article_id = ranked[0].passage.article_id
+            article = snapshot.rows[article_id]
+            if english(snapshot.language_of(article_id)):
+                unfamiliar = searcher.lexical.unused(analysis.focus, article)
+                analysis = replace(analysis, unfamiliar=unfamiliar)
+            else:  # the English rules read English words: an article in another language
+                analysis = replace(analysis, unknown_names=(), focus=(), wanted=None)
+            weighed = searcher.within_article(
+                shortlist, analysis.searched, article, analysis.language
             )
-            weighed = searcher.within_article(shortlist, analysis.searched, article)
         return compose(
             analysis,
             vector,

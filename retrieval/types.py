@@ -179,6 +179,7 @@ class Answer:
             "outcome": self.outcome,
             "answered": self.answered,
             "searched": self.searched or self.question,
+            "language": self.language,
             "highlight": (
                 {"text": highlight.text, "start": highlight.start, "end": highlight.end}
                 if highlight

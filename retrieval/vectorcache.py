@@ -7,8 +7,11 @@ Layout of the cache folder (``INDEX_DIR/vectors``)::
     <model>/<sha256>/passages.npy     one unit vector per passage
     <model>/<sha256>/sentences.npy    one unit vector per distinct sentence, in source order
     <model>/<sha256>/tokens.json      the BM25 tokens of each passage
-    <model>/<sha256>/entry.json       format, model, dimension and counts (written last)
+    <model>/<sha256>/entry.json       format, model, dimension, counts and the set of models
+                                      the passages were cut to fit (written last)
 
+``<model>`` is the model's folder name, followed by ``@`` and a short hash of the set of models
+when the passages were cut to fit several (see :class:`~retrieval.fusion.FusedEmbedder`).
 An entry is written to a temporary folder and renamed; one that can't be read back or
 disagrees with itself counts as missing and is embedded again. Nothing is pickled.
 """
@@ -26,11 +29,12 @@ from pathlib import Path
 import numpy as np
 
 from .embedding import model_slug
+from .library import text_sha256
 from .types import Passage, Sentence
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 2  # bump whenever the chunker cuts differently (like store.FORMAT_VERSION)
+CACHE_FORMAT = 3  # bump whenever the chunker cuts differently (like store.FORMAT_VERSION)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +55,18 @@ def distinct_sentences(passages: tuple[Passage, ...]) -> tuple[Sentence, ...]:
 
 
 class VectorCache:
-    """Per-article vectors of one model on disk."""
+    """Per-article vectors of one model on disk. ``chunked_for`` names the models whose
+    token limits cut the passages: the same article is cut differently for another set."""
 
-    def __init__(self, folder: Path, model: str, dimension: int) -> None:
-        self.folder = folder / model_slug(model)
+    def __init__(
+        self, folder: Path, model: str, dimension: int, chunked_for: str | None = None
+    ) -> None:
         self.model = model
         self.dimension = dimension
+        self.chunked_for = chunked_for or model
+        # Entries cut for a set of models sit apart, so switching sets back costs nothing.
+        within = "" if self.chunked_for == model else f"@{text_sha256(self.chunked_for)[:8]}"
+        self.folder = folder / f"{model_slug(model)}{within}"
 
     def get(self, sha256: str) -> ArticleVectors | None:
         """The cached vectors of the article with this text, or None (missing or unreadable)."""
@@ -77,6 +87,7 @@ class VectorCache:
         if not (
             meta.get("format") == CACHE_FORMAT
             and meta.get("model") == self.model
+            and meta.get("chunked_for", self.model) == self.chunked_for
             and passage_vectors.shape == (len(passages), self.dimension)
             and sentence_vectors.shape == (len(sentences), self.dimension)
             and len(tokens) == len(passages)
@@ -99,6 +110,7 @@ class VectorCache:
             meta = {
                 "format": CACHE_FORMAT,
                 "model": self.model,
+                "chunked_for": self.chunked_for,
                 "dimension": self.dimension,
                 "passages": len(vectors.passages),
                 "sentences": len(vectors.sentences),

@@ -9,8 +9,8 @@ import pytest
 from page_server import PageServer
 
 from retrieval import Answer, Engine, Settings
-from retrieval.embedders import load_embedder
-from retrieval.embedding import Embedder
+from retrieval.embedders import load_embedders
+from retrieval.fusion import FusedEmbedder
 from retrieval.evaluation import Question, read_questions
 
 # --- Engine fixtures ------------------------------------------------------------------------
@@ -91,9 +91,9 @@ def settings_factory(
 
 
 @pytest.fixture(scope="session")
-def embedder(settings_factory) -> Embedder:
-    """The real default model with the default backend, loaded once."""
-    return load_embedder(settings_factory())
+def embedder(settings_factory) -> FusedEmbedder:
+    """The real default models (e5 and MiniLM, MiniLM's default backend), loaded once."""
+    return load_embedders(settings_factory())
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ class CountingEmbedder:
     def __init__(self, inner) -> None:
         self.inner = inner
         self.name, self.dimension, self.max_tokens = inner.name, inner.dimension, inner.max_tokens
+        self.multilingual = inner.multilingual
         self.seen: list[str] = []
         self.calls: list[list[str]] = []
 
@@ -33,12 +34,17 @@ class CountingEmbedder:
         self.calls.append(list(texts))
         return self.inner.encode(texts)
 
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        self.seen += texts
+        self.calls.append(list(texts))
+        return self.inner.encode_queries(texts)
+
 
 class HashedWords:
     """A fake model for pure logic at scale: a unit bag of hashed words (similar texts share
     words, so the sanity check behaves as with a real model)."""
 
-    name, dimension, max_tokens = "hashed-words", 1024, 256
+    name, dimension, max_tokens, multilingual = "hashed-words", 1024, 256, False
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
@@ -49,6 +55,9 @@ class HashedWords:
             for word in _WORD.findall(text.lower()):
                 vectors[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % 1024] += 1
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self.encode(texts)
 
 
 def small_article(n: int) -> str:
