@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .conversation import ConversationStore
@@ -32,6 +32,7 @@ class Question:
     conversation: str | None = None
     # SQuAD lists the crowd's alternative answers: any one of them is a right answer.
     any_keyword: bool = False
+    language: str | None = None  # the file's "lang": ISO 639-1 code the question is written in
 
     @property
     def answerable(self) -> bool:
@@ -56,6 +57,7 @@ class Report:
     offtopic_declined: int
     misses: tuple[str, ...] = field(default=())
     followups: Report | None = None
+    by_language: tuple[tuple[str, Report], ...] = ()  # when the file names its languages
 
     @property
     def offtopic_abstained(self) -> float:
@@ -89,6 +91,7 @@ def _question(record: dict[str, object]) -> Question:
         unanswerable=bool(record.get("unanswerable", False)),
         conversation=None if conversation is None else str(conversation),
         any_keyword=bool(gold) and gold == keywords,
+        language=None if record.get("lang") is None else str(record["lang"]),
     )
 
 
@@ -147,13 +150,14 @@ def evaluate(engine: Engine, questions: list[Question]) -> Report:
     report = score(pairs)
     numbers = turn_numbers(questions)
     followups = [pair for pair, n in zip(pairs, numbers, strict=True) if n > 0]
-    if followups:
-        return Report(**{**_fields(report), "followups": score(followups)})
-    return report
-
-
-def _fields(report: Report) -> dict[str, object]:
-    return {name: getattr(report, name) for name in Report.__dataclass_fields__}
+    languages = sorted({q.language for q in questions if q.language})
+    by_language = tuple(
+        (language, score((q, a) for q, a in pairs if q.language == language))
+        for language in languages
+    )
+    return replace(
+        report, followups=score(followups) if followups else None, by_language=by_language
+    )
 
 
 def score(pairs: Iterable[tuple[Question, Answer]]) -> Report:

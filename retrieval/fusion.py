@@ -52,16 +52,15 @@ class FusionConfig:
     saturation: float = 2.0
 
     def weight(self, key: str, english: bool, multilingual: Mapping[str, bool]) -> float:
-        """The weight of model ``key`` for a question in English or not. A question in another
-        language is searched by the multilingual models alone (their English weights,
-        renormalised), unless none is configured."""
-        if english or not any(multilingual.values()):
-            total = sum(self.weights.get(k, 1.0) for k in multilingual)
-            return self.weights.get(key, 1.0) / total if total else 0.0
-        if not multilingual[key]:
+        """The weight of model ``key`` among the models run (``multilingual``: whether each is)
+        for a question in English or not. A question in another language is searched by the
+        multilingual models alone, unless none runs; weights that sum to 0 over the models
+        run (MiniLM alone, fitted at 0 beside e5) become equal."""
+        keys = [k for k, m in multilingual.items() if english or m] or list(multilingual)
+        if key not in keys:
             return 0.0
-        total = sum(self.weights.get(k, 1.0) for k, m in multilingual.items() if m)
-        return self.weights.get(key, 1.0) / total
+        total = sum(self.weights.get(k, 1.0) for k in keys)
+        return self.weights.get(key, 1.0) / total if total else 1 / len(keys)
 
     def to_json(self) -> dict[str, object]:
         """The configuration as JSON data."""
@@ -105,7 +104,9 @@ class FusedEmbedder:
             raise ValueError("at least one embedding model is needed")
         self.parts: dict[str, Embedder] = dict(parts)
         self.config = config or FusionConfig()
-        self.multilingual_of = {k: bool(getattr(p, "multilingual", False)) for k, p in parts.items()}
+        self.multilingual_of = {
+            k: bool(getattr(p, "multilingual", False)) for k, p in parts.items()
+        }
         self.multilingual = any(self.multilingual_of.values())
         self._calibration = {k: self.config.calibration.get(k, Calibration()) for k in parts}
         self._shifted = any(c.shift for c in self._calibration.values())

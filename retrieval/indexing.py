@@ -238,7 +238,9 @@ class IndexBuilder:
             progress(f"embedding {len(missing)} of {len(records)} articles")
             texts = [self.library.stored_text(a) for a in missing]
             chunked = chunk_articles(texts, self.embedder)
-            languages = [a.language or article_language(t) for a, t in zip(missing, texts)]
+            languages = [
+                a.language or article_language(t) for a, t in zip(missing, texts, strict=True)
+            ]
             for key, part in self.embedder.parts.items():
                 wanted = [i for i, a in enumerate(missing) if found[key][a.sha256] is None]
                 vectors, count = embed_articles(

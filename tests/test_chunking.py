@@ -194,3 +194,29 @@ def test_engine_refuses_a_missing_or_empty_article(engine_factory, tmp_path, con
     error = ArticleNotFound if content is None else ArticleEmpty
     with pytest.raises(error):
         engine_factory(article_path=path).load_or_build()
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "sentences"),
+    [
+        (
+            "Путин встретился с Пезешкианом. «Это важно», — сказал он. Встреча прошла в Ашхабаде.",
+            [
+                "Путин встретился с Пезешкианом.",
+                "«Это важно», — сказал он.",
+                "Встреча прошла в Ашхабаде.",
+            ],
+        ),
+        (
+            "پوتین با پزشکیان دیدار کرد. آیا این مهم است؟ بله مهم است.",
+            ["پوتین با پزشکیان دیدار کرد.", "آیا این مهم است؟", "بله مهم است."],
+        ),
+        (
+            "普京会见了总统。他说：“很重要。”会议在阿什哈巴德举行！",
+            ["普京会见了总统。", "他说：“很重要。”", "会议在阿什哈巴德举行！"],
+        ),
+        ("Er sagte: „Das ist gut.“ Dann ging er.", ["Er sagte: „Das ist gut.“", "Dann ging er."]),
+    ],
+)
+def test_sentences_of_other_scripts_end_at_their_own_marks_with_their_quotes(paragraph, sentences):
+    assert [s.text for s in split_sentences(paragraph)] == sentences

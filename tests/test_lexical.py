@@ -90,3 +90,28 @@ def test_article_scores_weigh_terms_by_that_article_alone(documents, article_tex
         assert np.allclose(local, alone.scores(tokens))
     tokens = tokenize("Rollo and the Vikings")
     assert not whole.article_scores(tokens, list(range(news)), range(news)).any()
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "tokens"),
+    [
+        ("Встреча прошла в Ашхабаде", "ru", ["встреч", "прошл", "ашхабад"]),
+        ("Die Treffen fanden in Ashgabat statt", "de", ["treff", "fand", "ashgabat", "statt"]),
+        ("普京见面", "zh", ["普京", "京见", "见面"]),
+    ],
+)
+def test_other_languages_are_stemmed_or_split_in_their_own_way(text, language, tokens):
+    """Russian and German by their Snowball stemmers and stop words; Chinese, written without
+    spaces, by character bigrams."""
+    assert tokenize(text, language) == tokens
+
+
+def test_a_language_without_a_stemmer_keeps_its_words_as_written():
+    assert tokenize("Зустріч відбулася в Ашгабаті", "uk") == ["зустріч", "відбулася", "ашгабаті"]
+
+
+def test_a_russian_passage_is_found_by_a_russian_query():
+    texts = ["Встреча президентов прошла в Ашхабаде.", "Иран поставляет беспилотники России."]
+    index = LexicalIndex.from_tokens([passage_tokens(None, t, "ru") for t in texts])
+    scores = index.scores(tokenize("Где проходила встреча?", "ru"))
+    assert scores[0] > 0 and scores[1] == 0
