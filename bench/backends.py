@@ -73,13 +73,13 @@ def compare_backends(
         for name in order:
             engine = engines[name]
             for question in questions:
-                encode[name].append(timed(lambda e=engine, q=question: e.embedder.encode([q]))[1])
+                encode[name].append(timed(lambda e=engine, q=question: e.embedder.encode_queries([q]))[1])
             for question in questions:
                 answer[name].append(timed(lambda e=engine, q=question: e.answer(q))[1])
     results: dict[str, Any] = {}
     for name, engine in engines.items():
         answers = [_signature(a) for a in engine.answer_many(list(questions))]
-        vectors = engine.embedder.encode(list(questions))
+        vectors = engine.embedder.encode_queries(list(questions))
         results[name] = {
             "encode": summary_ms(encode[name]),
             "answer": summary_ms(answer[name]),

@@ -55,7 +55,7 @@ def bm25_ranker(texts: Sequence[str]) -> Ranker:
 def compare(engine: Engine, questions: Sequence[Question]) -> dict[str, tuple[float, float]]:
     """hit@1 and hit@3 of each method on the answerable questions."""
     answerable = [q for q in questions if not q.offtopic]
-    vectors = engine.embedder.encode([q.text for q in answerable])
+    vectors = engine.embedder.encode_queries([q.text for q in answerable])
     snapshot = engine.snapshot
     passages = [p.text for p in snapshot.stored.passages]
     source = read_article(engine.settings.article_path)

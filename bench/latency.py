@@ -23,7 +23,7 @@ def stage_seconds(engine: Engine, question: str) -> tuple[float, ...]:
     marks = [time.perf_counter()]
     analysis, followup = pipeline.read(question, (), snapshot, engine.is_word)
     marks.append(time.perf_counter())
-    vector = engine.embedder.encode([analysis.searched])[0]
+    vector = engine.embedder.encode_queries([analysis.searched], [analysis.language])[0]
     marks.append(time.perf_counter())
     shortlist = pipeline.search(snapshot, analysis, vector, None)
     marks.append(time.perf_counter())

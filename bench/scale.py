@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval import Engine, Settings
-from retrieval.embedders import load_embedder
+from retrieval.embedders import load_embedders
 from retrieval.evaluation import read_questions
 from retrieval.library import Library
 
@@ -91,7 +91,7 @@ def measure(settings: Settings, work: Path, count: int, rounds: int) -> dict[str
     load_at_start = os.getloadavg()[0]
     local = bench_settings(settings, work / "index", settings.model_cache_dir.resolve())
     make_library(local.library_dir, count)
-    engine = Engine(local, embedder=load_embedder(local))
+    engine = Engine(local, embedder=load_embedders(local))
     started = time.perf_counter()
     snapshot = engine.load_or_build(progress=lambda line: print(line, file=sys.stderr))
     build_seconds = time.perf_counter() - started

@@ -8,7 +8,7 @@ def test_the_stages_in_a_row_give_the_engines_answer(engine):
     question = "who invited pezeshkian to russia"
     pipeline, snapshot = engine.pipeline, engine.snapshot
     analysis, followup = pipeline.read(question, (), snapshot, engine.is_word)
-    vector = engine.embedder.encode([analysis.searched])[0]
+    vector = engine.embedder.encode_queries([analysis.searched], [analysis.language])[0]
     shortlist = pipeline.rerank(analysis, pipeline.search(snapshot, analysis, vector, None))
     staged = pipeline.compose(snapshot, analysis, followup, vector, shortlist)
     whole = engine.answer(question)

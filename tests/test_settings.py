@@ -124,3 +124,21 @@ def test_env_example_documents_every_setting_and_loads_as_is(monkeypatch):
     for name in Settings.model_fields:
         monkeypatch.delenv(name.upper(), raising=False)
     assert Settings(_env_file=example).telegram_bot_token is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("e5,minilm", ("e5", "minilm")), ("MiniLM", ("minilm",)), (" e5 ", ("e5",))],
+)
+def test_embedders_are_chosen_by_a_comma_separated_list(monkeypatch, value, expected):
+    monkeypatch.setenv("EMBEDDERS", value)
+    assert Settings(_env_file=None).embedders == expected
+
+
+@pytest.mark.parametrize("value", ["", "e5,e5", "bert"])
+def test_a_bad_embedders_list_is_one_line_naming_the_setting(monkeypatch, value):
+    monkeypatch.setenv("EMBEDDERS", value)
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None)
+    lines = invalid_settings(caught.value)
+    assert len(lines) == 1 and "EMBEDDERS" in lines[0]
