@@ -164,6 +164,31 @@ def test_answer_with_hostile_text_renders_verbatim(passages):
     assert f"[2] Harbour Notes · {passages[0].section or 'Introduction'} — “" in text
 
 
+def test_with_one_article_a_source_line_does_not_repeat_its_title(passages):
+    cited = citation(dataclasses.replace(passages[0], article_title="The Opening Words"), 1)
+    answer = Answer("q", f"{cited.quote} [1]", (cited,), 0.9)
+    [titled] = paginate(answer_blocks(answer, "en"))
+    [untitled] = paginate(answer_blocks(answer, "en", titled=False))
+    assert "The Opening Words" in titled and "The Opening Words" not in untitled
+    section = passages[0].section or "Introduction"
+    assert f"\n[1] {section} — “" in parse_html(untitled)[0]
+    start, end = cited.start, cited.end
+    [page] = paginate(passage_blocks(cited.passage, start, end, "en", titled=False))
+    assert "The Opening Words" not in page and f"{section} · paragraph" in page
+
+
+def test_the_frame_is_in_the_replys_language_and_the_quote_stays_verbatim(passages):
+    cited = citation(passages[0], 1)
+    answer = Answer("Что прислал Иран?", f"{cited.quote} [1]", (cited,), 0.9, language="ru")
+    [page] = paginate(answer_blocks(answer))  # no language given: the question's
+    text, _ = parse_html(page)
+    assert text.startswith(f"{cited.quote} [1]") and "\n\nИсточники\n[1] " in text
+    [row] = source_keyboard("0a1b2c3d", [cited], "ru").inline_keyboard
+    assert row[0].text == "[1] Открыть источник"
+    [info] = paginate(article_blocks(manifest(("A",)), "ru"))
+    assert "Разделы" in info and "фрагментов: 17" in info
+
+
 def test_long_quotes_are_shortened_at_a_word():
     quote = "word " * 100
     short = shorten(quote)

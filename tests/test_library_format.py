@@ -1,5 +1,7 @@
 """Library screens and buttons: previews, /articles, pickers, pending uploads."""
 
+import dataclasses
+
 import pytest
 
 from retrieval.intake import Preview
@@ -81,6 +83,22 @@ def test_article_list_escapes_titles_and_shows_details_to_admins_only():
         admin_buttons[:3] == ["Use 1", "Text 1", "Remove 1"]
         and admin_buttons[-1] == "All articles ✓"
     )
+
+
+def test_the_article_list_names_each_articles_language_in_the_readers_language():
+    articles = [
+        dataclasses.replace(record(1), language="ru"),
+        record(2),  # an old manifest: no language
+    ]
+    english = "".join(paginate(articles_blocks(articles, {}, admin=False, chosen=None)))
+    russian = "".join(
+        paginate(articles_blocks(articles, {}, admin=True, chosen=None, language="ru-RU"))
+    )
+    assert "</b> · Russian" in english and english.count(" · ") == 1
+    assert "</b> · русский" in russian and "Статьи (2)" in russian
+    assert "фрагментов: 0" in russian
+    labels = [b.text for b in every_button(upload_keyboard("u1", articles, "ru"))]
+    assert labels[0] == "Добавить как новую статью" and labels[-1] == "Отмена"
 
 
 def test_preview_names_everything_the_admin_decides_on():

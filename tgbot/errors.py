@@ -14,12 +14,14 @@ from telegram import Update
 from telegram.error import Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
-from .replies import reply_plain
+from wording import N_, say
+
+from .replies import reply_plain, user_language
 from .transport import is_transient
 
 log = logging.getLogger(__name__)
 
-SOMETHING_WRONG = "Sorry, something went wrong on my side. Please try again in a moment."
+SOMETHING_WRONG = N_("Sorry, something went wrong on my side. Please try again in a moment.")
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -48,7 +50,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling update %s", update.update_id, exc_info=error)
         if update.effective_message is not None:
             with contextlib.suppress(TelegramError):
-                await reply_plain(update.effective_message, SOMETHING_WRONG)
+                apology = say(user_language(update.effective_user), SOMETHING_WRONG)
+                await reply_plain(update.effective_message, apology)
 
 
 def _one_line(error: BaseException | None) -> str:

@@ -8,17 +8,18 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from usage import Feedback
+from wording import N_, say
 
-from .replies import best_effort
+from .replies import best_effort, user_language
 from .services import services
 
 VOTES = {"up": ("👍", 1), "down": ("👎", -1)}
 FEEDBACK_BUTTON = re.compile(r"^fb\|(\d{1,19})\|(up|down)$")
 TOASTS = {
-    Feedback.RECORDED: "Thanks for your feedback!",
-    Feedback.ALREADY_GIVEN: "You have already rated this answer.",
-    Feedback.UNKNOWN_QUESTION: "That answer is too old to rate.",
-    None: "Sorry, I can't record feedback right now.",
+    Feedback.RECORDED: N_("Thanks for your feedback!"),
+    Feedback.ALREADY_GIVEN: N_("You have already rated this answer."),
+    Feedback.UNKNOWN_QUESTION: N_("That answer is too old to rate."),
+    None: N_("Sorry, I can't record feedback right now."),
 }
 
 
@@ -43,4 +44,4 @@ async def give_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     assert match is not None  # the handler's pattern
     question_id, (_, vote) = int(match[1]), VOTES[match[2]]
     result = await services(context).usage.feedback(question_id, query.from_user.id, vote)
-    await best_effort(query.answer(TOASTS[result]))
+    await best_effort(query.answer(say(user_language(query.from_user), TOASTS[result])))

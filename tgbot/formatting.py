@@ -1,7 +1,9 @@
 """Telegram HTML for answers, passages and info screens; every piece of article text escaped.
 
 Messages are built from :class:`Block` pieces, each a run of text with at most one tag, so a
-long message can be split between (or inside) blocks without ever cutting through a tag.
+long message can be split between (or inside) blocks without ever cutting through a tag. The
+bot's words are in the reader's language (``language``, see :mod:`wording`); a right-to-left
+one gets its lines marked and the article's text isolated inside them (:mod:`wording.direction`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import wording
 from retrieval.store import Manifest
 from retrieval.types import Answer, Citation, Passage
 from usage import UsageRecorder, UsageSummary, summary_lines
+from wording import INTRODUCTION, N_, SOURCES, embed, translate
+from wording.direction import RLM, isolate_runs
 
 MAX_LENGTH = MessageLimit.MAX_TEXT_LENGTH
 SHORT_QUOTE = 160
@@ -25,6 +29,20 @@ CALLBACK_PREFIX = "src"
 SOURCE_DATA_PREFIX = f"{CALLBACK_PREFIX}|"
 SOURCE_BUTTON = re.compile(f"^{re.escape(SOURCE_DATA_PREFIX)}")  # its CallbackQueryHandler's
 ANY_BUTTON = re.compile(".*", re.DOTALL)
+OPEN_SOURCE = N_("[{n}] Open source")
+PARAGRAPH = N_("paragraph {n}")
+COVERS = N_("The article covers:")
+ARTICLE = N_("Article:")
+SECTIONS = N_("Sections")
+INDEX = N_("Index: {facts}")
+STATS = N_("Stats")
+USAGE_DATABASE = N_("⚠ Usage database:")
+USAGE_PROBLEM = N_("{problem}. Questions not recorded since start-up: {unrecorded}.")
+FAILED_EARLIER = N_("it failed earlier and works again")
+INDEX_FACTS = N_(
+    "{passages} passages, {sentences} sentences, {index_type} FAISS index of {model}, "
+    "built {built_at}"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +101,15 @@ def _cut_point(text: str, limit: int) -> int:
     return window
 
 
+def directed(blocks: Sequence[Block], language: str | None) -> list[Block]:
+    """``blocks`` as a message in ``language``: in a right-to-left one, every line starts
+    with a RIGHT-TO-LEFT MARK."""
+    if not wording.right_to_left(language):
+        return list(blocks)
+    marked = [Block(b.text.replace("\n", "\n" + RLM), b.tag) for b in blocks]
+    return [Block(RLM), *marked]
+
+
 def shorten(text: str, limit: int = SHORT_QUOTE) -> str:
     """``text`` cut at a word boundary with an ellipsis when longer than ``limit``."""
     if len(text) <= limit:
@@ -90,33 +117,41 @@ def shorten(text: str, limit: int = SHORT_QUOTE) -> str:
     return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
-def answer_blocks(answer: Answer) -> list[Block]:
+def answer_blocks(
+    answer: Answer, language: str | None = None, *, titled: bool = True
+) -> list[Block]:
     """The answer (a hedge says first that the article doesn't say it), the phrase of the
     kind asked for in bold, what was searched in small print when it differs from the
-    question, then a Sources block: number, article title, section and a short quote."""
-    blocks = [Block(wording.hedge_intro(answer) + " ")] if answer.outcome == "hedged" else []
-    blocks += _highlighted(answer) + _searched(answer)
+    question, then a Sources block: number, article title (when the library has several
+    articles: ``titled``), section and a short quote."""
+    language = language or answer.language
+    hedged = answer.outcome == "hedged"
+    blocks = [Block(wording.hedge_intro(answer, language) + " ")] if hedged else []
+    blocks += _highlighted(answer, language) + _searched(answer, language)
     if answer.citations:
-        blocks += [Block("\n\n"), Block("Sources", "b")]
+        blocks += [Block("\n\n"), Block(translate(language, SOURCES), "b")]
     for citation in answer.citations:
-        section = citation.passage.section or "Introduction"
-        blocks += [Block(f"\n[{citation.n}] "), Block(citation.article.title, "b")]
-        blocks += [Block(f" · {section} — "), Block(f"“{shorten(citation.quote)}”", "i")]
-    return blocks
+        blocks.append(Block(f"\n[{citation.n}] "))
+        if titled:
+            blocks += [Block(embed(citation.article.title, language), "b"), Block(" · ")]
+        section = embed(citation.passage.section, language) if citation.passage.section else None
+        quote = embed(f"“{shorten(citation.quote)}”", language)
+        blocks += [Block(f"{section or translate(language, INTRODUCTION)} — "), Block(quote, "i")]
+    return directed(blocks, language)
 
 
-def _searched(answer: Answer) -> list[Block]:
+def _searched(answer: Answer, language: str | None) -> list[Block]:
     """What was searched, in small print on a line of its own, when it differs."""
-    note = wording.searched_note(answer)
+    note = wording.searched_note(answer, language)
     return [Block("\n"), Block(note, "i")] if note else []
 
 
-def _highlighted(answer: Answer) -> list[Block]:
+def _highlighted(answer: Answer, language: str | None) -> list[Block]:
     """The answer's text with its highlight (the date, amount, name... asked for) in bold."""
-    highlight = answer.highlight
-    if highlight is None or highlight.text not in answer.text:
-        return [Block(answer.text)]
-    before, _, after = answer.text.partition(highlight.text)
+    text, highlight = embed(answer.text, language), answer.highlight
+    if highlight is None or highlight.text not in text:
+        return [Block(text)]
+    before, _, after = text.partition(highlight.text)
     return [Block(before), Block(highlight.text, "b"), Block(after)]
 
 
@@ -146,71 +181,102 @@ def parse_callback(data: str | None) -> SourceRequest | None:
         return None
 
 
-def source_keyboard(build_id: str, citations: Sequence[Citation]) -> InlineKeyboardMarkup | None:
+def source_keyboard(
+    build_id: str, citations: Sequence[Citation], language: str | None = None
+) -> InlineKeyboardMarkup | None:
     """One button per citation that opens the full passage."""
     if not citations:
         return None
     buttons = [
-        InlineKeyboardButton(f"[{c.n}] Open source", callback_data=callback_data(build_id, c))
+        InlineKeyboardButton(
+            translate(language, OPEN_SOURCE, n=c.n), callback_data=callback_data(build_id, c)
+        )
         for c in citations
     ]
     return InlineKeyboardMarkup([buttons])
 
 
-def passage_blocks(passage: Passage, start: int, end: int) -> list[Block]:
-    """The article's title, then the whole passage with the quoted span underlined."""
+def passage_blocks(
+    passage: Passage, start: int, end: int, language: str | None = None, *, titled: bool = True
+) -> list[Block]:
+    """The article's title (when the library has several: ``titled``), section and
+    paragraph, then the whole passage with the quoted span underlined."""
     begin = max(0, start - passage.start)
     finish = max(begin, min(len(passage.text), end - passage.start))
-    section = passage.section or "Introduction"
-    return [
-        Block(passage.article_title, "b"),
-        Block(f" · {section} · paragraph {passage.paragraph}\n\n"),
-        Block(passage.text[:begin]),
-        Block(passage.text[begin:finish], "u"),
-        Block(passage.text[finish:]),
-    ]
+    section = embed(passage.section, language) if passage.section else None
+    paragraph = translate(language, PARAGRAPH, n=passage.paragraph)
+    where = [Block(embed(passage.article_title, language), "b"), Block(" · ")] if titled else []
+    where.append(Block(f"{section or translate(language, INTRODUCTION)} · {paragraph}\n\n"))
+    text = passage.text
+    runs = [text[:begin], text[begin:finish], text[finish:]]
+    if wording.right_to_left(language):
+        runs = isolate_runs(runs)
+    body = [Block(runs[0]), Block(runs[1], "u"), Block(runs[2])]
+    return directed(where + body, language)
 
 
-def abstention_blocks(answer: Answer, manifest: Manifest) -> list[Block]:
+def abstention_blocks(
+    answer: Answer, manifest: Manifest, language: str | None = None
+) -> list[Block]:
     """A plain "not covered" (and why), what was searched when it differs from the question,
     and a pointer to what the article does cover."""
+    language = language or answer.language
     topics = ", ".join(manifest.sections[:6]) or manifest.title
-    return [
-        Block(wording.decline_message(answer)),
-        *_searched(answer),
-        Block("\n\nThe article covers: "),
-        Block(topics, "i"),
+    blocks = [
+        Block(wording.decline_message(answer, language)),
+        *_searched(answer, language),
+        Block(f"\n\n{translate(language, COVERS)} "),
+        Block(embed(topics, language), "i"),
     ]
+    return directed(blocks, language)
 
 
-def article_blocks(manifest: Manifest) -> list[Block]:
+def article_blocks(manifest: Manifest, language: str | None = None) -> list[Block]:
     """The article's title, sections and index facts, for /sources."""
-    blocks = [Block("Article: ", "b"), Block(manifest.title), Block("\n\nSections", "b")]
-    blocks += [Block(f"\n{i}. {name}") for i, name in enumerate(manifest.sections, 1)]
-    blocks.append(Block(f"\n\nIndex: {index_facts(manifest)}"))
-    return blocks
+    blocks = [
+        Block(translate(language, ARTICLE) + " ", "b"),
+        Block(embed(manifest.title, language)),
+    ]
+    blocks.append(Block("\n\n" + translate(language, SECTIONS), "b"))
+    blocks += [
+        Block(f"\n{i}. {embed(name, language)}") for i, name in enumerate(manifest.sections, 1)
+    ]
+    facts = index_facts(manifest, language)
+    blocks.append(Block("\n\n" + translate(language, INDEX, facts=facts)))
+    return directed(blocks, language)
 
 
 def stats_blocks(
-    summary: UsageSummary | None, recorder: UsageRecorder, manifest: Manifest
+    summary: UsageSummary | None,
+    recorder: UsageRecorder,
+    manifest: Manifest,
+    language: str | None = None,
 ) -> list[Block]:
     """/stats: the usage summary, what is wrong with the usage database if anything, the index."""
-    blocks = [Block("Stats", "b")]
+    blocks = [Block(translate(language, STATS), "b")]
     if recorder.problem or recorder.unrecorded:
-        problem = recorder.problem or "it failed earlier and works again"
+        problem = recorder.problem or translate(language, FAILED_EARLIER)
         blocks += [
-            Block("\n⚠ Usage database: ", "b"),
-            Block(f"{problem}. Questions not recorded since start-up: {recorder.unrecorded}."),
+            Block("\n" + translate(language, USAGE_DATABASE) + " ", "b"),
+            Block(
+                translate(language, USAGE_PROBLEM, problem=problem, unrecorded=recorder.unrecorded)
+            ),
         ]
-    if summary is not None:
-        blocks += [Block(f"\n{line}") for line in summary_lines(summary)]
-    blocks.append(Block(f"\nIndex: {index_facts(manifest)}"))
-    return blocks
+    if summary is not None:  # the usage package's lines, in English
+        blocks += [Block("\n" + embed(line, language)) for line in summary_lines(summary)]
+    facts = index_facts(manifest, language)
+    blocks.append(Block("\n" + translate(language, INDEX, facts=facts)))
+    return directed(blocks, language)
 
 
-def index_facts(manifest: Manifest) -> str:
+def index_facts(manifest: Manifest, language: str | None = None) -> str:
     """Size, kind and build time of the index, in one line."""
-    return (
-        f"{manifest.passages} passages, {manifest.sentences} sentences, "
-        f"{manifest.index_type} FAISS index of {manifest.model}, built {manifest.built_at}"
+    return translate(
+        language,
+        INDEX_FACTS,
+        passages=manifest.passages,
+        sentences=manifest.sentences,
+        index_type=manifest.index_type,
+        model=manifest.model,
+        built_at=manifest.built_at,
     )

@@ -19,22 +19,28 @@ from telegram.ext import ContextTypes, filters
 from retrieval import ReindexInProgress, RetrievalError
 from retrieval.fetch import FetchPolicy
 from retrieval.intake import Upload, preview, read_document, read_link
+from wording import N_, mark, say
 
 from . import library_format as lf
 from .admin import NOT_ADMIN
 from .questions import NON_TEXT_HINT
-from .replies import best_effort, reply_blocks, reply_plain
+from .replies import best_effort, reply_blocks, reply_plain, user_language
 from .services import Services, services
 from .uploads import PendingUpload
 
 log = logging.getLogger(__name__)
 
-BUSY = "I'm still working on the previous upload. Please send this one again when I'm done."
-EXPIRED = "That preview has expired or was already decided. Please send the document again."
-GONE = "That article is no longer in the library. Please choose again."
-CHANGE_RUNNING = "Another change to the library is running. Please try again when it's done."
-CANCELLED = "Cancelled. Nothing was added."
-TOO_BIG = "That file is {size:.1f} MB; I can take documents up to {limit:g} MB."
+BUSY = N_("I'm still working on the previous upload. Please send this one again when I'm done.")
+EXPIRED = N_("That preview has expired or was already decided. Please send the document again.")
+GONE = N_("That article is no longer in the library. Please choose again.")
+CHANGE_RUNNING = N_("Another change to the library is running. Please try again when it's done.")
+CANCELLED = N_("Cancelled. Nothing was added.")
+TOO_BIG = N_("That file is {size:.1f} MB; I can take documents up to {limit:g} MB.")
+NO_DOWNLOAD = N_("I couldn't download that file from Telegram: {why}.")
+REFUSED = N_("I can't add that: {why}.")
+ADDING = N_("Adding “{title}”. I keep answering from the current library.")
+REPLACING = N_("Replacing the article with “{title}”. I keep answering from the current library.")
+ADDING_FAILED = N_("Adding failed: {why}. The library is unchanged.")
 
 
 class HttpLink(filters.MessageFilter):
@@ -58,26 +64,26 @@ def first_link(message: Message) -> str | None:
 async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An admin's document in a private chat becomes a preview (refused early when too big)."""
     message, svc = update.effective_message, services(context)
-    attachment = message.document
+    attachment, language = message.document, user_language(update.effective_user)
     if not svc.is_admin(update.effective_user):
-        await reply_plain(message, NON_TEXT_HINT)
+        await reply_plain(message, say(language, NON_TEXT_HINT))
         return
     limit = min(FileSizeLimit.FILESIZE_DOWNLOAD, svc.settings.max_document_bytes)
     if attachment.file_size and attachment.file_size > limit:
         size, most = attachment.file_size / 1_000_000, limit / 1_000_000
-        await reply_plain(message, TOO_BIG.format(size=size, limit=most))
+        await reply_plain(message, say(language, TOO_BIG, size=size, limit=most))
         return
     if not svc.uploads.claim():
-        await reply_plain(message, BUSY)
+        await reply_plain(message, say(language, BUSY))
         return
     try:
         try:
             data = bytes(await (await attachment.get_file()).download_as_bytearray())
         except TelegramError as exc:
-            await reply_plain(message, f"I couldn't download that file from Telegram: {exc}.")
+            await reply_plain(message, say(language, NO_DOWNLOAD, why=str(exc)))
             return
         name, mime = attachment.file_name, attachment.mime_type
-        await _preview(message, svc, lambda: read_document(data, name, mime))
+        await _preview(message, svc, lambda: read_document(data, name, mime), language)
     finally:
         svc.uploads.release()
 
@@ -85,74 +91,82 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An admin's http(s) link in a private chat becomes a preview; anyone else's is not read."""
     message, svc = update.effective_message, services(context)
+    language = user_language(update.effective_user)
     if not svc.is_admin(update.effective_user):
-        await reply_plain(message, NON_TEXT_HINT)
+        await reply_plain(message, say(language, NON_TEXT_HINT))
         return
     url, policy = first_link(message), FetchPolicy.of(svc.settings)
     if not svc.uploads.claim():
-        await reply_plain(message, BUSY)
+        await reply_plain(message, say(language, BUSY))
         return
     try:
-        await _preview(message, svc, lambda: read_link(url, policy))
+        await _preview(message, svc, lambda: read_link(url, policy), language)
     finally:
         svc.uploads.release()
 
 
-async def _preview(message: Message, svc: Services, read: Callable[[], Upload]) -> None:
+async def _preview(
+    message: Message, svc: Services, read: Callable[[], Upload], language: str | None
+) -> None:
     """Extract the article (in a worker thread), hold it and show its preview and buttons."""
     try:
         upload = await asyncio.to_thread(read)
         shown = await asyncio.to_thread(preview, upload, svc.engine.embedder)
     except RetrievalError as exc:
         log.info("upload refused: %s", exc)
-        await reply_plain(message, f"I can't add that: {exc}.")
+        await reply_plain(message, say(language, REFUSED, why=str(exc)))
         return
     pending = svc.uploads.hold(upload, shown, message.from_user.id)
-    keyboard = lf.upload_keyboard(pending.id, svc.engine.articles())
-    await reply_blocks(message, lf.preview_blocks(shown), keyboard)
+    keyboard = lf.upload_keyboard(pending.id, svc.engine.articles(), language)
+    await reply_blocks(message, lf.preview_blocks(shown, language), keyboard)
 
 
 async def upload_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An admin's choice on a preview: add it, replace an article (or pick which), cancel."""
     query, svc = update.callback_query, services(context)
     press = lf.parse_press(lf.UPLOAD_BUTTON, query.data)
+    language = user_language(query.from_user)
     if not svc.is_admin(query.from_user):
-        await query.answer(NOT_ADMIN, show_alert=True)
+        await query.answer(say(language, NOT_ADMIN), show_alert=True)
         return
     pending = svc.uploads.get(press.target, query.from_user.id) if press else None
     if press is None or pending is None or not isinstance(query.message, Message):
-        await query.answer(EXPIRED, show_alert=True)
+        await query.answer(say(language, EXPIRED), show_alert=True)
         return
     articles = svc.engine.articles()
     if press.action == "pick":
         await best_effort(query.answer())
         page = int(press.extra) if (press.extra or "").isdigit() else 0
-        await query.edit_message_reply_markup(lf.replace_picker(pending.id, articles, page))
+        picker = lf.replace_picker(pending.id, articles, page, language)
+        await query.edit_message_reply_markup(picker)
     elif press.action == "no":
         svc.uploads.take(pending.id, pending.admin_id)
         await best_effort(query.answer())
         await best_effort(query.edit_message_reply_markup(None))
-        await reply_plain(query.message, CANCELLED)
+        await reply_plain(query.message, say(language, CANCELLED))
     elif press.action == "rep" and press.extra not in {a.id for a in articles}:
-        await query.answer(GONE, show_alert=True)
+        await query.answer(say(language, GONE), show_alert=True)
     elif not svc.uploads.claim():
-        await query.answer(BUSY, show_alert=True)
+        await query.answer(say(language, BUSY), show_alert=True)
     else:
         svc.uploads.take(pending.id, pending.admin_id)
         await best_effort(query.answer())
         replace = press.extra if press.action == "rep" else None
-        task = _add_and_report(query.message, svc, pending, replace)
+        task = _add_and_report(query.message, svc, pending, replace, language)
         context.application.create_task(task, update)
 
 
 async def _add_and_report(
-    message: Message, svc: Services, pending: PendingUpload, replace: str | None
+    message: Message,
+    svc: Services,
+    pending: PendingUpload,
+    replace: str | None,
+    language: str | None,
 ) -> None:
     """Build the library with the upload in a worker thread, then say how it went."""
     upload, title = pending.upload, pending.preview.title
     try:
-        verb = "Replacing the article with" if replace else "Adding"
-        await reply_plain(message, f"{verb} “{title}”. I keep answering from the current library.")
+        await reply_plain(message, say(language, REPLACING if replace else ADDING, title=title))
         try:
             change = await asyncio.to_thread(
                 svc.engine.add_article,
@@ -167,13 +181,13 @@ async def _add_and_report(
             )
         except ReindexInProgress:
             svc.uploads.put_back(pending)
-            await reply_plain(message, CHANGE_RUNNING)
+            await reply_plain(message, say(language, CHANGE_RUNNING))
             return
         except RetrievalError as exc:
             log.warning("adding %s failed: %s", upload.source, exc)
-            await reply_plain(message, f"Adding failed: {exc}. The library is unchanged.")
+            await reply_plain(message, say(language, ADDING_FAILED, why=str(exc)))
             return
     finally:
         svc.uploads.release()
     await best_effort(message.edit_reply_markup(None))
-    await reply_plain(message, lf.change_line(change))
+    await reply_plain(message, mark(lf.change_line(change, language), language))

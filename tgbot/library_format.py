@@ -6,6 +6,7 @@ Button data stays far under Telegram's 64 bytes: a prefix, an action, a short up
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,8 +16,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from retrieval.intake import Preview
 from retrieval.library import ArticleRecord
 from retrieval.snapshot import LibraryChange
+from wording import N_, embed, language_name, translate
 
-from .formatting import Block, shorten
+from .formatting import Block, directed, shorten
 
 UPLOAD_PREFIX, ARTICLE_PREFIX = "up", "art"
 UPLOAD_BUTTON = re.compile(
@@ -27,6 +29,39 @@ ARTICLE_BUTTON = re.compile(rf"^{ARTICLE_PREFIX}\|(use|all|txt|rm)(?:\|([0-9a-f]
 REPLACE_BUTTONS = 3
 PICKER_PAGE = 8
 BUTTON_TITLE = 40
+PREVIEW = N_("Preview:")
+SOURCE = N_("Source: {source}")
+LENGTH = N_("Length: {chars:,} characters, {words:,} words")
+SECTIONS = N_("Sections ({count}):")
+NO_SECTIONS = N_("none")
+PASSAGES = N_("Passages: {count}")
+OPENS_WITH = N_("Opens with:")
+NOTHING_CHANGES = N_("Nothing changes until you choose below.")
+ADD_NEW = N_("Add as a new article")
+REPLACE = N_("Replace {title}")
+REPLACE_PICK = N_("Replace an article…")
+CANCEL = N_("Cancel")
+PREVIOUS = N_("‹ Previous")
+NEXT = N_("Next ›")
+ARTICLES = N_("Articles ({count})")
+ADMIN_FACTS = N_("id {id} · {passages} passages")
+ADMIN_SOURCE = N_("source: {source}")
+ADDED = N_("added {added_at}")
+ADDED_BY = N_("added {added_at} by {added_by}")
+SCOPE_CHOSEN = N_("This chat gets answers from the chosen article ✓.")
+SCOPE_ALL = N_("This chat gets answers from all articles.")
+USE = N_("Use {n}")
+TEXT = N_("Text {n}")
+REMOVE = N_("Remove {n}")
+ALL_ARTICLES = N_("All articles")
+I_KNOW = N_("I know {count} articles:")
+WHICH_ONE = N_("Which one do you mean? Pick it below, then ask again.")
+LIBRARY = N_("The library now has {articles} articles, {passages} passages.")
+ADDED_ARTICLE = N_("Added “{title}”: {passages} passages in {seconds}.")
+REPLACED_ARTICLE = N_("Replaced “{title}”: {passages} passages in {seconds}.")
+REMOVED_ARTICLE = N_("Removed “{title}” in {seconds}.")
+ROLLED_BACK = N_("Rolled back to library version {version} in {seconds}.")
+SECONDS = N_("{seconds:.1f} s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,59 +90,69 @@ def quoted_title(title: str, limit: int = BUTTON_TITLE) -> str:
     return f"“{shorten(title, limit)}”"
 
 
+def _language(article: ArticleRecord, language: str | None) -> str:
+    """ " · Russian" after an article's title, when its language is known."""
+    return f" · {language_name(article.language, language)}" if article.language else ""
+
+
 # --- upload previews ------------------------------------------------------------------------
 
 
-def preview_blocks(preview: Preview) -> list[Block]:
+def preview_blocks(preview: Preview, language: str | None = None) -> list[Block]:
     """What an upload would add: title, source, length, sections, passages, opening."""
-    sections = ", ".join(preview.sections) if preview.sections else "none"
-    return [
-        Block("Preview: ", "b"),
-        Block(preview.title, "b"),
-        Block(f"\nSource: {preview.source}"),
-        Block(f"\nLength: {preview.chars:,} characters, {preview.words:,} words"),
-        Block(f"\nSections ({len(preview.sections)}): "),
-        Block(shorten(sections, 600)),
-        Block(f"\nPassages: {preview.passages}"),
-        Block("\nOpens with: "),
-        Block(f"“{shorten(preview.opening, 300)}”", "i"),
-        Block("\n\nNothing changes until you choose below."),
+    say = functools.partial(translate, language)
+    sections = ", ".join(preview.sections) if preview.sections else say(NO_SECTIONS)
+    blocks = [
+        Block(say(PREVIEW) + " ", "b"),
+        Block(embed(preview.title, language), "b"),
+        Block("\n" + say(SOURCE, source=preview.source)),
+        Block("\n" + say(LENGTH, chars=preview.chars, words=preview.words)),
+        Block("\n" + say(SECTIONS, count=len(preview.sections)) + " "),
+        Block(embed(shorten(sections, 600), language)),
+        Block("\n" + say(PASSAGES, count=preview.passages)),
+        Block("\n" + say(OPENS_WITH) + " "),
+        Block(embed(f"“{shorten(preview.opening, 300)}”", language), "i"),
+        Block("\n\n" + say(NOTHING_CHANGES)),
     ]
+    return directed(blocks, language)
 
 
-def upload_keyboard(upload_id: str, articles: Sequence[ArticleRecord]) -> InlineKeyboardMarkup:
+def _replace(upload_id: str, article: ArticleRecord, language: str | None) -> InlineKeyboardButton:
+    label = translate(language, REPLACE, title=quoted_title(article.title))
+    return _button(label, UPLOAD_PREFIX, "rep", upload_id, article.id)
+
+
+def upload_keyboard(
+    upload_id: str, articles: Sequence[ArticleRecord], language: str | None = None
+) -> InlineKeyboardMarkup:
     """Add, one Replace per article (or a picker when there are many), Cancel."""
-    rows = [[_button("Add as a new article", UPLOAD_PREFIX, "add", upload_id)]]
+    rows = [[_button(translate(language, ADD_NEW), UPLOAD_PREFIX, "add", upload_id)]]
     if len(articles) <= REPLACE_BUTTONS:
-        rows += [
-            [_button(f"Replace {quoted_title(a.title)}", UPLOAD_PREFIX, "rep", upload_id, a.id)]
-            for a in articles
-        ]
+        rows += [[_replace(upload_id, a, language)] for a in articles]
     else:
-        rows.append([_button("Replace an article…", UPLOAD_PREFIX, "pick", upload_id, 0)])
-    rows.append([_button("Cancel", UPLOAD_PREFIX, "no", upload_id)])
+        pick = translate(language, REPLACE_PICK)
+        rows.append([_button(pick, UPLOAD_PREFIX, "pick", upload_id, 0)])
+    rows.append([_button(translate(language, CANCEL), UPLOAD_PREFIX, "no", upload_id)])
     return InlineKeyboardMarkup(rows)
 
 
 def replace_picker(
-    upload_id: str, articles: Sequence[ArticleRecord], page: int
+    upload_id: str, articles: Sequence[ArticleRecord], page: int, language: str | None = None
 ) -> InlineKeyboardMarkup:
     """One page of articles to replace, with the other pages and Cancel."""
     pages = max(1, -(-len(articles) // PICKER_PAGE))
     page = min(max(page, 0), pages - 1)
     shown = articles[page * PICKER_PAGE : (page + 1) * PICKER_PAGE]
-    rows = [
-        [_button(f"Replace {quoted_title(a.title)}", UPLOAD_PREFIX, "rep", upload_id, a.id)]
-        for a in shown
-    ]
+    rows = [[_replace(upload_id, a, language)] for a in shown]
     turn = []
     if page > 0:
-        turn.append(_button("‹ Previous", UPLOAD_PREFIX, "pick", upload_id, page - 1))
+        previous = translate(language, PREVIOUS)
+        turn.append(_button(previous, UPLOAD_PREFIX, "pick", upload_id, page - 1))
     if page < pages - 1:
-        turn.append(_button("Next ›", UPLOAD_PREFIX, "pick", upload_id, page + 1))
+        turn.append(_button(translate(language, NEXT), UPLOAD_PREFIX, "pick", upload_id, page + 1))
     rows += [turn] if turn else []
-    rows.append([_button("Add as a new article", UPLOAD_PREFIX, "add", upload_id)])
-    rows.append([_button("Cancel", UPLOAD_PREFIX, "no", upload_id)])
+    rows.append([_button(translate(language, ADD_NEW), UPLOAD_PREFIX, "add", upload_id)])
+    rows.append([_button(translate(language, CANCEL), UPLOAD_PREFIX, "no", upload_id)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -120,41 +165,54 @@ def articles_blocks(
     *,
     admin: bool,
     chosen: str | None,
+    language: str | None = None,
 ) -> list[Block]:
-    """The library: id, title, source, when and by whom, passages (admins); titles (readers)."""
-    blocks = [Block(f"Articles ({len(articles)})", "b")]
+    """The library: id, title, language, source, when and by whom, passages (admins); titles
+    and languages (readers)."""
+    say = functools.partial(translate, language)
+    blocks = [Block(say(ARTICLES, count=len(articles)), "b")]
     for i, article in enumerate(articles, 1):
         mark = " ✓" if article.id == chosen else ""
-        blocks += [Block(f"\n\n{i}. "), Block(article.title, "b"), Block(mark)]
+        blocks += [Block(f"\n\n{i}. "), Block(embed(article.title, language), "b")]
+        blocks.append(Block(_language(article, language) + mark))
         if admin:
-            by = f" by {article.added_by}" if article.added_by is not None else ""
+            facts = say(ADMIN_FACTS, id=article.id, passages=passages.get(article.id, 0))
+            added = (
+                say(ADDED_BY, added_at=article.added_at, added_by=str(article.added_by))
+                if article.added_by is not None
+                else say(ADDED, added_at=article.added_at)
+            )
             blocks += [
-                Block(f"\nid {article.id} · {passages.get(article.id, 0)} passages"),
-                Block(f"\nsource: {article.source}"),
-                Block(f"\nadded {article.added_at}{by}"),
+                Block("\n" + facts),
+                Block("\n" + say(ADMIN_SOURCE, source=article.source)),
+                Block("\n" + added),
             ]
-    scope = "the chosen article ✓" if chosen else "all articles"
-    blocks.append(Block(f"\n\nThis chat gets answers from {scope}."))
-    return blocks
+    blocks.append(Block("\n\n" + say(SCOPE_CHOSEN if chosen else SCOPE_ALL)))
+    return directed(blocks, language)
 
 
 def articles_keyboard(
-    articles: Sequence[ArticleRecord], *, admin: bool, chosen: str | None
+    articles: Sequence[ArticleRecord],
+    *,
+    admin: bool,
+    chosen: str | None,
+    language: str | None = None,
 ) -> InlineKeyboardMarkup:
     """Readers pick one article for the chat or all of them; admins also show or remove one."""
+    say = functools.partial(translate, language)
     if admin:
         rows = [
             [
-                _button(f"Use {i}", ARTICLE_PREFIX, "use", a.id),
-                _button(f"Text {i}", ARTICLE_PREFIX, "txt", a.id),
-                _button(f"Remove {i}", ARTICLE_PREFIX, "rm", a.id),
+                _button(say(USE, n=i), ARTICLE_PREFIX, "use", a.id),
+                _button(say(TEXT, n=i), ARTICLE_PREFIX, "txt", a.id),
+                _button(say(REMOVE, n=i), ARTICLE_PREFIX, "rm", a.id),
             ]
             for i, a in enumerate(articles, 1)
         ]
     else:
         rows = _use_rows(articles)
     if len(articles) > 1 or chosen:
-        everything = "All articles" + (" ✓" if chosen is None else "")
+        everything = say(ALL_ARTICLES) + (" ✓" if chosen is None else "")
         rows.append([_button(everything, ARTICLE_PREFIX, "all")])
     return InlineKeyboardMarkup(rows)
 
@@ -166,13 +224,16 @@ def _use_rows(articles: Sequence[ArticleRecord]) -> list[list[InlineKeyboardButt
     ]
 
 
-def which_article_blocks(articles: Sequence[ArticleRecord]) -> list[Block]:
+def which_article_blocks(
+    articles: Sequence[ArticleRecord], language: str | None = None
+) -> list[Block]:
     """An overview question over several articles: name them and ask which one."""
-    blocks = [Block(f"I know {len(articles)} articles:")]
+    blocks = [Block(translate(language, I_KNOW, count=len(articles)))]
     for i, article in enumerate(articles, 1):
-        blocks += [Block(f"\n{i}. "), Block(article.title, "b")]
-    blocks.append(Block("\n\nWhich one do you mean? Pick it below, then ask again."))
-    return blocks
+        blocks += [Block(f"\n{i}. "), Block(embed(article.title, language), "b")]
+        blocks.append(Block(_language(article, language)))
+    blocks.append(Block("\n\n" + translate(language, WHICH_ONE)))
+    return directed(blocks, language)
 
 
 def pick_keyboard(articles: Sequence[ArticleRecord]) -> InlineKeyboardMarkup:
@@ -180,16 +241,18 @@ def pick_keyboard(articles: Sequence[ArticleRecord]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(_use_rows(articles))
 
 
-def change_line(change: LibraryChange) -> str:
-    """One line on a change that went live: what changed, its passages, the library, time."""
+def change_line(change: LibraryChange, language: str | None = None) -> str:
+    """One line on a change that went live: what changed, its passages, the library, time
+    (plain text: :func:`wording.say` marks it right to left)."""
+    say = functools.partial(translate, language)
     manifest, article = change.snapshot.manifest, change.article
-    library = f"The library now has {manifest.articles} articles, {manifest.passages} passages."
-    seconds = f"{change.seconds:.1f} s"
+    library = say(LIBRARY, articles=manifest.articles, passages=manifest.passages)
+    seconds = say(SECONDS, seconds=change.seconds)
     if change.action in ("added", "replaced") and article is not None:
         passages = len(change.snapshot.rows.get(article.id, ()))
-        done = f"{change.action.capitalize()} “{article.title}”"
-        return f"{done}: {passages} passages in {seconds}. {library}"
+        done = ADDED_ARTICLE if change.action == "added" else REPLACED_ARTICLE
+        return f"{say(done, title=article.title, passages=passages, seconds=seconds)} {library}"
     if change.action == "removed" and article is not None:
-        return f"Removed “{article.title}” in {seconds}. {library}"
-    version = f"library version {manifest.library_version}"
-    return f"{change.action.capitalize()} to {version} in {seconds}. {library}"
+        return f"{say(REMOVED_ARTICLE, title=article.title, seconds=seconds)} {library}"
+    version = manifest.library_version
+    return f"{say(ROLLED_BACK, version=version, seconds=seconds)} {library}"

@@ -13,12 +13,18 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from retrieval import Engine, Settings
+from wording import N_, say, translated_languages
 
-from .info import COMMANDS, USER_COMMANDS
+from .info import COMMANDS, commands
 from .rebuilds import start_rebuild, stop_rebuild
 from .services import Services
 
 log = logging.getLogger(__name__)
+
+STARTUP_REBUILD_FAILED = N_(
+    "At start-up the index needed a rebuild ({reason}), which failed: {why}. "
+    "Still serving the index built at {built_at}."
+)
 
 
 def webhook_options(settings: Settings) -> dict[str, Any]:
@@ -69,11 +75,19 @@ def warn_about(settings: Settings) -> None:
 
 
 async def register_commands(bot: Bot, settings: Settings) -> None:
-    """The menu: user commands for everyone, the admin commands in the admins' own chats."""
-    await bot.set_my_commands(USER_COMMANDS)
+    """The menu: user commands for everyone, the admin commands in the admins' own chats;
+    in English, and in each translated language for the users whose app is set to it."""
+    languages = [None, *sorted(translated_languages())]
+    for language in languages:
+        await bot.set_my_commands(commands(language), language_code=language)
     for admin_id in sorted(settings.admin_user_ids):
         try:
-            await bot.set_my_commands(COMMANDS, scope=BotCommandScopeChat(admin_id))
+            for language in languages:
+                await bot.set_my_commands(
+                    commands(language, COMMANDS),
+                    scope=BotCommandScopeChat(admin_id),
+                    language_code=language,
+                )
         except TelegramError as exc:  # "chat not found" until the admin has written to the bot
             log.warning("could not set the admin commands for chat %s: %s", admin_id, exc)
 
@@ -83,10 +97,8 @@ def _rebuild_at_startup(bot: Bot, svc: Services, reason: str) -> None:
     log.warning("%s: rebuilding the index in the background", reason)
 
     async def failed(why: str) -> None:
-        text = (
-            f"At start-up the index needed a rebuild ({reason}), which failed: {why}. "
-            f"Still serving the index built at {built_at}."
-        )
+        # Nobody asked: the admins' languages are unknown, so this one is in English.
+        text = say(None, STARTUP_REBUILD_FAILED, reason=reason, why=why, built_at=built_at)
         await tell_admins(bot, svc.settings, text)
 
     async def done(summary: str) -> None:

@@ -14,17 +14,19 @@ from retrieval import ArticleUnknown, InvalidQuestion, normalize_question, valid
 from retrieval.answer import asks_for_overview
 from retrieval.followup import QUESTION_WORDS as FOLLOWUP_QUESTION_WORDS
 from usage import QuestionEntry
+from wording import N_, reply_language, say
 
 from . import formatting as fmt
 from . import library_format as lf
 from .feedback import with_feedback
-from .replies import raise_if_refused, reply_blocks, reply_plain, show_typing
+from .replies import raise_if_refused, reply_blocks, reply_plain, show_typing, user_language
 from .services import Services, chosen_article, services
 
-USAGE = "Usage: /ask QUESTION, for example: /ask What is the article about?"
-NON_TEXT_HINT = "I can only read text. Please type your question about the article."
-SLOW_DOWN = "You're asking faster than I can keep up with. Please wait a minute and try again."
-TOO_LONG = "That question is {length} characters long. Please shorten it to {limit} or fewer."
+USAGE = N_("Usage: /ask QUESTION, for example: /ask What is the article about?")
+NON_TEXT_HINT = N_("I can only read text. Please type your question about the article.")
+SLOW_DOWN = N_("You're asking faster than I can keep up with. Please wait a minute and try again.")
+TOO_LONG = N_("That question is {length} characters long. Please shorten it to {limit} or fewer.")
+UNKNOWN_COMMAND = N_("I don't know that command. Try /help.")
 # The words that open a question (the follow-up rules' list) and a few that open a request.
 QUESTION_WORDS = FOLLOWUP_QUESTION_WORDS | {
     "summarize",
@@ -70,7 +72,7 @@ ACKNOWLEDGEMENTS = frozenset(
 )
 _WORD = re.compile(r"[^\W\d_]+")
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
-NEW_CONVERSATION = "Starting over: your next question won't lean on the earlier ones."
+NEW_CONVERSATION = N_("Starting over: your next question won't lean on the earlier ones.")
 
 
 async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -78,7 +80,7 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     message = update.effective_message
     parts = (message.text or "").split(maxsplit=1)
     if len(parts) < 2 or not parts[1].strip():
-        await reply_plain(message, USAGE)
+        await reply_plain(message, say(user_language(update.effective_user), USAGE))
         return
     await answer_question(message, services(context), parts[1], context.chat_data)
 
@@ -132,34 +134,38 @@ def is_chatter(text: str) -> bool:
 
 async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a sticker, photo, voice note or other non-text message with a hint."""
-    await reply_plain(update.effective_message, NON_TEXT_HINT)
+    language = user_language(update.effective_user)
+    await reply_plain(update.effective_message, say(language, NON_TEXT_HINT))
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Point an unknown command in a private chat at /help."""
-    await reply_plain(update.effective_message, "I don't know that command. Try /help.")
+    language = user_language(update.effective_user)
+    await reply_plain(update.effective_message, say(language, UNKNOWN_COMMAND))
 
 
 async def answer_question(
     message: Message, svc: Services, text: str, chat_data: MutableMapping[Any, Any] | None
 ) -> None:
     """Validate, rate-limit, answer (from the chat's chosen article, if it picked one) through
-    the batcher and reply with the cited answer."""
+    the batcher and reply with the cited answer, in the question's language (else the
+    user's)."""
+    user = user_language(message.from_user)
     try:
         question = validate_question(text, svc.settings.max_question_chars)
     except InvalidQuestion:
         length, limit = len(normalize_question(text)), svc.settings.max_question_chars
-        await reply_plain(
-            message, TOO_LONG.format(length=length, limit=limit) if length else USAGE
-        )
+        refusal = say(user, TOO_LONG, length=length, limit=limit) if length else say(user, USAGE)
+        await reply_plain(message, refusal)
         return
     if message.from_user and not svc.limiter.allow(message.from_user.id):
-        await reply_plain(message, SLOW_DOWN)
+        await reply_plain(message, say(user, SLOW_DOWN))
         return
     chosen = chosen_article(chat_data, svc.engine.snapshot)
     articles = svc.engine.snapshot.articles
     if chosen is None and len(articles) > 1 and asks_for_overview(question):
-        await reply_blocks(message, lf.which_article_blocks(articles), lf.pick_keyboard(articles))
+        blocks = lf.which_article_blocks(articles, user)
+        await reply_blocks(message, blocks, lf.pick_keyboard(articles))
         return
     typing = show_typing(message)
     started = time.perf_counter()
@@ -180,11 +186,13 @@ async def answer_question(
     )
     svc.usage.record(entry)
     raise_if_refused(typing)
+    language = reply_language(answer.language, user)
     if answer.abstained:
-        blocks, keyboard = fmt.abstention_blocks(answer, snapshot.manifest), None
+        blocks, keyboard = fmt.abstention_blocks(answer, snapshot.manifest, language), None
     else:
-        blocks = fmt.answer_blocks(answer)
-        keyboard = fmt.source_keyboard(snapshot.manifest.build_id, answer.citations)
+        titled = len(snapshot.articles) > 1  # one article: every source would repeat its title
+        blocks = fmt.answer_blocks(answer, language, titled=titled)
+        keyboard = fmt.source_keyboard(snapshot.manifest.build_id, answer.citations, language)
     if svc.usage.recording:
         keyboard = with_feedback(keyboard, entry.id)
     sent = await reply_blocks(message, blocks, keyboard)
@@ -196,4 +204,4 @@ async def new_conversation(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """Start the sender's conversation over: the next question stands on its own."""
     message = update.effective_message
     services(context).conversations.reset(message)
-    await reply_plain(message, NEW_CONVERSATION)
+    await reply_plain(message, say(user_language(update.effective_user), NEW_CONVERSATION))

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from telegram.error import TelegramError
 
 from retrieval import RebuildCancelled, RetrievalError
+from wording import N_, translate
 
 from .services import Services
 
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 
 SHUTDOWN_WAIT = 10.0  # seconds a stopping bot gives a cancelled rebuild to let go
 Report = Callable[[str], Awaitable[object]]
+REBUILT = N_("{passages} passages in {seconds:.1f} s")
+INTERNAL_ERROR = N_("internal error ({error})")
 
 
 @dataclass
@@ -38,12 +41,16 @@ class Rebuild:
 
 
 def start_rebuild(
-    svc: Services, on_done: Report, on_failure: Report, announce: Report | None = None
+    svc: Services,
+    on_done: Report,
+    on_failure: Report,
+    announce: Report | None = None,
+    language: str | None = None,
 ) -> Rebuild:
     """Rebuild in a worker thread: ``announce`` it first, then report the outcome through
-    ``on_done`` or ``on_failure`` (each gets the text to say)."""
+    ``on_done`` or ``on_failure`` (each gets the text to say, in ``language``)."""
     cancel = threading.Event()
-    task = asyncio.create_task(_run(svc, cancel, announce, on_done, on_failure))
+    task = asyncio.create_task(_run(svc, cancel, announce, on_done, on_failure, language))
     svc.rebuild = Rebuild(task, cancel)
     return svc.rebuild
 
@@ -54,6 +61,7 @@ async def _run(
     announce: Report | None,
     on_done: Report,
     on_failure: Report,
+    language: str | None,
 ) -> None:
     if announce is not None:
         await _report(announce, "the rebuild starts")
@@ -69,10 +77,11 @@ async def _run(
         return
     except Exception as exc:  # a bug: still say so, with the traceback in the log
         log.exception("rebuild crashed")
-        await _report(on_failure, f"internal error ({type(exc).__name__})")
+        await _report(on_failure, translate(language, INTERNAL_ERROR, error=type(exc).__name__))
         return
     seconds = time.perf_counter() - started
-    await _report(on_done, f"{snapshot.manifest.passages} passages in {seconds:.1f} s")
+    passages = snapshot.manifest.passages
+    await _report(on_done, translate(language, REBUILT, passages=passages, seconds=seconds))
 
 
 async def _report(report: Report, text: str) -> None:

@@ -6,13 +6,20 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Sequence
 
-from telegram import InlineKeyboardMarkup, Message
+from telegram import InlineKeyboardMarkup, Message, User
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import Forbidden, TelegramError
+
+import wording
 
 from .formatting import Block, paginate
 
 log = logging.getLogger(__name__)
+
+
+def user_language(user: User | None) -> str | None:
+    """The language the user's Telegram app is set to ("ru" of "ru-RU"), if it says."""
+    return wording.primary_language(user.language_code) if user else None
 
 
 async def reply_blocks(
@@ -35,7 +42,7 @@ async def reply_blocks(
 
 
 async def reply_plain(message: Message, text: str) -> Message:
-    """Reply with one short line of plain text (no article text in it)."""
+    """Reply with one short line of plain text (already worded: :func:`wording.say`)."""
     return await message.reply_text(text, do_quote=True, allow_sending_without_reply=True)
 
 

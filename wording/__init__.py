@@ -1,24 +1,60 @@
 """What a reader is told about an answer, in plain words, for the CLI and the bot alike.
 
 The engine says *what* happened (an outcome, a reason, the names it never found); this package
-says it in English. Neither the CLI nor the bot words an outcome on its own.
+says it in the reader's language (:mod:`wording.catalog`). Neither the CLI nor the bot words an
+outcome on its own. A function given no language speaks the question's.
 """
 
 from __future__ import annotations
 
 import re
 
-from retrieval.answer import OTHER_LANGUAGE, UNKNOWN_NAMES
+from retrieval.answer import UNKNOWN_NAMES
 from retrieval.types import Answer
 
-NOT_COVERED = "Sorry, the article doesn't cover that."
-NOT_MENTIONED = "Sorry, the article doesn't cover that: it never mentions {names}."
-ENGLISH_ONLY = (
-    "Sorry, I can only answer questions in English, and this looks like {language}. "
-    "Please ask in English."
+from .catalog import (
+    N_,
+    SOURCE_LANGUAGE,
+    catalog_language,
+    embed,
+    language_name,
+    mark,
+    primary_language,
+    reply_language,
+    right_to_left,
+    say,
+    translate,
+    translated_languages,
+    translator,
 )
-HEDGE_SAYS = "The article doesn't say {clause}. The closest it comes:"
-HEDGE_ASKS = "The article doesn't answer “{question}” directly. The closest it comes:"
+
+__all__ = [
+    "INTRODUCTION",
+    "N_",
+    "SOURCES",
+    "catalog_language",
+    "decline_message",
+    "embed",
+    "hedge_intro",
+    "language_name",
+    "mark",
+    "primary_language",
+    "reply_language",
+    "reply_text",
+    "right_to_left",
+    "say",
+    "searched_note",
+    "translate",
+    "translated_languages",
+    "translator",
+]
+
+SOURCES = N_("Sources")
+INTRODUCTION = N_("Introduction")  # the section of an article's text before its first heading
+NOT_COVERED = N_("Sorry, the article doesn't cover that.")
+NOT_MENTIONED = N_("Sorry, the article doesn't cover that: it never mentions {names}.")
+HEDGE_SAYS = "The article doesn't say {clause}. The closest it comes:"  # English questions only
+HEDGE_ASKS = N_("The article doesn't answer “{question}” directly. The closest it comes:")
 # "How old is Putin?" → "how old Putin is": the question turned into the clause it asks about.
 _COPULA_QUESTION = re.compile(
     r"^(how (?:old|many(?: \w+){1,2}|much(?: \w+){0,2}|long|far)|who|what|when|where"
@@ -34,7 +70,7 @@ _PARTICIPLE = re.compile(
     re.IGNORECASE,
 )
 _TRAILING = re.compile(r"\s+(?:worth|exactly|now|today|currently|again|then)$", re.IGNORECASE)
-SEARCHED = "searched: {searched}"
+SEARCHED = N_("searched: {searched}")
 
 
 _PREPOSITIONS = frozenset(
@@ -42,22 +78,29 @@ _PREPOSITIONS = frozenset(
 )
 
 
-def decline_message(answer: Answer) -> str:
+def decline_message(answer: Answer, language: str | None = None) -> str:
     """Why nothing in the article answers the question, in one sentence."""
-    if answer.reason == OTHER_LANGUAGE:
-        return ENGLISH_ONLY.format(language=answer.language or "another language")
+    language = language or answer.language
     if answer.reason == UNKNOWN_NAMES and answer.unknown_names:
-        return NOT_MENTIONED.format(names=", ".join(answer.unknown_names))
-    return NOT_COVERED
+        return translate(language, NOT_MENTIONED, names=", ".join(answer.unknown_names))
+    return translate(language, NOT_COVERED)
 
 
-def hedge_intro(answer: Answer) -> str:
+def hedge_intro(answer: Answer, language: str | None = None) -> str:
     """The line before a hedge's quote: the article is on topic but does not say this."""
+    language = language or answer.language
     question = " ".join(answer.question.split())
+    english = primary_language(answer.language) in (None, SOURCE_LANGUAGE)
+    # Turning a question into a clause is English grammar: other replies quote the question.
     asked = _COPULA_QUESTION.match(question)
-    if asked and asked.group(3).split()[-1].lower() not in _PREPOSITIONS:
+    if (
+        english
+        and catalog_language(language) == SOURCE_LANGUAGE
+        and asked
+        and asked.group(3).split()[-1].lower() not in _PREPOSITIONS
+    ):
         return HEDGE_SAYS.format(clause=_clause(*asked.groups()))
-    return HEDGE_ASKS.format(question=question)
+    return translate(language, HEDGE_ASKS, question=question)
 
 
 def _clause(wh: str, verb: str, rest: str) -> str:
@@ -74,18 +117,19 @@ def _clause(wh: str, verb: str, rest: str) -> str:
     return f"{wh} {rest[: last.start()]} {verb}{last.group()}"
 
 
-def searched_note(answer: Answer) -> str | None:
+def searched_note(answer: Answer, language: str | None = None) -> str | None:
     """The query actually searched, when it differs from what the reader typed."""
     searched = answer.searched
     if not searched or " ".join(searched.split()).casefold() == answer.question.casefold():
         return None
-    return SEARCHED.format(searched=searched)
+    return translate(language or answer.language, SEARCHED, searched=searched)
 
 
-def reply_text(answer: Answer) -> str:
+def reply_text(answer: Answer, language: str | None = None) -> str:
     """The whole reply as plain text: the quote, a hedge's warning before it, or a decline."""
+    language = language or answer.language
     if answer.outcome == "declined":
-        return decline_message(answer)
+        return decline_message(answer, language)
     if answer.outcome == "hedged":
-        return f"{hedge_intro(answer)} {answer.text}"
+        return f"{hedge_intro(answer, language)} {embed(answer.text, language)}"
     return answer.text
