@@ -9,7 +9,7 @@ from retrieval.evaluation import Report
 from retrieval.library import ArticleRecord
 from retrieval.snapshot import LibraryChange
 from retrieval.types import Answer
-from wording import reply_text, searched_note
+from wording import INTRODUCTION, SOURCES, language_name, reply_text, searched_note, translate
 
 
 def answer_json(answer: Answer) -> dict[str, object]:
@@ -17,9 +17,11 @@ def answer_json(answer: Answer) -> dict[str, object]:
     return answer.to_json(reply_text(answer))
 
 
-def render_answer(answer: Answer) -> str:
+def render_answer(answer: Answer, *, titled: bool = True) -> str:
     """The answer (a hedge's warning first, the highlight between asterisks), what was
-    searched when it differs from the question, then the numbered sources."""
+    searched when it differs from the question, then the numbered sources: each with its
+    article's title when the library has several (``titled``), its section and its quote.
+    The words around the quotes are in the question's language."""
     text = reply_text(answer)
     if answer.highlight and answer.highlight.text in text:
         text = text.replace(answer.highlight.text, f"*{answer.highlight.text}*", 1)
@@ -28,9 +30,10 @@ def render_answer(answer: Answer) -> str:
     if note:
         lines.append(f"({note})")
     if answer.citations:
-        lines += ["", "Sources:"]
+        lines += ["", translate(answer.language, SOURCES) + ":"]
         for c in answer.citations:
-            where = f"{c.article.title} · {c.passage.section or 'Introduction'}"
+            where = c.passage.section or translate(answer.language, INTRODUCTION)
+            where = f"{c.article.title} · {where}" if titled else where
             lines.append(f"  [{c.n}] {where} (characters {c.start}-{c.end}, score {c.score:.2f})")
             lines += textwrap.wrap(
                 c.quote, 92, initial_indent="      ", subsequent_indent="      "
@@ -75,13 +78,15 @@ def _count(part: int, whole: int) -> str:
 
 
 def render_articles(articles: Sequence[ArticleRecord], rows: Mapping[str, range]) -> str:
-    """One line per article: id, passages, when and by whom it was added, title and source."""
+    """One line per article: id, passages, when and by whom it was added, title, language
+    (when known) and source."""
     lines = [f"{len(articles)} articles"]
     for a in articles:
         by = f" by {a.added_by}" if a.added_by is not None else ""
+        language = f" · {language_name(a.language, None)}" if a.language else ""
         lines.append(
             f"  {a.id}  {len(rows.get(a.id, ())):>5} passages  v{a.version}  "
-            f"added {a.added_at}{by}  {a.title} ({a.source})"
+            f"added {a.added_at}{by}  {a.title}{language} ({a.source})"
         )
     return "\n".join(lines)
 
