@@ -156,11 +156,13 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if args.question is not None:
         validate_question(args.question, settings.max_question_chars)
-        answer = Engine(settings).answer(args.question, article_id=args.article)
+        engine = Engine(settings)
+        answer = engine.answer(args.question, article_id=args.article)
+        titled = len(engine.snapshot.articles) > 1
         print(
             json.dumps(answer_json(answer), ensure_ascii=False)
             if args.json
-            else render_answer(answer)
+            else render_answer(answer, titled=titled)
         )
         return 0
     engine = Engine(settings)
@@ -255,7 +257,7 @@ def chat(engine: Engine, stdin: TextIO, stdout: TextIO) -> int:
             print(f"Sorry: {exc}.", file=stdout)
             continue
         conversations.record(CONSOLE, answer)
-        print(render_answer(answer) + "\n", file=stdout)
+        print(render_answer(answer, titled=len(engine.snapshot.articles) > 1) + "\n", file=stdout)
 
 
 def _stats(args: argparse.Namespace, settings: Settings) -> int:

@@ -48,6 +48,8 @@ def render_report(report: Report, title: str | None = None) -> str:
     lines += _metric_lines(report)
     if report.followups is not None:
         lines += ["follow-ups only:"] + [f"  {line}" for line in _metric_lines(report.followups)]
+    for language, part in report.by_language:
+        lines += [f"language {language}:"] + [f"  {line}" for line in _metric_lines(part)]
     lines.append(f"misses: {len(report.misses)}")
     lines += [f"  - {miss}" for miss in report.misses]
     return "\n".join(lines)

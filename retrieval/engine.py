@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import store
+from . import language, store
 from .answer import AnswerPolicy
 from .answerability import AnswerabilityModel, load_model
 from .chunking import article_title
@@ -77,6 +77,7 @@ class Engine:
         the fitted answerability model and ``fusion`` the fitted signal weights."""
         self.settings = settings.engine if isinstance(settings, Settings) else settings
         check_inputs(self.settings)
+        language.warm_up()
         fusion = fusion or load_fusion()
         self.embedder = (
             FusedEmbedder.of(embedder, fusion)

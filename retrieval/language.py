@@ -9,7 +9,7 @@ more than a language it cannot name. ``python -m tools.language_accuracy`` measu
 
 from __future__ import annotations
 
-from functools import cache
+import threading
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
@@ -22,11 +22,19 @@ LANGUAGES = (  # noqa: SIM905 (a list of 31 codes reads better as one line)
 MIN_LETTERS = 3
 
 
-@cache
+_loading = threading.Lock()
+_loaded: list[LanguageIdentifier] = []
+
+
 def _identifier() -> LanguageIdentifier:
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(LANGUAGES)
-    return identifier
+    """The identifier, loaded once (about a second): a caller during the load waits for it."""
+    if not _loaded:
+        with _loading:
+            if not _loaded:
+                identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+                identifier.set_languages(LANGUAGES)
+                _loaded.append(identifier)
+    return _loaded[0]
 
 
 def detect_language(text: str) -> str | None:
@@ -39,8 +47,9 @@ def detect_language(text: str) -> str | None:
 
 
 def warm_up() -> None:
-    """Load the identifier's model now rather than on the first question."""
-    _identifier()
+    """Start loading the identifier's model in the background, so that the first question
+    does not wait for it while the embedders load."""
+    threading.Thread(target=_identifier, name="language-id", daemon=True).start()
 
 
 ARTICLE_SAMPLE = 5000  # characters: an article's opening tells its language as well as all of it
