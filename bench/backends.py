@@ -73,7 +73,8 @@ def compare_backends(
         for name in order:
             engine = engines[name]
             for question in questions:
-                encode[name].append(timed(lambda e=engine, q=question: e.embedder.encode_queries([q]))[1])
+                encoded = timed(lambda e=engine, q=question: e.embedder.encode_queries([q]))
+                encode[name].append(encoded[1])
             for question in questions:
                 answer[name].append(timed(lambda e=engine, q=question: e.answer(q))[1])
     results: dict[str, Any] = {}

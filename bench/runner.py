@@ -41,7 +41,7 @@ T = TypeVar("T")
 BENCH_DIR = Path(__file__).resolve().parent
 PACKAGES = ("torch", "onnxruntime", "faiss-cpu", "sentence-transformers", "python-telegram-bot")
 OPTIONAL = ("matplotlib",)  # the `bench` extra of pyproject.toml
-SEPARATE = ("scale",)  # written by benchmarks of their own, kept across runs
+SEPARATE = ("scale", "multilingual")  # written by benchmarks of their own, kept across runs
 OUTPUTS = ("results.json", "results.md", "latency_vs_corpus.png")
 
 

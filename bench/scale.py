@@ -18,7 +18,6 @@ sha256 and is chunked and embedded as its own (the build embeds each distinct te
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -35,7 +34,7 @@ from retrieval.library import Library
 
 from .coldstart import serving_probe, time_ask
 from .stats import summary_ms
-from .workload import ROOT, SHARED, bench_settings, dev_questions, real_articles
+from .workload import SHARED, bench_settings, dev_questions, merge_results, real_articles
 
 BASES = real_articles(SHARED / "article.txt")
 BUDGETS = {"answer_median_ms": 10, "answer_p95_ms": 25, "add_seconds": 10, "start_seconds": 3}
@@ -149,11 +148,7 @@ def main() -> int:
     settings = Settings()
     with tempfile.TemporaryDirectory(prefix="article-scale-") as work:
         figures = measure(settings, Path(work), args.articles, args.rounds)
-    out = ROOT / "bench" / "results.json"
-    results = json.loads(out.read_text()) if out.exists() else {}
-    results["scale"] = figures
-    out.write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(figures, indent=2))
+    merge_results("scale", figures)
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = next(
     (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.exists()), ROOT
 )
-ENGINE_FIELDS = ("embedding_model", "embedding_backend", "top_k")
+ENGINE_FIELDS = ("embedders", "embedding_model", "embedding_backend", "top_k")
 DEV_QUESTIONS = (
     ROOT / "tests" / "data" / "dev_questions.jsonl",
     SHARED / "dev_questions.jsonl",
@@ -54,4 +55,19 @@ def bench_settings(
 def settings_env(settings: Settings) -> dict[str, str]:
     """The environment variables that make a child process read the same engine settings."""
     names = ("article_path", "index_dir", "library_dir", "model_cache_dir", *ENGINE_FIELDS)
-    return {name.upper(): str(getattr(settings, name)) for name in names}
+    return {name.upper(): _env_value(getattr(settings, name)) for name in names}
+
+
+def _env_value(value: object) -> str:
+    """A setting as the environment writes it ("e5,minilm" for a tuple)."""
+    return ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
+
+
+def merge_results(section: str, figures: dict[str, Any]) -> None:
+    """Write one benchmark's ``figures`` under ``section`` of bench/results.json (the other
+    sections kept) and print them."""
+    out = ROOT / "bench" / "results.json"
+    results = json.loads(out.read_text()) if out.exists() else {}
+    results[section] = figures
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(figures, indent=2))
