@@ -28,6 +28,9 @@ class Analysis:
     # The focus words that the article answering never uses in any form: known only once the
     # search has found the article (see ``LexicalIndex.unused``).
     unfamiliar: tuple[str, ...] = ()
+    # Whether the question is in another language than the article answering it (no BM25
+    # term can match then): also known once the search has found the article.
+    cross_lingual: bool = False
 
     @property
     def focus_unknown(self) -> float:
@@ -60,6 +63,11 @@ def analyse(
         names=tuple(question_names(searched, names)),
         asked=tuple(content_words(shown)),
     )
+
+
+def crosses(question: str | None, article: str | None) -> bool:
+    """Whether a question in one language is asked of an article in another (unknown: no)."""
+    return question is not None and article is not None and question != article
 
 
 def english(language: str | None) -> bool:

@@ -170,6 +170,7 @@ def _evidence(
         names_unquoted=_names_unquoted(analysis.names, quote),
         negation_mismatch=float(_negated(analysis.searched) and not _negated(quote)),
         number_missing=float(bool(_numbers(analysis.searched) - _numbers(hits[0].passage.text))),
+        cross_lingual=float(analysis.cross_lingual),
     )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .analysis import Analysis, analyse, english
+from .analysis import Analysis, analyse, crosses, english
 from .answer import AnswerPolicy, asks_for_overview, compose, overview
 from .answerability import AnswerabilityModel
 from .conversation import Turn
@@ -91,7 +91,9 @@ class Pipeline:
         if ranked:
             article_id = ranked[0].passage.article_id
             article = snapshot.rows[article_id]
-            if english(snapshot.language_of(article_id)):
+            written_in = snapshot.language_of(article_id)
+            analysis = replace(analysis, cross_lingual=crosses(analysis.language, written_in))
+            if english(written_in):
                 unfamiliar = searcher.lexical.unused(analysis.focus, article)
                 analysis = replace(analysis, unfamiliar=unfamiliar)
             else:  # the English rules read English words: an article in another language

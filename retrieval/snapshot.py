@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import store
 from .entities import EntityLexicon
 from .errors import ArticleUnknown
 from .fusion import FusionConfig
+from .language import article_language
 from .library import ArticleRecord
 from .names import NameBook
 from .search import HybridSearcher
@@ -51,6 +52,7 @@ class Snapshot:
     by_id: dict[str, Passage]
     lexicon: BackgroundLexicon
     rows: dict[str, range]
+    languages: dict[str, str | None] = field(default_factory=dict)  # filled by language_of
 
     @classmethod
     def of(cls, stored: store.StoredIndex, fusion: FusionConfig | None = None) -> Snapshot:
@@ -92,8 +94,19 @@ class Snapshot:
         return tuple(a.record for a in self.stored.articles)
 
     def language_of(self, article_id: str) -> str | None:
-        """The ISO 639-1 code of one article's language (None: not recorded)."""
-        return next((a.language for a in self.articles if a.id == article_id), None)
+        """The ISO 639-1 code of one article's language: as recorded, or (for an article
+        recorded before languages were) identified from its passages once, on first use."""
+        if article_id not in self.languages:
+            record = next((a for a in self.articles if a.id == article_id), None)
+            language = record.language if record else None
+            if record is not None and language is None:
+                rows = self.rows[article_id]
+                opening = " ".join(
+                    p.text for p in self.stored.passages[rows.start : rows.stop][:20]
+                )
+                language = article_language(opening)
+            self.languages[article_id] = language
+        return self.languages[article_id]
 
     def article_rows(self, article_id: str | None) -> range | None:
         """The passage rows of one article (None: the whole library), or

@@ -117,6 +117,7 @@ class Evidence:
     names_unquoted: float
     negation_mismatch: float
     number_missing: float
+    cross_lingual: float  # the question's language is not the article's
 
     def vector(self) -> list[float]:
         """The features in field order."""

@@ -51,7 +51,7 @@ def tuning_sets(shared: Path) -> dict[str, tuple[Path, list[Question]]]:
     news = shared / "article.txt"
     sets = {
         name: (news, read_questions(shared / f"{name}.jsonl"))
-        for name in ("dev_questions", "dev_natural", "dev_followups")
+        for name in ("dev_questions", "dev_natural", "dev_followups", "dev_multilingual")
     }
     for path in sorted((shared / "squad").glob("*.jsonl")):
         sets[f"squad/{path.stem}"] = (path.with_suffix(".txt"), read_questions(path))
@@ -248,13 +248,13 @@ def main() -> int:
     parser.add_argument(
         "--leave-one-out",
         action="store_true",
-        help="measure each SQuAD article on a fit without it, and write nothing",
+        help="only measure each SQuAD article on a fit without it (always printed first)",
     )
     args = parser.parse_args()
     settings = Settings(_env_file=None)
     rows = collect(args.shared, args.index_root, settings)
+    print(leave_one_out(rows, args.max_lost))
     if args.leave_one_out:
-        print(leave_one_out(rows, args.max_lost))
         return 0
     model = fit(rows, args.max_lost)
     print(summary(rows, model))

@@ -8,15 +8,18 @@ Every shared article is one group: the eight SQuAD articles and the news article
 answerable questions of dev_questions and dev_natural). Each group's figure is that of the
 weights fitted on the other groups (the mean hit@1 of the other groups, each group counting
 once); the weights written are the ones fitted on all of them. A hit is the top passage
-holding a gold fragment. The calibration (``scale``, ``shift``) is a least-squares map of
-e5's question-sentence cosines onto MiniLM's over the same questions: it uses no labels, and it
-changes no ranking of an English question (only the scale the answerability model reads).
+holding a gold fragment. MiniLM's share is then chosen again on whole answers (see
+``tools/fusion_share.py``). The calibration (``scale``, ``shift``) maps e5's
+question-sentence cosines onto MiniLM's mean and spread over the same questions: it uses no
+labels, and it changes no ranking of an English question (only the scale the answerability
+model reads).
 ``--signals FILE`` keeps the collected signals, so a second run skips the embedding.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import tempfile
@@ -33,7 +36,10 @@ from retrieval.evaluation import read_questions
 from retrieval.fusion import FUSION_FILE, Calibration, FusionConfig
 from retrieval.lexical import LexicalIndex, tokenize
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+from .fusion_share import choose_share, share_table
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
 MINILM_WEIGHTS = np.round(np.linspace(0, 1, 11), 2)
 PASSAGE_WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 LEXICAL_WEIGHTS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.2)
@@ -118,8 +124,12 @@ def load_groups(path: Path) -> list[Group]:
     """The signals saved by :func:`save_groups`."""
     with np.load(path, allow_pickle=False) as data:
         return [
-            Group(str(name), data[f"{i}_signals"], data[f"{i}_gold"],
-                  (data[f"{i}_minilm"], data[f"{i}_e5"]))
+            Group(
+                str(name),
+                data[f"{i}_signals"],
+                data[f"{i}_gold"],
+                (data[f"{i}_minilm"], data[f"{i}_e5"]),
+            )
             for i, name in enumerate(data["names"])
         ]
 
@@ -182,7 +192,10 @@ ABLATIONS = {
 def table(groups: list[Group], cal: Calibration) -> str:
     """Out-of-sample hit@1 per group for the fused search and each signal removed."""
     names = [g.name for g in groups]
-    lines = ["| search | " + " | ".join(names) + " | SQuAD mean |", "|---" * (len(names) + 2) + "|"]
+    lines = [
+        "| search | " + " | ".join(names) + " | SQuAD mean |",
+        "|---" * (len(names) + 2) + "|",
+    ]
     for label, options in ABLATIONS.items():
         scores = out_of_sample(groups, grid(**options), cal)  # type: ignore[arg-type]
         squad = np.mean([v for k, v in scores.items() if k != "news"])
@@ -196,6 +209,10 @@ def main() -> int:
     parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("--dry-run", action="store_true", help="print the table only")
     parser.add_argument("--signals", type=Path, help="an .npz of collected signals to reuse")
+    parser.add_argument(
+        "--index-root", type=Path, default=ROOT / "index" / "fitting-fusion",
+        help="where each group's index is kept for the second stage",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.signals and args.signals.exists():
         groups = load_groups(args.signals)
@@ -215,6 +232,10 @@ def main() -> int:
         lexical_weight=lexical,
         saturation=SATURATION,
     )
+    share, shares = choose_share(share_table(_articles(args.shared), args.index_root, config))
+    print(shares)
+    weights = {"minilm": share, "e5": round(1 - share, 2)}
+    config = dataclasses.replace(config, weights=weights)
     print("fitted on all groups:", json.dumps(config.to_json()))
     if not args.dry_run:
         FUSION_FILE.write_text(json.dumps(config.to_json(), indent=2) + "\n")
