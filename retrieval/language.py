@@ -20,6 +20,10 @@ LANGUAGES = (  # noqa: SIM905 (a list of 31 codes reads better as one line)
 ).split()
 # A text with fewer letters than this says too little to tell (a name, "ok?").
 MIN_LETTERS = 3
+# Prior odds of English against any other language: most questions to an English article are
+# English, and a short one full of names ("What did Mr. Zorblax deny?": Indonesian 0.32,
+# English 0.28) should stay English unless another language is clearly likelier.
+ENGLISH_PRIOR = 2.0
 
 
 _loading = threading.Lock()
@@ -42,8 +46,9 @@ def detect_language(text: str) -> str | None:
     letters to tell."""
     if sum(char.isalpha() for char in text) < MIN_LETTERS:
         return None
-    language, _ = _identifier().classify(text)
-    return str(language)
+    ranked = dict(_identifier().rank(text))
+    best = max(ranked, key=ranked.__getitem__)
+    return "en" if ranked["en"] * ENGLISH_PRIOR >= ranked[best] else str(best)
 
 
 def warm_up() -> None:

@@ -10,8 +10,8 @@ from page_server import PageServer
 
 from retrieval import Answer, Engine, Settings
 from retrieval.embedders import load_embedders
-from retrieval.fusion import FusedEmbedder
 from retrieval.evaluation import Question, read_questions
+from retrieval.fusion import FusedEmbedder
 
 # --- Engine fixtures ------------------------------------------------------------------------
 # One model and one built index per session. Tests must not rebuild the shared `engine`;

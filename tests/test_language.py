@@ -31,3 +31,9 @@ def test_an_article_is_identified_from_its_opening(article_text):
 
 def test_every_identified_language_is_a_two_letter_code():
     assert all(len(code) == 2 and code.islower() for code in LANGUAGES)
+
+
+@pytest.mark.parametrize("question", ["What did Mr. Zorblax deny?", "who met putin"])
+def test_a_short_english_question_full_of_names_stays_english(question):
+    """English is preferred unless another language is twice as likely (ENGLISH_PRIOR)."""
+    assert detect_language(question) == "en"

@@ -1,0 +1,79 @@
+"""End to end: readers writing in Russian and Persian get cited answers framed in their
+language, over the English article and over a Russian one an admin uploads; a Persian decline
+reads right to left. The real bot, engine and models, through the fake Bot API."""
+
+import pytest
+from test_library_e2e import add, upload
+
+import wording
+from botapi_fake import buttons
+from tgbot.formatting import SOURCE_DATA_PREFIX as SOURCES
+from wording.direction import RLM
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+USER = 3001
+ORCHARD_RU = (
+    "# Сад Вельдт\n\n"
+    "Сад Вельдт растёт на северном склоне холма. В саду растут 340 деревьев айвы. "
+    "Деревья посадила Мара Эллисон в 1962 году, после великого мороза.\n\n"
+    "## Урожай\n\n"
+    "Каждый октябрь сборщики собирают около девяти тонн айвы. Большую часть плодов продают "
+    "производителю варенья в Данморе, а остальное идёт на деревенский рынок.\n"
+)
+
+
+def said(language: str, message: str) -> str:
+    """One of the bot's fixed texts as the catalog of ``language`` words it."""
+    return wording.translator(language).gettext(message)
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [("Где прошла встреча Путина и Пезешкиана?", "ru"), ("دیدار پوتین و پزشکیان کجا بود؟", "fa")],
+)
+async def test_a_question_in_russian_or_persian_gets_a_cited_answer_framed_in_it(
+    tg, article_text, question, language
+):
+    reply = await tg.ask(USER, question)
+    assert buttons(reply, SOURCES), reply["text"]
+    assert said(language, wording.SOURCES) in reply["text"]
+    assert "Ashgabat" in reply["text"]  # the quote: the article's own English words
+    assert said(language, wording.NOT_COVERED) not in reply["text"]
+    assert reply["text"].startswith(RLM) == (language == "fa")
+    assert tg.server.errors == []
+
+
+async def test_a_persian_decline_reads_right_to_left_in_persian(tg):
+    reply = await tg.ask(USER, "بهترین دستور پخت پیتزا چیست؟")  # the best pizza recipe
+    assert buttons(reply, SOURCES) == []
+    assert reply["text"].startswith(RLM)
+    assert said("fa", wording.NOT_COVERED) in reply["text"]
+    assert tg.server.errors == []
+
+
+async def test_an_off_topic_russian_question_is_declined_in_russian(tg):
+    reply = await tg.ask(USER, "Какой рецепт лучшей пиццы?")
+    assert buttons(reply, SOURCES) == []
+    assert said("ru", wording.NOT_COVERED) in reply["text"]
+
+
+@pytest.fixture
+async def lib(bot_harness, small_engine):
+    """The bot on an engine of its own (a short English article)."""
+    await bot_harness.start(engine=small_engine)
+    return bot_harness
+
+
+async def test_a_russian_article_is_uploaded_then_asked_in_russian_and_in_english(
+    lib, small_engine
+):
+    await add(lib, await upload(lib, ORCHARD_RU.encode(), "sad.md", "text/markdown"))
+    [russian] = [a for a in small_engine.articles() if a.title == "Сад Вельдт"]
+    assert russian.language == "ru"
+    for question in ("Сколько деревьев айвы растёт в саду?", "How many quince trees grow?"):
+        reply = await lib.ask(USER, question)
+        assert "340 деревьев айвы" in reply["text"], (question, reply["text"])
+        assert buttons(reply, SOURCES)
+    assert said("ru", wording.SOURCES) in reply["text"] or "Sources" in reply["text"]
+    assert lib.server.errors == []
