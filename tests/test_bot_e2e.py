@@ -81,7 +81,8 @@ async def test_source_buttons_open_the_passage_with_the_quote_underlined(tg, art
         assert marked(passage, "underline") == [article_text[request.start : request.end]]
         heading, _, body = passage["text"].partition("\n\n")
         assert body in article_text and article_text[request.start : request.end] in body
-        assert marked(passage, "bold") == [heading.split(" · ")[0]]
+        # One article in the library: the passage's place is its section, not its title again.
+        assert marked(passage, "bold") == [] and not heading.startswith(article_text[:20])
         assert "<u>" in passage["raw_text"] and buttons(passage, SOURCES) == []
         answered = await tg.server.wait_for(
             lambda qid=query_id: [
