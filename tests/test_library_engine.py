@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from retrieval import ArticleUnknown, Engine, LibraryUnavailable, SanityCheckFailed, store
+from retrieval.fusion import FusedEmbedder
 from retrieval.lexical import tokenize
 from retrieval.library import Library
 
@@ -17,13 +18,14 @@ _WORD = re.compile(r"\w+")
 
 
 class CountingEmbedder:
-    """Wraps an embedder and records every text it is asked to encode."""
+    """Wraps an embedder and records every text it is asked to encode (into ``seen``, which
+    several may share)."""
 
-    def __init__(self, inner) -> None:
+    def __init__(self, inner, seen: list[str] | None = None) -> None:
         self.inner = inner
         self.name, self.dimension, self.max_tokens = inner.name, inner.dimension, inner.max_tokens
         self.multilingual = inner.multilingual
-        self.seen: list[str] = []
+        self.seen: list[str] = [] if seen is None else seen
         self.calls: list[list[str]] = []
 
     def count_tokens(self, text: str) -> int:
@@ -92,8 +94,14 @@ def test_adding_one_article_to_a_thousand_embeds_only_that_article(settings_fact
 
 
 @pytest.fixture
-def counting(embedder) -> CountingEmbedder:
-    return CountingEmbedder(embedder)
+def counting(embedder) -> FusedEmbedder:
+    """The default models, each counted: ``seen`` holds what any of them encoded, ``calls``
+    the first model's batches (every model embeds the same missing texts)."""
+    seen: list[str] = []
+    parts = {key: CountingEmbedder(part, seen) for key, part in embedder.parts.items()}
+    fused = FusedEmbedder(parts, embedder.config)
+    fused.seen, fused.calls = seen, next(iter(parts.values())).calls  # type: ignore[attr-defined]
+    return fused
 
 
 @pytest.fixture(scope="module")
@@ -215,10 +223,9 @@ def test_an_add_extends_the_served_index_and_equals_a_full_build(
     library_engine, counting, settings_factory, tmp_path, monkeypatch
 ):
     read_from_cache = []
-    get = library_engine.builder.cache.get
-    monkeypatch.setattr(
-        library_engine.builder.cache, "get", lambda sha: read_from_cache.append(sha) or get(sha)
-    )
+    cache = library_engine.builder.caches["minilm"]
+    get = cache.get
+    monkeypatch.setattr(cache, "get", lambda sha: read_from_cache.append(sha) or get(sha))
     counting.calls.clear()
     change = library_engine.add_article(THIRD, source="lighthouse.md")
     assert read_from_cache == [change.article.sha256]  # the others come from the served index
