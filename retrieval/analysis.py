@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .focus import content_words, focus_words, question_names
 from .kinds import Wanted, wanted
-from .language import detect_language
+from .language import detect_language, english
 from .names import Correction, NameBook, apply
 from .phrasing import standardise
 
@@ -63,13 +63,3 @@ def analyse(
         names=tuple(question_names(searched, names)),
         asked=tuple(content_words(shown)),
     )
-
-
-def crosses(question: str | None, article: str | None) -> bool:
-    """Whether a question in one language is asked of an article in another (unknown: no)."""
-    return question is not None and article is not None and question != article
-
-
-def english(language: str | None) -> bool:
-    """Whether a question in ``language`` is read by the English rules (unknown: yes)."""
-    return language in (None, "en")

@@ -28,7 +28,7 @@ from .errors import (
     RetrievalError,
 )
 from .focus import WordVectors
-from .fusion import FusedEmbedder, FusionConfig, load_fusion
+from .fusion import MULTILINGUAL, FusedEmbedder, FusionConfig, load_fusion
 from .indexing import SANITY_MIN_RATE, IndexBuilder, Progress
 from .library import (
     ArticleRecord,
@@ -361,8 +361,12 @@ class Engine:
         ]
         if new_words:  # the focus words not seen before, in one call of the words' model
             self.words.of(new_words)
+        # Over an article in another language an English question is weighed as any other
+        # language's: MiniLM's cosines of a Russian passage say nothing.
+        english_articles = snapshot.in_english(article_id)
         vectors = self.embedder.encode_queries(
-            [a.searched for a in analyses], [a.language for a in analyses]
+            [a.searched for a in analyses],
+            [a.language if english_articles else MULTILINGUAL for a in analyses],
         )
         return [
             self.pipeline.answer(snapshot, a, f, v, rows)

@@ -31,6 +31,9 @@ from .errors import IndexCorrupt
 
 FUSION_FILE = Path(__file__).with_name("fusion.json")
 ENGLISH = "en"
+# ISO 639-2 "multiple languages": a question weighed by the multilingual models alone, as one
+# in another language is (an English question over an article in another language).
+MULTILINGUAL = "mul"
 
 
 @dataclass(frozen=True, slots=True)

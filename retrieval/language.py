@@ -20,6 +20,7 @@ LANGUAGES = (  # noqa: SIM905 (a list of 31 codes reads better as one line)
 ).split()
 # A text with fewer letters than this says too little to tell (a name, "ok?").
 MIN_LETTERS = 3
+ENGLISH = "en"
 # Prior odds of English against any other language: most questions to an English article are
 # English, and a short one full of names ("What did Mr. Zorblax deny?": Indonesian 0.32,
 # English 0.28) should stay English unless another language is clearly likelier.
@@ -48,7 +49,7 @@ def detect_language(text: str) -> str | None:
         return None
     ranked = dict(_identifier().rank(text))
     best = max(ranked, key=ranked.__getitem__)
-    return "en" if ranked["en"] * ENGLISH_PRIOR >= ranked[best] else str(best)
+    return ENGLISH if ranked[ENGLISH] * ENGLISH_PRIOR >= ranked[best] else str(best)
 
 
 def warm_up() -> None:
@@ -63,3 +64,13 @@ ARTICLE_SAMPLE = 5000  # characters: an article's opening tells its language as 
 def article_language(text: str) -> str | None:
     """The ISO 639-1 code of an article's language, from its opening."""
     return detect_language(text[:ARTICLE_SAMPLE])
+
+
+def crosses(question: str | None, article: str | None) -> bool:
+    """Whether a question in one language is asked of an article in another (unknown: no)."""
+    return question is not None and article is not None and question != article
+
+
+def english(language: str | None) -> bool:
+    """Whether a question in ``language`` is read by the English rules (unknown: yes)."""
+    return language in (None, ENGLISH)

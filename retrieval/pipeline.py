@@ -9,12 +9,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .analysis import Analysis, analyse, crosses, english
+from .analysis import Analysis, analyse
 from .answer import AnswerPolicy, asks_for_overview, compose, overview
 from .answerability import AnswerabilityModel
 from .conversation import Turn
 from .focus import WordVectors
 from .followup import Rewrite, rewrite
+from .language import crosses, english
 from .rerank import POOL, rerank
 from .snapshot import Snapshot
 from .types import Answer, Hit

@@ -10,7 +10,7 @@ from . import store
 from .entities import EntityLexicon
 from .errors import ArticleUnknown
 from .fusion import FusionConfig
-from .language import article_language
+from .language import article_language, english
 from .library import ArticleRecord
 from .names import NameBook
 from .search import HybridSearcher
@@ -52,6 +52,7 @@ class Snapshot:
     by_id: dict[str, Passage]
     lexicon: BackgroundLexicon
     rows: dict[str, range]
+    english_library: bool  # every article is recorded in English (or with no language)
     languages: dict[str, str | None] = field(default_factory=dict)  # filled by language_of
 
     @classmethod
@@ -70,9 +71,9 @@ class Snapshot:
         )
         rows = {a.record.id: a.rows for a in stored.articles}
         by_id = {p.id: p for p in stored.passages}
-        return cls(
-            stored, searcher, stored.names, by_id, BackgroundLexicon.of(stored.passages), rows
-        )
+        english_library = all(english(a.record.language) for a in stored.articles)
+        lexicon = BackgroundLexicon.of(stored.passages)
+        return cls(stored, searcher, stored.names, by_id, lexicon, rows, english_library)
 
     @property
     def entities(self) -> EntityLexicon:
@@ -107,6 +108,11 @@ class Snapshot:
                 language = article_language(opening)
             self.languages[article_id] = language
         return self.languages[article_id]
+
+    def in_english(self, article_id: str | None) -> bool:
+        """Whether the article searched (None: every article) is in English, where the English
+        model's similarity fits every passage."""
+        return english(self.language_of(article_id)) if article_id else self.english_library
 
     def article_rows(self, article_id: str | None) -> range | None:
         """The passage rows of one article (None: the whole library), or
