@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,7 +120,6 @@ class FusedEmbedder:
         # Words (focus words, "is this a common English word?") are the English model's job.
         english = [p for p in self.parts.values() if not getattr(p, "multilingual", False)]
         self.words = (english or list(self.parts.values()))[0]
-        self._pool = ThreadPoolExecutor(len(parts), thread_name_prefix="query-embedding")
 
     def count_tokens(self, text: str) -> int:
         """The most tokens any model takes for ``text``: a passage must fit every model."""
@@ -142,30 +140,21 @@ class FusedEmbedder:
         self, texts: list[str], languages: Sequence[str | None] | None = None
     ) -> np.ndarray:
         """Questions' vectors, each weighed by its language (None or "en": English). A model
-        whose weight is 0 for every question is not run; the others run at once, each in its
-        own thread (both engines release the GIL: one answer waits for the slower model, not
-        for the sum of the two)."""
+        whose weight is 0 for every question is not run."""
         english = [lang in (None, ENGLISH) for lang in languages or [None] * len(texts)]
-        weights = {
-            key: np.array(
-                [self.config.weight(key, e, self.multilingual_of) for e in english], np.float32
-            )
-            for key in self.parts
-        }
-        running = {
-            key: self._pool.submit(self.parts[key].encode_queries, [texts[i] for i in used])
-            for key, used in ((k, np.flatnonzero(w)) for k, w in weights.items())
-            if len(used)
-        }
         columns = []
         shift = np.zeros((len(texts), 1), np.float32)
         for key, part in self.parts.items():
+            weights = np.array(
+                [self.config.weight(key, e, self.multilingual_of) for e in english], np.float32
+            )
             block = np.zeros((len(texts), part.dimension), np.float32)
-            if key in running:
-                block[np.flatnonzero(weights[key])] = running[key].result()
+            used = np.flatnonzero(weights)
+            if len(used):
+                block[used] = part.encode_queries([texts[i] for i in used])
             calibration = self._calibration[key]
-            columns.append(block * (weights[key] * calibration.scale)[:, None])
-            shift[:, 0] += weights[key] * calibration.shift
+            columns.append(block * (weights * calibration.scale)[:, None])
+            shift[:, 0] += weights * calibration.shift
         if self._shifted:
             columns.append(shift)
         stacked = np.hstack(columns) if len(columns) > 1 else columns[0]
