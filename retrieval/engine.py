@@ -356,11 +356,9 @@ class Engine:
             for q, h in zip(questions, histories, strict=True)
         ]
         analyses = [analysis for analysis, _ in read]
-        new_words = [
-            w for w in dict.fromkeys(w for a in analyses for w in a.focus) if w not in self.words
-        ]
-        if new_words:  # the focus words not seen before, in one call of the words' model
-            self.words.of(new_words)
+        focus = list(dict.fromkeys(w for a in analyses for w in a.focus))
+        if focus:  # the focus words not seen before, in one call of the words' model
+            self.words.of(focus)
         # Over an article in another language an English question is weighed as any other
         # language's: MiniLM's cosines of a Russian passage say nothing.
         english_articles = snapshot.in_english(article_id)

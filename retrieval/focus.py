@@ -153,16 +153,13 @@ class WordVectors:
     def __contains__(self, word: object) -> bool:
         return word in self._vectors
 
-    def known(self, vectors: dict[str, np.ndarray]) -> None:
-        """Keep vectors embedded elsewhere (with the question, in one model call)."""
-        with self._lock:
-            self._vectors.update(vectors)
-
     def of(self, words: Sequence[str]) -> np.ndarray:
         """One row per word, embedding in one call the words not seen before."""
         missing = [w for w in dict.fromkeys(words) if w not in self._vectors]
         if missing:
-            self.known(dict(zip(missing, self._encode(missing), strict=True)))
+            vectors = dict(zip(missing, self._encode(missing), strict=True))
+            with self._lock:
+                self._vectors.update(vectors)
         return np.stack([self._vectors[w] for w in words])
 
     def of_text(self, text: str) -> TextWords:

@@ -28,9 +28,9 @@ import numpy as np
 
 from .embedding import Embedder
 from .errors import IndexCorrupt
+from .language import english
 
 FUSION_FILE = Path(__file__).with_name("fusion.json")
-ENGLISH = "en"
 # ISO 639-2 "multiple languages": a question weighed by the multilingual models alone, as one
 # in another language is (an English question over an article in another language).
 MULTILINGUAL = "mul"
@@ -81,13 +81,15 @@ class FusionConfig:
     def from_json(cls, data: Mapping[str, object]) -> FusionConfig:
         """The configuration from :meth:`to_json` data."""
         calibration = data.get("calibration", {})
-        assert isinstance(calibration, dict)
+        if not isinstance(calibration, dict):
+            raise TypeError(f"calibration should be an object, not {calibration!r}")
+        default = cls()
         return cls(
             weights=dict(data.get("weights", {})),  # type: ignore[call-overload]
             calibration={k: Calibration(**v) for k, v in calibration.items()},
-            passage_weight=float(data.get("passage_weight", 0.6)),  # type: ignore[arg-type]
-            lexical_weight=float(data.get("lexical_weight", 0.6)),  # type: ignore[arg-type]
-            saturation=float(data.get("saturation", 2.0)),  # type: ignore[arg-type]
+            passage_weight=float(data.get("passage_weight", default.passage_weight)),  # type: ignore[arg-type]
+            lexical_weight=float(data.get("lexical_weight", default.lexical_weight)),  # type: ignore[arg-type]
+            saturation=float(data.get("saturation", default.saturation)),  # type: ignore[arg-type]
         )
 
 
@@ -95,7 +97,7 @@ def load_fusion(path: Path = FUSION_FILE) -> FusionConfig:
     """The fitted configuration shipped beside this module."""
     try:
         return FusionConfig.from_json(json.loads(path.read_text()))
-    except (OSError, ValueError, TypeError, AssertionError) as exc:
+    except (OSError, ValueError, TypeError) as exc:
         raise IndexCorrupt(f"cannot read the fusion weights {path}: {exc}") from exc
 
 
@@ -118,8 +120,8 @@ class FusedEmbedder:
         self.dimension = sum(p.dimension for p in parts.values()) + self._shifted
         self.max_tokens = min(p.max_tokens for p in parts.values())
         # Words (focus words, "is this a common English word?") are the English model's job.
-        english = [p for p in self.parts.values() if not getattr(p, "multilingual", False)]
-        self.words = (english or list(self.parts.values()))[0]
+        english_only = [k for k, multilingual in self.multilingual_of.items() if not multilingual]
+        self.words = self.parts[(english_only or list(self.parts))[0]]
 
     def count_tokens(self, text: str) -> int:
         """The most tokens any model takes for ``text``: a passage must fit every model."""
@@ -141,12 +143,12 @@ class FusedEmbedder:
     ) -> np.ndarray:
         """Questions' vectors, each weighed by its language (None or "en": English). A model
         whose weight is 0 for every question is not run."""
-        english = [lang in (None, ENGLISH) for lang in languages or [None] * len(texts)]
+        in_english = [english(lang) for lang in languages or [None] * len(texts)]
         columns = []
         shift = np.zeros((len(texts), 1), np.float32)
         for key, part in self.parts.items():
             weights = np.array(
-                [self.config.weight(key, e, self.multilingual_of) for e in english], np.float32
+                [self.config.weight(key, e, self.multilingual_of) for e in in_english], np.float32
             )
             block = np.zeros((len(texts), part.dimension), np.float32)
             used = np.flatnonzero(weights)

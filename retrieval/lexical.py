@@ -16,18 +16,19 @@ from babel import Locale, UnknownLocaleError
 from bm25s import stopwords
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
+from .language import ENGLISH
+
 _TOKEN = re.compile(r"[$€£]?\d+(?:[.,]\d+)*%?|\w+(?:['’-]\w+)*")
 # Han, kana and Hangul write words without spaces: such a run is indexed by its characters'
 # bigrams, as CJK search engines do without a word segmenter.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
 _UNSPACED_SPLIT = re.compile(f"({_UNSPACED.pattern})")
-ENGLISH = "en"
 STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | {"does", "did", "say", "said", "article", "tell"}
 # bm25s's stop-word lists for the other languages it has; the rest keep every word.
 _STOPWORDS = {
     ENGLISH: STOPWORDS,
     **{
-        Locale.parse(code).language: frozenset(getattr(stopwords, f"STOPWORDS_{name}"))
+        code: frozenset(getattr(stopwords, f"STOPWORDS_{name}"))
         for code, name in (
             ("de", "GERMAN"),
             ("fr", "FRENCH"),

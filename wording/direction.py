@@ -9,19 +9,26 @@ of a right-to-left reply starts with a RIGHT-TO-LEFT MARK, and each piece of emb
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 from collections.abc import Sequence
+
+from babel import Locale, UnknownLocaleError
 
 RLM = "\u200f"  # RIGHT-TO-LEFT MARK
 LRI = "\u2066"  # LEFT-TO-RIGHT ISOLATE
 FSI = "\u2068"  # FIRST STRONG ISOLATE: the text's own first letter decides its direction
 PDI = "\u2069"  # POP DIRECTIONAL ISOLATE
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ckb", "sd", "ug", "yi", "dv"})
 
 
+@functools.cache
 def is_rtl(language: str | None) -> bool:
-    """Whether ``language`` (an ISO 639-1 code) is written right to left."""
-    return language in RTL_LANGUAGES
+    """Whether ``language`` (an ISO 639-1 code) is written right to left, as the CLDR data
+    Babel ships says; no for a code it does not know."""
+    try:
+        return bool(language) and Locale.parse(language).character_order == "right-to-left"
+    except (ValueError, UnknownLocaleError):
+        return False
 
 
 def isolate(text: str, *, ltr: bool = False) -> str:
