@@ -13,7 +13,7 @@ from .analysis import Analysis
 from .answerability import AnswerabilityModel
 from .focus import WordVectors, coverage, matches
 from .lexical import stem
-from .names import MAX_ENDING, without_possessive
+from .names import is_form, words_of
 from .phrases import Phrase, phrases
 from .rerank import soft
 from .types import Answer, Citation, Evidence, Highlight, Hit, Passage, Sentence, Signals
@@ -110,8 +110,6 @@ def compose(
     ``weighed`` holds the hits of the top passage's article, top first, scored as the model
     weighs them (see :meth:`HybridSearcher.within_article`); ``hits`` when not given.
     ``known_name`` tells the article's names (see :func:`phrases.phrases`)."""
-    if analysis.unknown_names:
-        return decline(analysis, UNKNOWN_NAMES, hits[0].score if hits else 0.0)
     if not hits:
         return decline(analysis, NOT_COVERED)
     candidates = _candidates(
@@ -123,7 +121,10 @@ def compose(
     verdict = model.decide(evidence.vector())
     signals = Signals(evidence, verdict.relevance, verdict.answerability)
     if verdict.outcome == "declined":
-        return dataclasses.replace(decline(analysis, NOT_COVERED, hits[0].score), signals=signals)
+        # A name the article never uses is evidence the model weighed, and the likeliest
+        # reason to give the reader.
+        reason = UNKNOWN_NAMES if analysis.unknown_names else NOT_COVERED
+        return dataclasses.replace(decline(analysis, reason, hits[0].score), signals=signals)
     answer = _cite(analysis.question, chosen, hits, query_vector, sentence_vector, hits[0].score)
     return dataclasses.replace(
         answer,
@@ -135,6 +136,7 @@ def compose(
         corrections=tuple((c.typed, c.corrected) for c in analysis.corrections),
         signals=signals,
         language=analysis.language,
+        unknown_names=analysis.unknown_names,
     )
 
 
@@ -168,25 +170,25 @@ def _evidence(
             missing is not None and missing.strict and missing.noun in analysis.unfamiliar
         ),
         names_unquoted=_names_unquoted(analysis.names, quote),
+        names_unknown=_share(len(analysis.unknown_names), len(analysis.names)),
         negation_mismatch=float(_negated(analysis.searched) and not _negated(quote)),
         number_missing=float(bool(_numbers(analysis.searched) - _numbers(hits[0].passage.text))),
         cross_lingual=float(analysis.cross_lingual),
     )
 
 
+def _share(unknown: int, known: int) -> float:
+    return unknown / (unknown + known) if unknown else 0.0
+
+
 def _names_unquoted(names: Sequence[str], quote: str) -> float:
     """The share of the question's names that the quote never writes in any form ("Iran" in
-    "Iranian"): a quote about others seldom answers what was asked about these."""
+    "Iranian", "U.S." for "USA"): a quote about others seldom answers what was asked about
+    these."""
     if not names:
         return 0.0
-    written = [without_possessive(w) for w in re.findall(r"[\w'’-]+", quote.lower())]
-    return sum(not any(_form_of(name, w) for w in written) for name in names) / len(names)
-
-
-def _form_of(name: str, word: str) -> bool:
-    """Whether ``word`` is ``name`` with at most a short ending added or taken off."""
-    short, long = sorted((without_possessive(name), word), key=len)
-    return len(short) >= 3 and long.startswith(short) and len(long) - len(short) <= MAX_ENDING
+    written = words_of(quote)
+    return sum(not any(is_form(name, w) for w in written) for name in names) / len(names)
 
 
 def _words_quoted(asked: Sequence[str], chosen: list[_Candidate], words: WordVectors) -> float:
@@ -276,7 +278,9 @@ def _choose(candidates: list[_Candidate], policy: AnswerPolicy) -> list[_Candida
         ratio = policy.neighbour_ratio if _neighbours(best, other) else policy.second_ratio
         if other.score >= ratio * best.score and _quotable(chosen, other):
             chosen.append(other)
-    return chosen
+    # The sentence that holds a phrase of the kind asked for opens the answer: "Who is
+    # Putin's spokesman?" is answered by the one naming him, then by his words.
+    return sorted(chosen, key=lambda c: not c.phrases)
 
 
 def _neighbours(a: _Candidate, b: _Candidate) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from .aliases import country_of, in_capitals, normalised
 from .chunking import ABBREVIATIONS
 from .lexical import STOPWORDS, stem, tokenize
 
@@ -22,8 +23,10 @@ from .lexical import STOPWORDS, stem, tokenize
 MAX_ENDING = 3
 MIN_STEM = 4  # shortest shared stem that makes two words forms of one name
 MIN_TYPO_LENGTH = 5  # shorter words have too many near neighbours to correct safely
-_WORD = re.compile(r"\w+(?:['’-]\w+)*")
-_NAME = r"[A-Z][\w'’-]*"
+# A dotted initialism ("U.S.") is one word, known as "us", not the letters "u" and "s".
+_INITIALISM = r"(?:[A-Za-z]\.){2,}"
+_WORD = re.compile(rf"{_INITIALISM}|\w+(?:['’-]\w+)*")
+_NAME = rf"(?:{_INITIALISM}|[A-Z][\w'’-]*)"
 # A capitalised run that does not open the question or a sentence; a title ("Mr.") before a
 # name does not count as a sentence end.
 _CAPITALISED = re.compile(rf"\b{_NAME}(?:\s+{_NAME})*")
@@ -34,6 +37,32 @@ _POSSESSIVE = re.compile(r"['’]s?$")
 def without_possessive(word: str) -> str:
     """The word without a possessive ending ("Iran's" -> "Iran", "Houthis'" -> "Houthis")."""
     return _POSSESSIVE.sub("", word)
+
+
+def words_of(text: str) -> list[str]:
+    """The text's words as written, without possessives ("U.S." is one word)."""
+    return [without_possessive(m.group()) for m in _WORD.finditer(text)]
+
+
+def is_form(name: str, word: str) -> bool:
+    """Whether ``word`` writes ``name``: with at most a short ending added or taken off
+    ("Iran"/"Iranian"), or as another name of the same country ("U.S." for "USA")."""
+    typed = normalised(word)
+    if _adds_ending(normalised(name), typed):
+        return True
+    country = country_of(name)
+    if country is None:
+        return False
+    if in_capitals(word) and typed in country.codes:
+        return True
+    return any(_adds_ending(form, typed) for form in country.names)
+
+
+def _adds_ending(name: str, word: str) -> bool:
+    short, long = sorted((without_possessive(name), word), key=len)
+    if short == long:
+        return True
+    return len(short) >= 3 and long.startswith(short) and len(long) - len(short) <= MAX_ENDING
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,15 +92,16 @@ class NameBook:
             for text in source:
                 for match in _WORD.finditer(text):
                     word = match.group()
-                    self._words.add(word.lower())
+                    self._words.add(normalised(word))
                     if word[0].isupper() and not _opens_text_or_sentence(text, match.start()):
-                        spelled.setdefault(word.lower(), word)
+                        spelled.setdefault(normalised(word), word)
         self._stems = {stem(w) for w in self._words}
         self._sorted_stems = sorted(self._stems)
         capitalised = self._spelled | {
             k: v for k, v in self._spelled_in_sections.items() if k not in self._spelled
         }
         self._capitalised = frozenset(capitalised)
+        self._initialisms = frozenset(k for k, v in capitalised.items() if in_capitals(v))
         self._names = {k: v for k, v in capitalised.items() if len(k) >= MIN_TYPO_LENGTH}
         self._name_keys = list(self._names)
 
@@ -103,8 +133,17 @@ class NameBook:
         return book
 
     def knows(self, word: str) -> bool:
-        """Whether the article uses ``word`` or a form of it ("Syria"/"Syrian", "Yemeni")."""
-        lower = word.lower()
+        """Whether the article uses ``word``, a form of it ("Syria"/"Syrian", "Yemeni") or,
+        for a country, another of its names ("USA" where it writes "U.S.")."""
+        if self._knows_one(normalised(word)):
+            return True
+        country = country_of(word)
+        return country is not None and (
+            any(self._knows_one(name) for name in country.names)
+            or any(code in self._initialisms for code in country.codes)
+        )
+
+    def _knows_one(self, lower: str) -> bool:
         if lower in self._words:
             return True
         terms = tokenize(lower)
@@ -135,7 +174,11 @@ class NameBook:
     def written_as_name(self, word: str) -> bool:
         """Whether the article writes ``word`` with a capital inside a sentence, whatever its
         case here: a word opening a sentence of the article may then be a name too."""
-        return without_possessive(word).lower() in self._capitalised
+        key = normalised(without_possessive(word))
+        # "us" is a pronoun, though the article writes "U.S.": an initialism that spells a
+        # common word is a name only when written in capitals.
+        common = key in self._initialisms and key in STOPWORDS and not in_capitals(word)
+        return key in self._capitalised and not common
 
     def corrections(
         self, question: str, is_word: Callable[[str], bool] = lambda _: False
@@ -176,12 +219,13 @@ class NameBook:
         first_word = re.search(r"\w", question)
         opening = first_word.start() if first_word else 0  # after any emoji or quote mark
         for match in _CAPITALISED.finditer(question):
+            parts = match.group().split()
             if match.start() <= opening or _opens_sentence(question[: match.start()]):
-                continue
-            name = match.group()
-            parts = [p for p in name.split() if p.lower().rstrip(".") not in ABBREVIATIONS]
-            if parts and not all(self.knows(p) for p in parts):
-                unknown.append(" ".join(parts))
+                parts = parts[1:]  # the first word's capital marks the start ("Did France")
+            parts = [p for p in parts if p.lower().rstrip(".") not in ABBREVIATIONS]
+            name = " ".join(parts)
+            if parts and not self.knows(name) and not all(self.knows(p) for p in parts):
+                unknown.append(name)
         return unknown
 
 

@@ -35,7 +35,8 @@ _SHORTHAND = {
     "govt": "government",
     "whose's": "whose is",
 }
-_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
+# A whole word only: never a letter of "U.S.", "U.N." or "e.g." (a dot between letters).
+_WORD = re.compile(r"(?<![\w.'’])[A-Za-z]+(?:['’][A-Za-z]+)?(?![\w'’]|\.\w)")
 
 
 def standardise(question: str) -> str:

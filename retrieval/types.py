@@ -115,6 +115,7 @@ class Evidence:
     strict_kind_missing: float
     strict_kind_unknown: float
     names_unquoted: float
+    names_unknown: float  # the share of the question's names that the article never uses
     negation_mismatch: float
     number_missing: float
     cross_lingual: float  # the question's language is not the article's

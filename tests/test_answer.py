@@ -8,7 +8,7 @@ import pytest
 from cli.render import answer_json
 from retrieval import Hit, Passage, Sentence
 from retrieval.analysis import analyse
-from retrieval.answer import NOT_ANSWERED, NOT_COVERED, AnswerPolicy, compose
+from retrieval.answer import NOT_ANSWERED, NOT_COVERED, UNKNOWN_NAMES, AnswerPolicy, compose
 from retrieval.answerability import FEATURES, AnswerabilityModel, Logistic
 from retrieval.focus import WordVectors, coverage
 from retrieval.names import NameBook
@@ -106,10 +106,17 @@ def test_no_hits_at_all_are_declined():
     assert (answer.abstained, answer.citations, answer.confidence) == (True, (), 0.0)
 
 
-def test_unknown_names_decline_even_a_strong_hit_and_are_named_once():
+def test_an_unknown_name_is_evidence_and_never_declines_alone():
     answer = _compose("Did Putin meet Macron in Paris and then Macron again?", [_hit(0.9)])
-    assert answer.abstained and answer.citations == ()
+    assert answer.outcome == "answered"
     assert answer.unknown_names == ("Macron", "Paris")
+    assert answer.signals.evidence.names_unknown == pytest.approx(2 / 3)
+
+
+def test_a_decline_names_the_names_the_article_never_uses_once():
+    answer = _compose("Did Putin meet Macron in Paris and then Macron again?", [_hit(0.2)])
+    assert answer.abstained and answer.citations == ()
+    assert answer.reason == UNKNOWN_NAMES
     assert answer_json(answer)["answer"] == f"{DECLINED}: it never mentions Macron, Paris."
 
 
@@ -125,10 +132,6 @@ def test_off_topic_dev_questions_are_declined_without_citations(dev_answers):
         assert data["citations"] == [] and data["answer"].startswith(DECLINED)
 
 
-def test_no_answerable_dev_question_is_declined_or_hedged(dev_answers):
-    assert all(a.answered for q, a in dev_answers if not q.offtopic)
-
-
 @pytest.mark.parametrize(
     ("question", "name"),
     [
@@ -137,14 +140,29 @@ def test_no_answerable_dev_question_is_declined_or_hedged(dev_answers):
         ("What did Mr. Zorblax deny?", "Zorblax"),
     ],
 )
-def test_question_naming_something_the_article_never_mentions_is_declined(
-    engine, article_text, question, name
-):
+def test_a_name_the_article_never_mentions_is_weighed(engine, article_text, question, name):
     assert name not in article_text
     answer = engine.answer(question)
-    assert answer.abstained and answer.citations == ()
     assert name in answer.unknown_names
-    assert name in answer_json(answer)["answer"]
+    assert answer.signals.evidence.names_unknown > 0
+    if answer.abstained:
+        assert name in answer_json(answer)["answer"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "did the USA comment on the drone factory?",
+        "what did the US say iran set up in russia",
+        "What did U.S. officials report about the factory?",
+        "what did u.s. officials report",
+        "where did pezeshkian and putin meet",
+    ],
+)
+def test_names_in_other_forms_are_no_unknown_names(engine, question):
+    answer = engine.answer(question)
+    assert answer.unknown_names == () and answer.reason != UNKNOWN_NAMES
+    assert answer.signals.evidence.names_unknown == 0
 
 
 def test_a_title_before_a_known_name_is_not_an_unknown_name(engine):

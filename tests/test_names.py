@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.chunking import chunk_article
-from retrieval.names import NameBook
+from retrieval.names import NameBook, is_form, words_of
 
 NORMANS = (Path(__file__).parent / "data" / "normans.txt").read_text(encoding="utf-8")
 
@@ -48,3 +48,55 @@ def test_a_word_that_opens_a_sentence_is_no_name_for_its_capital():
     names = NameBook(["Moscow hosted Putin. Another round of talks followed."])
     assert names.is_name("Putin") and names.is_name("putin")
     assert not names.is_name("another") and not names.is_name("moscow")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "did the USA comment on the drone factory?",
+        "what did the US say iran set up in russia",
+        "What did U.S. officials report?",
+        "Did the United States or America comment?",
+        "what does the UK think tank say? is Britain in it?",
+        "how does Moscow see ties with Tehran?",
+        "what did pezeshkian and putin discuss in ashgabat",
+    ],
+)
+def test_a_name_the_article_writes_in_another_form_is_known(parts, question):
+    (texts, sections), _ = parts
+    assert NameBook(texts, sections).unknown_names(question) == []
+
+
+def test_a_name_the_article_never_writes_in_any_form_is_unknown(parts):
+    (texts, sections), _ = parts
+    book = NameBook(texts, sections)
+    assert book.unknown_names("Did France comment on the summit?") == ["France"]
+    assert book.unknown_names("What did Canada and the U.N. say?") == ["Canada", "U.N."]
+
+
+@pytest.mark.parametrize(
+    ("name", "word"),
+    [("usa", "U.S."), ("us", "USA"), ("britain", "UK"), ("iran", "Iranian"), ("iran", "Tehran")],
+)
+def test_forms_of_one_name(name, word):
+    assert is_form(name, word)
+
+
+@pytest.mark.parametrize(("name", "word"), [("us", "usual"), ("iran", "iraq"), ("uk", "ukraine")])
+def test_words_that_are_no_form_of_a_name(name, word):
+    assert not is_form(name, word)
+
+
+def test_an_initialism_is_one_word():
+    assert words_of("Reports from U.S. officials, e.g. Iran's") == [
+        "Reports",
+        "from",
+        "U.S.",
+        "officials",
+        "e.g.",
+        "Iran",
+    ]
+
+
+def test_a_code_is_a_name_only_in_capitals():
+    assert is_form("spain", "ESP") and not is_form("spain", "esp")

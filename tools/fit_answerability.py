@@ -19,6 +19,7 @@ extra); serving does not.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections import Counter
@@ -34,6 +35,9 @@ from retrieval.answerability import FEATURES, AnswerabilityModel, Logistic
 from retrieval.evaluation import Question, answer_all, read_questions
 
 ROOT = Path(__file__).resolve().parent.parent
+# SQuAD questions translated by hand: cross-lingual evidence held out with their article.
+TRANSLATED = Path(__file__).resolve().parent / "data" / "squad_translated"
+TRANSLATION = ":translated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,9 @@ def tuning_sets(shared: Path) -> dict[str, tuple[Path, list[Question]]]:
     }
     for path in sorted((shared / "squad").glob("*.jsonl")):
         sets[f"squad/{path.stem}"] = (path.with_suffix(".txt"), read_questions(path))
+    for path in sorted(TRANSLATED.glob("*.jsonl")):
+        article = shared / "squad" / f"{path.stem}.txt"
+        sets[f"squad/{path.stem}{TRANSLATION}"] = (article, read_questions(path))
     return sets
 
 
@@ -114,6 +121,20 @@ def _rows(set_name: str, engine: Engine, questions: list[Question], own: bool) -
             )
         )
     return rows
+
+
+def write_rows(path: Path, rows: list[Row]) -> None:
+    """Save collected evidence, one row a line, to refit without asking again."""
+    lines = (json.dumps(dataclasses.asdict(row)) for row in rows)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def read_rows(path: Path) -> list[Row]:
+    """Evidence saved by :func:`write_rows`; its features must be today's."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    if any(r["features"] is not None and len(r["features"]) != len(FEATURES) for r in rows):
+        raise SystemExit(f"{path} was collected with other features: delete it to collect")
+    return [Row(**{**r, "features": r["features"] and tuple(r["features"])}) for r in rows]
 
 
 def fit_part(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> tuple[tuple[float, ...], float]:
@@ -204,38 +225,57 @@ def summary(rows: list[Row], model: AnswerabilityModel) -> str:
 
 
 def leave_one_out(rows: list[Row], max_lost: float) -> str:
-    """For each SQuAD article: a fit without its questions (alone, in the library, or asked
-    as off-topic questions of it), measured on them, and the pooled total. A feature that
-    only fits these four articles shows up here."""
-    written_for = {r.tuning_set.partition("@")[0] for r in rows}
-    articles = sorted(name for name in written_for if name.startswith("squad/"))
-    lines, total = [], Counter[str]()
-    for article in articles:
+    """For each article (the eight SQuAD ones, and the news article with all its sets): a fit
+    without its questions (alone, in the library, or asked as off-topic questions of it),
+    measured on them; then SQuAD's totals, in English and translated. A feature that only
+    fits the articles it was fitted on shows up here."""
+    alone = [r for r in rows if "@" not in r.tuning_set]  # each asked of its own article
+    held_out: dict[str, Counter[str]] = {}
+    for article in sorted({_article(r.tuning_set) for r in alone}):
         model = fit([r for r in rows if not _concerns(r.tuning_set, article)], max_lost)
-        counts = Counter[str]()
-        for row in (r for r in rows if r.tuning_set == article):
+        for row in (r for r in alone if _article(r.tuning_set) == article):
             kind = "answerable" if row.answerable else "unanswerable" if row.on_topic else "off"
             missed = row.features is None or model.decide(row.features).outcome != "answered"
+            counts = held_out.setdefault(row.tuning_set, Counter())
             counts.update({kind: 1, f"{kind} missed": int(missed)})
-        total.update(counts)
-        lines.append(f"{article:<40} {_held_out_counts(counts)}")
-    lines.append(f"{'all, each left out':<40} {_held_out_counts(total)}")
+    squad = [name for name in held_out if name.startswith("squad/")]
+    totals = {
+        "SQuAD, each left out": [n for n in squad if not n.endswith(TRANSLATION)],
+        "SQuAD translated, each left out": [n for n in squad if n.endswith(TRANSLATION)],
+    }
+    lines = [f"{name:<40} {_held_out_counts(c)}" for name, c in sorted(held_out.items())]
+    for title, names in totals.items():
+        total = sum((held_out[n] for n in names), Counter[str]())
+        lines.append(f"{title:<40} {_held_out_counts(total)}")
     return "\n".join(lines)
 
 
 def _held_out_counts(counts: Counter[str]) -> str:
     lost, answerable = counts["answerable missed"], counts["answerable"]
     caught, unanswerable = counts["unanswerable missed"], counts["unanswerable"]
+    declined, off = counts["off missed"], counts["off"]
     return (
         f"lost {lost}/{answerable} ({lost / max(1, answerable):.1%})"
         f"  caught {caught}/{unanswerable} ({caught / max(1, unanswerable):.1%})"
+        + (f"  off-topic declined {declined}/{off}" if off else "")
     )
+
+
+NEWS = "news"
+
+
+def _article(tuning_set: str) -> str:
+    """The article a tuning set's questions were written for ("news" for the news sets)."""
+    written_for = tuning_set.partition("@")[0].removesuffix(TRANSLATION)
+    return written_for if written_for.startswith("squad/") else NEWS
 
 
 def _concerns(tuning_set: str, article: str) -> bool:
     """Whether a row's questions were written for ``article`` or asked of it."""
     written_for, _, asked_of = tuning_set.partition("@")
-    return written_for == article or asked_of == article.removeprefix("squad/")
+    if article == NEWS:  # SQuAD's questions asked of it stay: they are none of its own
+        return not written_for.startswith("squad/")
+    return _article(written_for) == article or asked_of == article.removeprefix("squad/")
 
 
 def main() -> int:
@@ -246,13 +286,23 @@ def main() -> int:
     parser.add_argument("--index-root", type=Path, default=ROOT / "index" / "fitting")
     parser.add_argument("--max-lost", type=float, default=0.05)
     parser.add_argument(
+        "--evidence",
+        type=Path,
+        help="a JSONL file of the collected evidence: read when it exists, else written",
+    )
+    parser.add_argument(
         "--leave-one-out",
         action="store_true",
         help="only measure each SQuAD article on a fit without it (always printed first)",
     )
     args = parser.parse_args()
     settings = Settings(_env_file=None)
-    rows = collect(args.shared, args.index_root, settings)
+    if args.evidence and args.evidence.exists():
+        rows = read_rows(args.evidence)
+    else:
+        rows = collect(args.shared, args.index_root, settings)
+        if args.evidence:
+            write_rows(args.evidence, rows)
     print(leave_one_out(rows, args.max_lost))
     if args.leave_one_out:
         return 0
