@@ -18,13 +18,6 @@ from .phrases import Phrase, phrases
 from .rerank import soft
 from .types import Answer, Citation, Evidence, Highlight, Hit, Passage, Sentence, Signals
 
-_OVERVIEW = re.compile(
-    r"^(?:what(?:'s| is)\s+(?:this|the)\s+(?:article|story|piece|text)\s+about"
-    r"|summari[sz]e(?:\s+(?:this|the)\s+(?:article|story))?"
-    r"|(?:give me\s+)?(?:a|the)\s+summary(?:\s+of\s+(?:this|the)\s+(?:article|story))?"
-    r"|tl;?dr|what(?:'s| is| are)\s+the\s+(?:main|key)\s+(?:points?|news|takeaways?))[\s?.!]*$",
-    re.IGNORECASE,
-)
 _NEGATION = re.compile(
     r"\b(?:not|never|no|none|nobody|nothing|without|neither|nor|least|fewest|lowest|smallest"
     r"|failed|fail)\b|n['’]t\b",
@@ -60,18 +53,14 @@ class _Candidate:
     phrases: tuple[Phrase, ...]
 
 
-def asks_for_overview(question: str) -> bool:
-    """Whether the question asks what the whole article is about ("Summarize the article")."""
-    return bool(_OVERVIEW.match(question.strip()))
-
-
-def overview(question: str, lead: Passage) -> Answer:
+def overview(question: str, lead: Passage, language: str | None = None) -> Answer:
     """The article's opening sentences, which for a news piece say what it is about."""
     sentences = lead.sentences[:2]
     start, end = sentences[0].start, sentences[-1].end
     quote = lead.text[start - lead.start : end - lead.start]
     text = " ".join(f"{sentence.text} [1]" for sentence in sentences)
-    return Answer(question, text, (Citation(1, lead, quote, start, end, 1.0),), 1.0)
+    citation = Citation(1, lead, quote, start, end, 1.0)
+    return Answer(question, text, (citation,), 1.0, overview=True, language=language)
 
 
 def decline(analysis: Analysis, reason: str, confidence: float = 0.0) -> Answer:

@@ -36,6 +36,7 @@ from .library import (
     LibraryVersion,
     read_article,
 )
+from .overview import OverviewRecognizer
 from .pipeline import Pipeline
 from .questions import validate_question
 from .server_files import current_library
@@ -85,8 +86,10 @@ class Engine:
             else load_embedders(self.settings, fusion)
         )
         self.words = WordVectors(self.embedder.words.encode)
+        overview = OverviewRecognizer(self.embedder)
+        overview.warm_up()
         self.pipeline = Pipeline(
-            AnswerPolicy(), self.words, model or load_model(), self.settings.top_k
+            AnswerPolicy(), self.words, model or load_model(), self.settings.top_k, overview
         )
         self.library = Library(settings.library_dir, keep=settings.library_versions)
         self.builder = IndexBuilder(self.library, settings.index_dir / "vectors", self.embedder)

@@ -10,12 +10,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .analysis import Analysis, analyse
-from .answer import AnswerPolicy, asks_for_overview, compose, overview
+from .answer import AnswerPolicy, compose, overview
 from .answerability import AnswerabilityModel
 from .conversation import Turn
 from .focus import WordVectors
 from .followup import Rewrite, rewrite
 from .language import crosses, english
+from .overview import OverviewRecognizer
 from .rerank import POOL, rerank
 from .snapshot import Snapshot
 from .types import Answer, Hit
@@ -29,6 +30,7 @@ class Pipeline:
     words: WordVectors
     model: AnswerabilityModel
     top_k: int
+    overview: OverviewRecognizer
 
     def read(
         self,
@@ -39,7 +41,7 @@ class Pipeline:
     ) -> tuple[Analysis, Rewrite]:
         """The analysis of the question, or of its standalone rewrite when it is a follow-up."""
         analysis = analyse(question, snapshot.names, is_word)
-        if not history or not english(analysis.language) or asks_for_overview(question):
+        if not history or not english(analysis.language):
             return analysis, Rewrite(analysis.searched)
         followup = rewrite(analysis.searched, history, snapshot.entities)
         if followup.query == analysis.searched:
@@ -58,8 +60,9 @@ class Pipeline:
     ) -> Answer:
         """The answer to a question already read and embedded (``vector``), from the passages
         of ``rows`` (one article) or of the whole library."""
-        if asks_for_overview(analysis.question):
-            return overview(analysis.question, snapshot.stored.passages[rows.start if rows else 0])
+        if self.overview.asks(vector):
+            lead = snapshot.stored.passages[rows.start if rows else 0]
+            return overview(analysis.question, lead, analysis.language)
         shortlist = self.rerank(analysis, self.search(snapshot, analysis, vector, rows))
         return self.compose(snapshot, analysis, followup, vector, shortlist)
 

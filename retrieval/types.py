@@ -155,6 +155,7 @@ class Answer:
     searched: str = ""
     corrections: tuple[tuple[str, str], ...] = ()
     signals: Signals | None = None
+    overview: bool = False  # the article's opening, for a question about the whole of it
 
     def __post_init__(self) -> None:
         if not self.searched:  # nothing was rewritten or corrected: the question itself
@@ -202,4 +203,5 @@ class Answer:
                 for c in self.citations
             ],
             "confidence": round(self.confidence, 4),
+            "overview": self.overview,
         }

@@ -1,5 +1,6 @@
 """Shared fixtures: the engine's (below) first, then the bot's."""
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -9,9 +10,11 @@ import pytest
 from page_server import PageServer
 
 from retrieval import Answer, Engine, Settings
+from retrieval.answerability import FEATURES, AnswerabilityModel, Logistic
 from retrieval.embedders import load_embedders
 from retrieval.evaluation import Question, read_questions
 from retrieval.fusion import FusedEmbedder
+from retrieval.types import Outcome
 
 # --- Engine fixtures ------------------------------------------------------------------------
 # One model and one built index per session. Tests must not rebuild the shared `engine`;
@@ -102,6 +105,21 @@ def engine(settings_factory, embedder) -> Engine:
     engine = Engine(settings_factory(), embedder=embedder)
     engine.rebuild()
     return engine
+
+
+@pytest.fixture
+def fixed_outcome(engine, monkeypatch) -> Callable[[Outcome], None]:
+    """Makes the shared engine's answerability model give one outcome to every question, for
+    this test: the mechanics of an outcome, whatever the fitted model decides."""
+
+    def fix(outcome: Outcome) -> None:
+        relevant = -30.0 if outcome == "declined" else 30.0
+        answers = 30.0 if outcome == "answered" else -30.0
+        zeros = (0.0,) * len(FEATURES)
+        model = AnswerabilityModel(Logistic(zeros, relevant, 0.5), Logistic(zeros, answers, 0.5))
+        monkeypatch.setattr(engine, "pipeline", dataclasses.replace(engine.pipeline, model=model))
+
+    return fix
 
 
 @pytest.fixture

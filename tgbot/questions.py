@@ -11,7 +11,6 @@ from telegram import Message, MessageEntity, Update
 from telegram.ext import ContextTypes
 
 from retrieval import ArticleUnknown, InvalidQuestion, normalize_question, validate_question
-from retrieval.answer import asks_for_overview
 from retrieval.followup import QUESTION_WORDS as FOLLOWUP_QUESTION_WORDS
 from usage import QuestionEntry
 from wording import N_, reply_language, say
@@ -162,11 +161,6 @@ async def answer_question(
         await reply_plain(message, say(user, SLOW_DOWN))
         return
     chosen = chosen_article(chat_data, svc.engine.snapshot)
-    articles = svc.engine.snapshot.articles
-    if chosen is None and len(articles) > 1 and asks_for_overview(question):
-        blocks = lf.which_article_blocks(articles, user)
-        await reply_blocks(message, blocks, lf.pick_keyboard(articles))
-        return
     typing = show_typing(message)
     started = time.perf_counter()
     history = svc.conversations.history(message)
@@ -177,6 +171,12 @@ async def answer_question(
         answer = await svc.batcher.answer(question, history)
     seconds = time.perf_counter() - started
     snapshot = svc.engine.snapshot
+    if answer.overview and chosen is None and len(snapshot.articles) > 1:  # of which article?
+        raise_if_refused(typing)
+        blocks = lf.which_article_blocks(snapshot.articles, user)
+        await reply_blocks(message, blocks, lf.pick_keyboard(snapshot.articles))
+        await typing
+        return
     entry = QuestionEntry.of(
         answer,
         chat_type=message.chat.type,

@@ -30,14 +30,16 @@ import numpy as np
 from scipy.special import expit, logit
 from sklearn.linear_model import LogisticRegression
 
-from retrieval import Engine, Settings
+from retrieval import Answer, Engine, Settings
 from retrieval.answerability import FEATURES, AnswerabilityModel, Logistic
-from retrieval.evaluation import Question, answer_all, read_questions
+from retrieval.evaluation import Question, answer_all, gold_rank, has_keywords, read_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 # SQuAD questions translated by hand: cross-lingual evidence held out with their article.
 TRANSLATED = Path(__file__).resolve().parent / "data" / "squad_translated"
 TRANSLATION = ":translated"
+SQUAD_TOTAL = "SQuAD, each left out"
+TRANSLATED_TOTAL = "SQuAD translated, each left out"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +47,15 @@ class Row:
     """One question asked of one article, with its evidence and what it should have got."""
 
     tuning_set: str
-    features: tuple[float, ...] | None  # None: declined before weighing (names, language)
+    features: tuple[float, ...] | None  # None: declined before weighing (empty input)
     on_topic: bool
     answerable: bool
+    # Of an answerable question asked of its own article: whether the top citation holds a
+    # gold fragment, and whether the reply holds the keywords (as ``bot.py eval`` counts).
+    hit: bool | None = None
+    keywords: bool | None = None
+    # Whether the phrase in bold holds a gold answer (None: nothing in bold).
+    highlight: bool | None = None
 
 
 def tuning_sets(shared: Path) -> dict[str, tuple[Path, list[Question]]]:
@@ -112,15 +120,28 @@ def _rows(set_name: str, engine: Engine, questions: list[Question], own: bool) -
     for question, answer in zip(questions, answer_all(engine, questions), strict=True):
         signals = answer.signals
         on_topic = own and not question.offtopic
+        answerable = on_topic and question.answerable
         rows.append(
             Row(
                 set_name,
                 tuple(signals.evidence.vector()) if signals else None,
                 on_topic,
-                on_topic and question.answerable,
+                answerable,
+                hit=gold_rank(answer, question.gold) == 1 if answerable else None,
+                keywords=has_keywords(answer, question) if answerable else None,
+                highlight=_highlight_holds(answer, question) if answerable else None,
             )
         )
     return rows
+
+
+def _highlight_holds(answer: Answer, question: Question) -> bool | None:
+    """Whether the answer's bold phrase holds one of the question's answers, or lies inside
+    one (a name's surname of the full name); None when nothing is in bold."""
+    if answer.highlight is None:
+        return None
+    bold = answer.highlight.text.lower()
+    return any(k.lower() in bold or bold in k.lower() for k in question.keywords)
 
 
 def write_rows(path: Path, rows: list[Row]) -> None:
@@ -224,11 +245,10 @@ def summary(rows: list[Row], model: AnswerabilityModel) -> str:
     return "\n".join(f"{name:<40} {dict(sorted(c.items()))}" for name, c in counts.items())
 
 
-def leave_one_out(rows: list[Row], max_lost: float) -> str:
+def held_out_counts(rows: list[Row], max_lost: float) -> dict[str, dict[str, int]]:
     """For each article (the eight SQuAD ones, and the news article with all its sets): a fit
     without its questions (alone, in the library, or asked as off-topic questions of it),
-    measured on them; then SQuAD's totals, in English and translated. A feature that only
-    fits the articles it was fitted on shows up here."""
+    measured on them. Counted per tuning set, then SQuAD's totals, English and translated."""
     alone = [r for r in rows if "@" not in r.tuning_set]  # each asked of its own article
     held_out: dict[str, Counter[str]] = {}
     for article in sorted({_article(r.tuning_set) for r in alone}):
@@ -238,26 +258,40 @@ def leave_one_out(rows: list[Row], max_lost: float) -> str:
             missed = row.features is None or model.decide(row.features).outcome != "answered"
             counts = held_out.setdefault(row.tuning_set, Counter())
             counts.update({kind: 1, f"{kind} missed": int(missed)})
+            if row.answerable:
+                counts.update(hit=int(bool(row.hit)), answered=int(not missed))
+                counts.update(keywords=int(bool(row.keywords) and not missed))
+                shown = row.highlight is not None and not missed
+                counts.update(bold=int(shown), bold_right=int(shown and bool(row.highlight)))
     squad = [name for name in held_out if name.startswith("squad/")]
     totals = {
-        "SQuAD, each left out": [n for n in squad if not n.endswith(TRANSLATION)],
-        "SQuAD translated, each left out": [n for n in squad if n.endswith(TRANSLATION)],
+        SQUAD_TOTAL: [n for n in squad if not n.endswith(TRANSLATION)],
+        TRANSLATED_TOTAL: [n for n in squad if n.endswith(TRANSLATION)],
     }
-    lines = [f"{name:<40} {_held_out_counts(c)}" for name, c in sorted(held_out.items())]
     for title, names in totals.items():
-        total = sum((held_out[n] for n in names), Counter[str]())
-        lines.append(f"{title:<40} {_held_out_counts(total)}")
-    return "\n".join(lines)
+        held_out[title] = sum((held_out[n] for n in names), Counter[str]())
+    return {name: dict(counts) for name, counts in held_out.items()}
 
 
-def _held_out_counts(counts: Counter[str]) -> str:
-    lost, answerable = counts["answerable missed"], counts["answerable"]
-    caught, unanswerable = counts["unanswerable missed"], counts["unanswerable"]
-    declined, off = counts["off missed"], counts["off"]
+def leave_one_out(rows: list[Row], max_lost: float) -> str:
+    """:func:`held_out_counts` as lines: a feature that only fits the articles it was fitted
+    on shows up here."""
+    counts = held_out_counts(rows, max_lost)
+    return "\n".join(f"{name:<40} {describe(c)}" for name, c in counts.items())
+
+
+def describe(counts: dict[str, int]) -> str:
+    """One set's held-out figures in a line."""
+    lost, answerable = counts.get("answerable missed", 0), counts.get("answerable", 0)
+    caught, unanswerable = counts.get("unanswerable missed", 0), counts.get("unanswerable", 0)
+    declined, off = counts.get("off missed", 0), counts.get("off", 0)
+    hits, keywords, answered = (counts.get(k, 0) for k in ("hit", "keywords", "answered"))
     return (
-        f"lost {lost}/{answerable} ({lost / max(1, answerable):.1%})"
+        f"hit@1 {hits / max(1, answerable):.3f}  kw {keywords / max(1, answered):.3f}"
+        f"  lost {lost}/{answerable} ({lost / max(1, answerable):.1%})"
         f"  caught {caught}/{unanswerable} ({caught / max(1, unanswerable):.1%})"
         + (f"  off-topic declined {declined}/{off}" if off else "")
+        + f"  bold right {counts.get('bold_right', 0)}/{counts.get('bold', 0)}"
     )
 
 

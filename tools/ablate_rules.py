@@ -1,0 +1,86 @@
+"""Does each question rule earn its place? Switch one off, collect the evidence again, refit
+leaving one article out, and compare with every rule on.
+
+    python -m tools.ablate_rules [--shared ../shared] [--out bench/rules.json] [RULE ...]
+
+A rule is switched off by replacing its entry point with what the engine would do without
+it (see ``RULES``); nothing else changes. Each run collects the evidence of every tuning
+question (about five minutes on two cores). The figures are those of
+``tools.fit_answerability --leave-one-out``: SQuAD's eight articles each left out, and the
+news article's sets fitted on SQuAD alone. Needs scikit-learn (the ``fit`` extra).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from unittest import mock
+
+from retrieval import Settings
+from retrieval.followup import Rewrite
+
+from .fit_answerability import ROOT, collect, held_out_counts, write_rows
+
+# Each rule, and the patches that switch it off (a target and what replaces it).
+RULES: dict[str, list[tuple[str, Callable[..., object]]]] = {
+    "phrasing (chat shorthand)": [
+        ("retrieval.analysis.standardise", lambda question: " ".join(question.split()))
+    ],
+    "kinds (what is asked for)": [("retrieval.analysis.wanted", lambda question: None)],
+    "phrases (a phrase of that kind)": [("retrieval.answer.phrases", lambda *args: iter(()))],
+    "rate questions (kinds, phrases)": [("retrieval.kinds._per", lambda question: None)],
+    "focus (the words that matter)": [("retrieval.analysis.focus_words", lambda *args: [])],
+    "names: typo corrections": [("retrieval.names.NameBook.corrections", lambda *args: [])],
+    "names: unknown names": [("retrieval.names.NameBook.unknown_names", lambda *args: [])],
+    "follow-up rewriting (entities)": [
+        ("retrieval.pipeline.rewrite", lambda question, *args: Rewrite(question))
+    ],
+}
+ALL_ON = "every rule on"
+
+
+@contextlib.contextmanager
+def switched_off(rule: str) -> Iterator[None]:
+    """Within the block, ``rule`` is off (``ALL_ON``: nothing is)."""
+    with contextlib.ExitStack() as stack:
+        for target, replacement in RULES.get(rule, []):
+            stack.enter_context(mock.patch(target, replacement))
+        yield
+
+
+def main() -> int:
+    """Collect, refit and measure with each rule off in turn; print and save the table."""
+    parser = argparse.ArgumentParser(prog="python -m tools.ablate_rules")
+    parser.add_argument("rules", nargs="*", default=[ALL_ON, *RULES])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "rules.json")
+    parser.add_argument("--index-root", type=Path, default=ROOT / "index" / "fitting")
+    parser.add_argument("--max-lost", type=float, default=0.05)
+    parser.add_argument("--evidence-dir", type=Path, help="also save each rule's evidence here")
+    args = parser.parse_args()
+    unknown = set(args.rules) - {ALL_ON, *RULES}
+    if unknown:
+        parser.error(f"no such rule: {', '.join(sorted(unknown))} (rules: {', '.join(RULES)})")
+    settings = Settings(_env_file=None)
+    table = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
+    for rule in args.rules:
+        with switched_off(rule):
+            rows = collect(args.shared, args.index_root, settings)
+        if args.evidence_dir:
+            args.evidence_dir.mkdir(parents=True, exist_ok=True)
+            write_rows(
+                args.evidence_dir / f"{list(RULES).index(rule) + 1 if rule in RULES else 0}.jsonl",
+                rows,
+            )
+        table[rule] = held_out_counts(rows, args.max_lost)
+        print(f"{rule}: {json.dumps(table[rule])}", flush=True)
+        args.out.write_text(json.dumps(table, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
