@@ -24,6 +24,30 @@ _NEGATION = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b[IVX]{2,}\b")  # digits, and regnal numbers ("Henry III")
+_SPELLED = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+]
+_NUMBER_WORD = re.compile(rf"\b(?:{'|'.join(_SPELLED)})\b", re.IGNORECASE)
 # Why an answer was declined or hedged; the CLI and the bot word them for the reader.
 UNKNOWN_NAMES = "unknown_names"
 NOT_COVERED = "not_covered"
@@ -90,6 +114,7 @@ def compose(
     avoid: Sequence[str] = (),
     weighed: Sequence[Hit] = (),
     known_name: Callable[[str], bool] = lambda _: False,
+    relevant_alone: Callable[[Hit], bool] | None = None,
 ) -> Answer:
     """Quote the best one or two sentences of ``hits`` and let the answerability model say
     whether they answer the question (answered), only come close (hedged), or whether the
@@ -98,7 +123,12 @@ def compose(
 
     ``weighed`` holds the hits of the top passage's article, top first, scored as the model
     weighs them (see :meth:`HybridSearcher.within_article`); ``hits`` when not given.
-    ``known_name`` tells the article's names (see :func:`phrases.phrases`)."""
+    ``known_name`` tells the article's names (see :func:`phrases.phrases`). A hit of another
+    article than the top passage's stays only if ``relevant_alone`` says it would be relevant
+    on its own (see :func:`relevant_alone`): a source must earn its place."""
+    if hits and relevant_alone is not None:
+        top = hits[0].passage.article_id
+        hits = [h for h in hits if h.passage.article_id == top or relevant_alone(h)]
     if not hits:
         return decline(analysis, NOT_COVERED)
     candidates = _candidates(
@@ -119,14 +149,37 @@ def compose(
         answer,
         outcome=verdict.outcome,
         reason=None if verdict.outcome == "answered" else NOT_ANSWERED,
-        # A hedge says the article doesn't answer: a phrase in bold would say it does.
-        highlight=_highlight(chosen) if verdict.outcome == "answered" else None,
+        # A hedge says the article doesn't answer, and a near miss is not surely the answer:
+        # a phrase in bold would say it is.
+        highlight=_highlight(chosen) if verdict.bold else None,
         searched=analysis.searched,
         corrections=tuple((c.typed, c.corrected) for c in analysis.corrections),
         signals=signals,
         language=analysis.language,
         unknown_names=analysis.unknown_names,
     )
+
+
+def relevant_alone(
+    analysis: Analysis,
+    query_vector: np.ndarray,
+    hit: Hit,
+    weighed: Sequence[Hit],
+    sentence_vector: Callable[[Sentence], np.ndarray],
+    policy: AnswerPolicy,
+    words: WordVectors,
+    model: AnswerabilityModel,
+    known_name: Callable[[str], bool] = lambda _: False,
+) -> bool:
+    """Whether the relevance model would find ``hit``'s article about the question, were the
+    hit its best passage (``weighed``: the hits of its article, scored as the model weighs
+    them): the bar a source from another article clears before it is cited."""
+    candidates = _candidates(
+        analysis, query_vector, [hit], sentence_vector, words, policy, known_name
+    )
+    chosen = _choose(candidates, policy)
+    evidence = _evidence(analysis, query_vector, weighed, chosen, sentence_vector, words)
+    return model.decide(evidence.vector()).outcome != "declined"
 
 
 def _evidence(
@@ -161,7 +214,9 @@ def _evidence(
         names_unquoted=_names_unquoted(analysis.names, quote),
         names_unknown=_share(len(analysis.unknown_names), len(analysis.names)),
         negation_mismatch=float(_negated(analysis.searched) and not _negated(quote)),
-        number_missing=float(bool(_numbers(analysis.searched) - _numbers(hits[0].passage.text))),
+        number_missing=float(
+            bool(_numbers(analysis.searched) - _numbers(hits[0].passage.text, spelled=True))
+        ),
         cross_lingual=float(analysis.cross_lingual),
     )
 
@@ -206,8 +261,11 @@ def _negated(text: str) -> bool:
     return bool(_NEGATION.search(text))
 
 
-def _numbers(text: str) -> set[str]:
-    return set(_NUMBER.findall(text))
+def _numbers(text: str, spelled: bool = False) -> set[str]:
+    """The numbers of ``text`` in digits; with ``spelled``, a small one spelled out counts as
+    its digits too: the passage's "two nations" has the question's "2 presidents"."""
+    words = _NUMBER_WORD.findall(text) if spelled else []
+    return set(_NUMBER.findall(text)) | {str(_SPELLED.index(w.lower())) for w in words}
 
 
 def _highlight(chosen: list[_Candidate]) -> Highlight | None:

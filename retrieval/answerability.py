@@ -45,6 +45,7 @@ class Verdict:
     outcome: Outcome
     relevance: float
     answerability: float
+    bold: bool = False  # answered surely enough for the phrase asked for to be shown in bold
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,9 @@ class AnswerabilityModel:
 
     relevance: Logistic
     answerability: Logistic
+    # The answerability at which a phrase of the kind asked for is surely the answer: below
+    # it, bold would turn a near miss into a confident wrong answer.
+    highlight: float = 0.5
 
     def decide(self, features: Sequence[float]) -> Verdict:
         """Declined when not relevant, hedged when relevant but not answered, else answered;
@@ -65,14 +69,15 @@ class AnswerabilityModel:
             outcome = "hedged"
         else:
             outcome = "answered"
-        return Verdict(outcome, relevance, answerability)
+        bold = outcome == "answered" and answerability >= self.highlight
+        return Verdict(outcome, relevance, answerability, bold)
 
     @classmethod
     def neutral(cls) -> AnswerabilityModel:
         """A model that answers everything: the fitting script collects evidence with it, so
         that it runs even when the features have changed since the last fit."""
         zeros = (0.0,) * len(FEATURES)
-        return cls(Logistic(zeros, 0.0, 0.0), Logistic(zeros, 0.0, 0.0))
+        return cls(Logistic(zeros, 0.0, 0.0), Logistic(zeros, 0.0, 0.0), highlight=0.0)
 
     def to_record(self) -> dict[str, object]:
         """The JSON form written by the fitting script."""
@@ -89,6 +94,7 @@ class AnswerabilityModel:
                     ("answerability", self.answerability),
                 )
             },
+            "highlight": self.highlight,
         }
 
     @classmethod
@@ -104,7 +110,7 @@ class AnswerabilityModel:
             if len(coef) != len(FEATURES):
                 raise ModelFileInvalid(f"{name} has {len(coef)} coefficients")
             parts.append(Logistic(coef, float(part["intercept"]), float(part["threshold"])))
-        return cls(*parts)
+        return cls(*parts, highlight=float(record.get("highlight", 0.5)))  # type: ignore[arg-type]
 
 
 @cache

@@ -4,6 +4,7 @@ falling back to torch."""
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from .e5_embedding import E5Embedder
 from .embedding import Embedder, model_slug
@@ -21,7 +22,11 @@ def load_embedders(
     """The models of EMBEDDERS (e5 first), weighed by ``config`` (the fitted one by default)."""
     loaders = {"e5": E5Embedder, "minilm": lambda: load_embedder(settings)}
     keys = [k for k in ("e5", "minilm") if k in settings.embedders]
-    return FusedEmbedder({k: loaders[k]() for k in keys}, config or load_fusion())
+    # Side by side: both load in C (ctypes, onnxruntime) with the GIL released.
+    with ThreadPoolExecutor(max_workers=len(keys), thread_name_prefix="load-model") as pool:
+        loading = {k: pool.submit(loaders[k]) for k in keys}
+        parts = {k: future.result() for k, future in loading.items()}
+    return FusedEmbedder(parts, config or load_fusion())
 
 
 def load_embedder(settings: Settings | EngineSettings) -> Embedder:

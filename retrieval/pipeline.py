@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .analysis import Analysis, analyse
-from .answer import AnswerPolicy, compose, overview
+from .answer import AnswerPolicy, compose, overview, relevant_alone
 from .answerability import AnswerabilityModel
 from .conversation import Turn
 from .focus import WordVectors
@@ -91,29 +91,54 @@ class Pipeline:
         """The quote, its citations and its outcome, from the re-ranked shortlist."""
         searcher = snapshot.searcher
         ranked = list(shortlist[: self.top_k])
+        sentence_vector = searcher.sentence_vectors_of(ranked)
         weighed: list[Hit] = []
         if ranked:
-            article_id = ranked[0].passage.article_id
-            article = snapshot.rows[article_id]
-            written_in = snapshot.language_of(article_id)
-            analysis = replace(analysis, cross_lingual=crosses(analysis.language, written_in))
-            if english(written_in):
-                unfamiliar = searcher.lexical.unused(analysis.focus, article)
-                analysis = replace(analysis, unfamiliar=unfamiliar)
-            else:  # the English rules read English words: an article in another language
-                analysis = replace(analysis, unknown_names=(), focus=(), wanted=None)
-            weighed = searcher.within_article(
-                shortlist, analysis.searched, article, analysis.language
+            analysis, weighed = self._weighed(snapshot, analysis, shortlist, ranked[0])
+
+        def alone(hit: Hit) -> bool:
+            """Would the hit's own article be relevant, were the hit its best passage?"""
+            judged, own = self._weighed(snapshot, analysis, shortlist, hit)
+            return relevant_alone(
+                judged,
+                vector,
+                hit,
+                own,
+                sentence_vector,
+                self.policy,
+                self.words,
+                self.model,
+                snapshot.names.written_as_name,
             )
+
         return compose(
             analysis,
             vector,
             ranked,
-            searcher.sentence_vectors_of(ranked),
+            sentence_vector,
             self.policy,
             self.words,
             self.model,
             avoid=followup.avoid,
             weighed=weighed,
             known_name=snapshot.names.written_as_name,
+            relevant_alone=alone,
         )
+
+    def _weighed(
+        self, snapshot: Snapshot, analysis: Analysis, shortlist: Sequence[Hit], top: Hit
+    ) -> tuple[Analysis, list[Hit]]:
+        """The analysis completed against the article of ``top`` (its language, the focus
+        words it never uses), and that article's hits, scored as the model weighs them."""
+        searcher = snapshot.searcher
+        article_id = top.passage.article_id
+        article = snapshot.rows[article_id]
+        written_in = snapshot.language_of(article_id)
+        analysis = replace(analysis, cross_lingual=crosses(analysis.language, written_in))
+        if english(written_in):
+            unfamiliar = searcher.lexical.unused(analysis.focus, article)
+            analysis = replace(analysis, unfamiliar=unfamiliar)
+        else:  # the English rules read English words: an article in another language
+            analysis = replace(analysis, unknown_names=(), focus=(), wanted=None)
+        own = searcher.within_article(shortlist, analysis.searched, article, analysis.language)
+        return analysis, own

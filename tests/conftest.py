@@ -108,11 +108,11 @@ def engine(settings_factory, embedder) -> Engine:
 
 
 @pytest.fixture
-def fixed_outcome(engine, monkeypatch) -> Callable[[Outcome], None]:
-    """Makes the shared engine's answerability model give one outcome to every question, for
-    this test: the mechanics of an outcome, whatever the fitted model decides."""
+def fixed_outcome_of(monkeypatch) -> Callable[[Engine, Outcome], None]:
+    """Makes an engine's answerability model give one outcome to every question, for this
+    test: the mechanics of an outcome, whatever the fitted model decides."""
 
-    def fix(outcome: Outcome) -> None:
+    def fix(engine: Engine, outcome: Outcome) -> None:
         relevant = -30.0 if outcome == "declined" else 30.0
         answers = 30.0 if outcome == "answered" else -30.0
         zeros = (0.0,) * len(FEATURES)
@@ -120,6 +120,12 @@ def fixed_outcome(engine, monkeypatch) -> Callable[[Outcome], None]:
         monkeypatch.setattr(engine, "pipeline", dataclasses.replace(engine.pipeline, model=model))
 
     return fix
+
+
+@pytest.fixture
+def fixed_outcome(engine, fixed_outcome_of) -> Callable[[Outcome], None]:
+    """:func:`fixed_outcome_of` for the shared engine."""
+    return lambda outcome: fixed_outcome_of(engine, outcome)
 
 
 @pytest.fixture

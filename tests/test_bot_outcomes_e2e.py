@@ -31,7 +31,10 @@ async def test_a_hedge_says_what_the_article_does_not_say_and_cites_the_closest(
     assert tg.server.errors == []
 
 
-async def test_the_phrase_asked_for_is_bold_inside_the_quote(tg, entity_texts, article_text):
+async def test_the_phrase_asked_for_is_bold_inside_the_quote(
+    tg, entity_texts, article_text, fixed_outcome
+):
+    fixed_outcome("answered")  # surely answered: the fitted model seldom is (README)
     question = "since when have military ties sped up"
     highlight = tg.engine.answer(question).highlight
     assert highlight is not None

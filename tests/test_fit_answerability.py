@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tools.fit_answerability import _concerns, _group, threshold
+from tools.fit_answerability import NEWS, _article, _concerns, _group, bold_threshold, threshold
 
 
 @pytest.mark.parametrize(
@@ -45,9 +45,38 @@ def test_the_threshold_sits_halfway_in_log_odds_to_the_question_it_stops():
         ("squad/Force@library", True),
         ("dev_natural@Force", True),  # news questions asked of it, as off-topic ones
         ("squad/Force@article", True),
+        ("squad/Force:translated", True),
+        ("squad/Force:translated@library", True),
         ("squad/Normans", False),
         ("dev_natural", False),
     ],
 )
 def test_leaving_an_article_out_leaves_out_every_question_asked_of_it(tuning_set, concerned):
     assert _concerns(tuning_set, "squad/Force") is concerned
+
+
+@pytest.mark.parametrize(
+    ("tuning_set", "concerned"),
+    [
+        ("dev_natural", True),
+        ("dev_multilingual@library", True),
+        ("dev_natural@Force", True),
+        ("squad/Force@article", False),  # SQuAD's questions, asked of the news article
+        ("squad/Force", False),
+    ],
+)
+def test_leaving_the_news_article_out_leaves_out_its_sets(tuning_set, concerned):
+    assert _concerns(tuning_set, NEWS) is concerned
+
+
+def test_translated_questions_are_held_out_with_their_article():
+    assert _article("squad/Force:translated") == _article("squad/Force") == "squad/Force"
+    assert _article("dev_multilingual") == NEWS
+
+
+def test_bold_needs_the_answerability_at_which_it_is_right_often_enough():
+    probabilities = np.array([0.9, 0.8, 0.7, 0.6, 0.5])
+    right = np.array([True, True, True, False, False])
+    # From 0.6 bold would be right 3 times in 4 (short of 0.85); from 0.7, every time.
+    assert bold_threshold(probabilities, right, least=0.5) == pytest.approx(0.7)
+    assert bold_threshold(probabilities[:3], right[:3], least=0.5) == 0.5

@@ -23,7 +23,7 @@ from unittest import mock
 from retrieval import Settings
 from retrieval.followup import Rewrite
 
-from .fit_answerability import ROOT, collect, held_out_counts, write_rows
+from .fit_answerability import ROOT, collect, held_out_counts, read_rows, write_rows
 
 # Each rule, and the patches that switch it off (a target and what replaces it).
 RULES: dict[str, list[tuple[str, Callable[..., object]]]] = {
@@ -60,7 +60,11 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "rules.json")
     parser.add_argument("--index-root", type=Path, default=ROOT / "index" / "fitting")
     parser.add_argument("--max-lost", type=float, default=0.05)
-    parser.add_argument("--evidence-dir", type=Path, help="also save each rule's evidence here")
+    parser.add_argument(
+        "--evidence-dir",
+        type=Path,
+        help="each rule's evidence: read from here when saved, else collected and saved",
+    )
     args = parser.parse_args()
     unknown = set(args.rules) - {ALL_ON, *RULES}
     if unknown:
@@ -68,14 +72,15 @@ def main() -> int:
     settings = Settings(_env_file=None)
     table = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
     for rule in args.rules:
-        with switched_off(rule):
-            rows = collect(args.shared, args.index_root, settings)
-        if args.evidence_dir:
-            args.evidence_dir.mkdir(parents=True, exist_ok=True)
-            write_rows(
-                args.evidence_dir / f"{list(RULES).index(rule) + 1 if rule in RULES else 0}.jsonl",
-                rows,
-            )
+        saved = args.evidence_dir and args.evidence_dir / f"{[ALL_ON, *RULES].index(rule)}.jsonl"
+        if saved and saved.exists():
+            rows = read_rows(saved)
+        else:
+            with switched_off(rule):
+                rows = collect(args.shared, args.index_root, settings)
+            if saved:
+                saved.parent.mkdir(parents=True, exist_ok=True)
+                write_rows(saved, rows)
         table[rule] = held_out_counts(rows, args.max_lost)
         print(f"{rule}: {json.dumps(table[rule])}", flush=True)
         args.out.write_text(json.dumps(table, indent=2) + "\n", encoding="utf-8")
