@@ -19,6 +19,10 @@ from .types import Passage
 
 # Words, and the punctuation that ends a name ("On Monday, Harbour Mayor ...").
 _WORD = re.compile(r"\w+(?:[-'’.]\w+)*|[,;:()“”\"—–]")
+# Each personal pronoun and the person it refers to: "he" or "she".
+PERSONAL = dict.fromkeys(("he", "him", "his", "himself"), "he") | dict.fromkeys(
+    ("she", "her", "hers", "herself"), "she"
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*\[\d+\]\s*|\n+")
 # Capitalised words that introduce a person and are not part of the name.
 TITLES = frozenset(
@@ -279,9 +283,7 @@ def _speaks_or_described(words: Sequence[str], span: _Span) -> bool:
 
 def _next_pronoun(words: Iterable[str]) -> str | None:
     for word in words:
-        low = word.lower()
-        if low in {"he", "him", "his", "himself"}:
-            return "he"
-        if low in {"she", "her", "hers", "herself"}:
-            return "she"
+        gender = PERSONAL.get(word.lower())
+        if gender:
+            return gender
     return None

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .conversation import Turn
-from .entities import EntityLexicon, Name
+from .entities import PERSONAL, EntityLexicon, Name
 from .lexical import tokenize
 
 _WHAT_ABOUT = re.compile(
@@ -63,12 +63,6 @@ QUESTION_WORDS = frozenset(
         "describe",
     }
 )
-PERSONAL = {"he": "he", "him": "he", "his": "he", "himself": "he"} | {
-    "she": "she",
-    "her": "she",
-    "hers": "she",
-    "herself": "she",
-}
 POSSESSIVE = frozenset({"his", "their", "hers", "theirs"})
 OBJECTS = frozenset({"him", "her"})
 DEMONSTRATIVES = frozenset({"it", "its", "that", "this", "there", "those", "these"})
