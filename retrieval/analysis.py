@@ -1,4 +1,4 @@
-"""Reading a question before searching: its form, language, names, typos, kind and focus."""
+"""Reading a question before searching: its language, names, typos, kind and focus."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from .focus import content_words, focus_words, question_names
 from .kinds import Wanted, wanted
 from .language import detect_language, english
 from .names import Correction, NameBook, apply
-from .phrasing import standardise
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,25 +40,23 @@ class Analysis:
 def analyse(
     question: str, names: NameBook, is_word: Callable[[str], bool] = lambda _: False
 ) -> Analysis:
-    """Standardise the question's form, correct near-miss names (not ``is_word`` words), and
-    find what it asks. The rules are English: a question in another language is searched
-    as it is, by the multilingual model."""
+    """Correct near-miss names (not ``is_word`` words), and find what the question asks.
+    The rules are English: a question in another language is searched as it is, by the
+    multilingual model."""
     language = detect_language(question)
     if not english(language):
         return Analysis(question, question, language, (), (), None, ())
-    standard = standardise(question)
-    corrections = tuple(names.corrections(standard, is_word))
-    searched = apply(standard, corrections)
+    corrections = tuple(names.corrections(question, is_word))
+    searched = apply(question, corrections)
     focus = tuple(focus_words(searched, names))
-    shown = searched if corrections else question  # the question as typed, unless corrected
     return Analysis(
         question=question,
-        searched=shown,
+        searched=searched,
         language=language,
         unknown_names=tuple(dict.fromkeys(names.unknown_names(searched))),
         corrections=corrections,
         wanted=wanted(searched),
         focus=focus,
         names=tuple(question_names(searched, names)),
-        asked=tuple(content_words(shown)),
+        asked=tuple(content_words(searched)),
     )

@@ -174,6 +174,13 @@ def test_a_name_the_article_never_mentions_is_weighed(engine, article_text, ques
         assert name in answer_json(answer)["answer"]
 
 
+def test_an_initialism_survives_reading_the_question(engine):
+    """Nothing rewrites inside a word: the "U" of "U.S." is no "you"."""
+    question = "what did U.S. officials say u could see in russia"
+    answer = engine.answer(question)
+    assert answer.searched == question and answer.unknown_names == ()
+
+
 @pytest.mark.parametrize(
     "question",
     [

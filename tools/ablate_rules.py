@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,13 +24,17 @@ from unittest import mock
 from retrieval import Settings
 from retrieval.followup import Rewrite
 
-from .fit_answerability import ROOT, collect, held_out_counts, read_rows, write_rows
+from .fit_answerability import (
+    ROOT,
+    SQUAD_TOTAL,
+    collect,
+    held_out_counts,
+    read_rows,
+    write_rows,
+)
 
 # Each rule, and the patches that switch it off (a target and what replaces it).
 RULES: dict[str, list[tuple[str, Callable[..., object]]]] = {
-    "phrasing (chat shorthand)": [
-        ("retrieval.analysis.standardise", lambda question: " ".join(question.split()))
-    ],
     "kinds (what is asked for)": [("retrieval.analysis.wanted", lambda question: None)],
     "phrases (a phrase of that kind)": [("retrieval.answer.phrases", lambda *args: iter(()))],
     "rate questions (kinds, phrases)": [("retrieval.kinds._per", lambda question: None)],
@@ -72,7 +77,8 @@ def main() -> int:
     settings = Settings(_env_file=None)
     table = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
     for rule in args.rules:
-        saved = args.evidence_dir and args.evidence_dir / f"{[ALL_ON, *RULES].index(rule)}.jsonl"
+        slug = re.sub(r"\W+", "-", rule)
+        saved = args.evidence_dir and args.evidence_dir / f"{slug}.jsonl"
         if saved and saved.exists():
             rows = read_rows(saved)
         else:
@@ -84,7 +90,37 @@ def main() -> int:
         table[rule] = held_out_counts(rows, args.max_lost)
         print(f"{rule}: {json.dumps(table[rule])}", flush=True)
         args.out.write_text(json.dumps(table, indent=2) + "\n", encoding="utf-8")
+    print(markdown(table))
     return 0
+
+
+def markdown(table: dict[str, dict[str, dict[str, int]]]) -> str:
+    """The table: per rule switched off, SQuAD's and the news sets' held-out figures."""
+
+    def rate(counts: dict[str, int], part: str, whole: str) -> str:
+        return f"{counts.get(part, 0) / max(1, counts.get(whole, 0)):.3f}"
+
+    lines = [
+        "| switched off | SQuAD hit@1 | kw | lost | caught"
+        " | natural hit@1 | kw | lost | caught | questions kw | follow-ups hit@1 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for rule, sets in table.items():
+        squad, natural = sets[SQUAD_TOTAL], sets["dev_natural"]
+        cells = [
+            rate(squad, "hit", "answerable"),
+            rate(squad, "keywords", "answered"),
+            rate(squad, "answerable missed", "answerable"),
+            rate(squad, "unanswerable missed", "unanswerable"),
+            rate(natural, "hit", "answerable"),
+            rate(natural, "keywords", "answered"),
+            str(natural.get("answerable missed", 0)),
+            f"{natural.get('unanswerable missed', 0)}/{natural.get('unanswerable', 0)}",
+            rate(sets["dev_questions"], "keywords", "answered"),
+            rate(sets["dev_followups"], "hit", "answerable"),
+        ]
+        lines.append(f"| {rule} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
