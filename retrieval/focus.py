@@ -55,7 +55,6 @@ _FILLER = frozenset(
         "piece",
         "many",
         "much",
-        "both",
         # Verbs and nouns so general that a quote needs none of them to answer.
         "make",
         "made",
@@ -80,15 +79,7 @@ _FILLER = frozenset(
         "used",
         "like",
         "also",
-        "there",
-        "inside",
-        "work",
-        "works",
-        "worked",
         # Reporting words: a quote is what someone said, so these ask nothing of it.
-        "quote",
-        "quoted",
-        "quotes",
         "cite",
         "cited",
     }

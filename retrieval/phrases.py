@@ -68,7 +68,7 @@ _LOCATIVE = re.compile(r"\b(?:in|at|from|to|near|into|across|throughout|on|of)\s
 _IN_PLACE = re.compile(r"\b(?:in|at|near|into|across|throughout)\s+(?:the\s+)?$")
 _NOT_ENTITIES = re.compile(
     rf"^(?:{_MONTH}|{_WEEKDAY}|The|A|An|This|That|These|Those|It|He|She|They|We|I|In|On|At|But"
-    r"|And|Moreover|However|Interestingly|During|Since|As|While|Reports|According)$"
+    r"|And|However|During|Since|As|While)$"
 )
 
 _AGE = re.compile(
