@@ -40,7 +40,6 @@ class Wanted:
     noun: str | None = None
     strict: bool = False  # only a phrase naming the noun will do, not any entity
     counted: tuple[str, ...] = ()  # the X of "how many X": a quantity must count an X
-    per: str | None = None  # the Y of "how many X each Y": a quantity must be a rate per Y
 
     @property
     def typed(self) -> bool:
@@ -93,9 +92,6 @@ _WHICH = re.compile(
     re.I,
 )
 _HOW_MANY = re.compile(r"\bhow (?:many|much)\s+", re.I)
-_UNIT_OF_TIME = r"(?:second|minute|hour|day|week|month|year|decade|century)"
-# "each month", "per year", "a day": the question asks for a rate.
-_PER = re.compile(rf"\b(?:each|every|per|a)\s+({_UNIT_OF_TIME})\b", re.I)
 _THE_X_OF = re.compile(rf"\b(?:what|which)\s+(?:is|was|are|were)\s+the\s+{_X_OF}", re.I)
 _YES_NO = re.compile(
     r"^\W*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.I
@@ -124,7 +120,7 @@ def wanted(question: str) -> Wanted | None:
     if kind is Kind.THING and which is not None:
         return _thing(question, which)
     if kind is Kind.QUANTITY:
-        return Wanted(kind, counted=_counted(question), per=_per(question))
+        return Wanted(kind, counted=_counted(question))
     return Wanted(kind)
 
 
@@ -201,9 +197,3 @@ def _counted(question: str) -> tuple[str, ...]:
             break
         words.append(stem(word))
     return tuple(words)
-
-
-def _per(question: str) -> str | None:
-    """The unit of time of a rate asked for ("how many drones each month"), if any."""
-    match = _PER.search(question)
-    return match.group(1).lower() if match else None

@@ -79,7 +79,6 @@ _AGE = re.compile(
 _MONEY = re.compile(
     rf"{_CURRENCY}|\b(?:dollars?|euros?|pounds?|rubles?|roubles?|yuan|yen|rials?)\b", re.I
 )
-_RATE_WORD = {"day": "daily", "week": "weekly", "month": "monthly", "year": "yearly"}
 COUNTED_REACH = 6  # words of a quantity phrase and after it that may name what it counts
 
 
@@ -108,7 +107,7 @@ def _find(text: str, want: Wanted, known_name: Callable[[str], bool]) -> list[Ph
             return [p for p in found if not _VAGUE.fullmatch(p.text)] + spans
         if want.counted:
             found = [p for p in found if _counts(text, p, want.counted)]
-        return [p for p in found if _is_rate(text, p, want.per)] if want.per else found
+        return found
     entities = _entities(text, known_name)
     if want.kind is Kind.PLACE:
         return [p for p in entities if _LOCATIVE.search(text[: p.start])]
@@ -120,13 +119,6 @@ def _find(text: str, want: Wanted, known_name: Callable[[str], bool]) -> list[Ph
         # happens ("in Ukraine"): a place answers "where" and "which country".
         return [p for p in entities if not _IN_PLACE.search(text[: p.start])]
     return entities
-
-
-def _is_rate(text: str, phrase: Phrase, per: str) -> bool:
-    """Whether the phrase is a quantity per ``per``: "300 a month", "monthly output of 50"."""
-    around = text[max(0, phrase.start - 40) : phrase.end + 40].lower()
-    rate = rf"\b(?:each|every|per|a|an)\s+{per}\b|\b{_RATE_WORD.get(per, per + 'ly')}\b"
-    return re.search(rate, around) is not None
 
 
 def _counts(text: str, phrase: Phrase, counted: tuple[str, ...]) -> bool:

@@ -104,13 +104,12 @@ def test_a_question_whose_object_comes_last_is_not_strict():
     assert want is not None and not want.strict
 
 
-def test_how_many_each_month_wants_a_rate_of_it():
-    """Thousands of drones in all say nothing of how many are built each month."""
-    want = wanted("How many drones are built at the factory each month?")
-    assert want is not None and want.counted == ("drone",) and want.per == "month"
-    assert phrases(DRONES, want, "drones each month") == []
-    monthly = "The factory builds 300 drones a month."
-    assert [p.text for p in phrases(monthly, want, "drones each month")] == ["300 drones"]
+def test_how_many_x_counts_an_x():
+    """Thousands of drones count drones, not soldiers."""
+    want = wanted("How many drones are built at the factory?")
+    assert want is not None and want.counted == ("drone",)
+    assert [p.text for p in phrases("It sent 300 soldiers.", want, "drones")] == []
+    assert [p.text for p in phrases("It built 300 drones.", want, "drones")] == ["300 drones"]
 
 
 def test_a_measure_takes_an_exact_number_word_and_a_duration_a_span_of_time():

@@ -37,7 +37,6 @@ from .fit_answerability import (
 RULES: dict[str, list[tuple[str, Callable[..., object]]]] = {
     "kinds (what is asked for)": [("retrieval.analysis.wanted", lambda question: None)],
     "phrases (a phrase of that kind)": [("retrieval.answer.phrases", lambda *args: iter(()))],
-    "rate questions (kinds, phrases)": [("retrieval.kinds._per", lambda question: None)],
     "focus (the words that matter)": [("retrieval.analysis.focus_words", lambda *args: [])],
     "names: typo corrections": [("retrieval.names.NameBook.corrections", lambda *args: [])],
     "names: unknown names": [("retrieval.names.NameBook.unknown_names", lambda *args: [])],
