@@ -390,3 +390,10 @@ def test_a_name_is_known_in_its_forms_but_not_as_the_start_of_another_word():
     names = NameBook(["The monks of the monastery met Syrian and Iranian envoys in Yemen."])
     assert names.knows("Syria") and names.knows("Iran") and names.knows("Yemeni")
     assert not names.knows("Mona")  # "Who painted the Mona Lisa?" is not about monasteries
+
+
+def test_the_sentence_holding_the_phrase_asked_for_opens_the_answer(engine, fixed_outcome):
+    """ "Who is Putin's spokesman?": the sentence naming Peskov first, then his words."""
+    fixed_outcome("answered")
+    answer = engine.answer("Who is Putin's spokesman?")
+    assert answer.text.startswith("Kremlin spokesman Dmitry Peskov")
