@@ -114,7 +114,7 @@ def compose(
     avoid: Sequence[str] = (),
     weighed: Sequence[Hit] = (),
     known_name: Callable[[str], bool] = lambda _: False,
-    relevant_alone: Callable[[Hit], bool] | None = None,
+    earns_place: Callable[[Hit], bool] | None = None,
 ) -> Answer:
     """Quote the best one or two sentences of ``hits`` and let the answerability model say
     whether they answer the question (answered), only come close (hedged), or whether the
@@ -124,11 +124,11 @@ def compose(
     ``weighed`` holds the hits of the top passage's article, top first, scored as the model
     weighs them (see :meth:`HybridSearcher.within_article`); ``hits`` when not given.
     ``known_name`` tells the article's names (see :func:`phrases.phrases`). A hit of another
-    article than the top passage's stays only if ``relevant_alone`` says it would be relevant
-    on its own (see :func:`relevant_alone`): a source must earn its place."""
-    if hits and relevant_alone is not None:
+    article than the top passage's stays only if ``earns_place`` says it would be relevant on
+    its own (see :func:`relevant_alone`): a source must earn its place."""
+    if hits and earns_place is not None:
         top = hits[0].passage.article_id
-        hits = [h for h in hits if h.passage.article_id == top or relevant_alone(h)]
+        hits = [h for h in hits if h.passage.article_id == top or earns_place(h)]
     if not hits:
         return decline(analysis, NOT_COVERED)
     candidates = _candidates(

@@ -92,13 +92,14 @@ class Pipeline:
         searcher = snapshot.searcher
         ranked = list(shortlist[: self.top_k])
         sentence_vector = searcher.sentence_vectors_of(ranked)
+        read = analysis  # as read, before it is completed against one article
         weighed: list[Hit] = []
         if ranked:
-            analysis, weighed = self._weighed(snapshot, analysis, shortlist, ranked[0])
+            analysis, weighed = self._weighed(snapshot, read, shortlist, ranked[0])
 
         def alone(hit: Hit) -> bool:
             """Would the hit's own article be relevant, were the hit its best passage?"""
-            judged, own = self._weighed(snapshot, analysis, shortlist, hit)
+            judged, own = self._weighed(snapshot, read, shortlist, hit)
             return relevant_alone(
                 judged,
                 vector,
@@ -122,7 +123,7 @@ class Pipeline:
             avoid=followup.avoid,
             weighed=weighed,
             known_name=snapshot.names.written_as_name,
-            relevant_alone=alone,
+            earns_place=alone,
         )
 
     def _weighed(
