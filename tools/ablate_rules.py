@@ -27,6 +27,7 @@ from retrieval.followup import Rewrite
 from .fit_answerability import (
     ROOT,
     SQUAD_TOTAL,
+    add_fitting_arguments,
     collect,
     held_out_counts,
     read_rows,
@@ -60,10 +61,8 @@ def main() -> int:
     """Collect, refit and measure with each rule off in turn; print and save the table."""
     parser = argparse.ArgumentParser(prog="python -m tools.ablate_rules")
     parser.add_argument("rules", nargs="*", default=[ALL_ON, *RULES])
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    add_fitting_arguments(parser)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "rules.json")
-    parser.add_argument("--index-root", type=Path, default=ROOT / "index" / "fitting")
-    parser.add_argument("--max-lost", type=float, default=0.05)
     parser.add_argument(
         "--evidence-dir",
         type=Path,

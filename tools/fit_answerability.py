@@ -333,13 +333,19 @@ def _concerns(tuning_set: str, article: str) -> bool:
     return _article(written_for) == article or asked_of == article.removeprefix("squad/")
 
 
+def add_fitting_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of every script that collects evidence and fits: where the tuning data
+    and the fitting indexes are, and the loss budget of the thresholds."""
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--index-root", type=Path, default=ROOT / "index" / "fitting")
+    parser.add_argument("--max-lost", type=float, default=0.05)
+
+
 def main() -> int:
     """Collect the evidence, fit, print a summary and write the coefficients."""
     parser = argparse.ArgumentParser(prog="python -m tools.fit_answerability")
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    add_fitting_arguments(parser)
     parser.add_argument("--out", type=Path, default=ROOT / "retrieval" / "answerability.json")
-    parser.add_argument("--index-root", type=Path, default=ROOT / "index" / "fitting")
-    parser.add_argument("--max-lost", type=float, default=0.05)
     parser.add_argument(
         "--evidence",
         type=Path,

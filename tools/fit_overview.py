@@ -19,6 +19,7 @@ import numpy as np
 
 from retrieval import Settings
 from retrieval.embedders import load_embedders
+from retrieval.evaluation import read_questions
 from retrieval.fusion import FusedEmbedder, load_fusion
 from retrieval.language import detect_language
 from retrieval.overview import OverviewRecognizer
@@ -29,7 +30,7 @@ HELD_OUT = ("heldout_casual", "heldout_multilingual", "language_questions")
 
 
 def _questions(paths: list[Path]) -> list[str]:
-    return [json.loads(line)["q"] for p in paths for line in p.open() if line.strip()]
+    return [question.text for path in paths for question in read_questions(path)]
 
 
 def main() -> int:
