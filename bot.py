@@ -14,7 +14,8 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from cli import build_parser, load_settings, run
-from retrieval import RetrievalError, Settings
+from config import Settings
+from retrieval import RetrievalError
 from tgbot.app import build_application
 from tgbot.lifecycle import webhook_options
 from tgbot.redaction import redact_in_logs, scrub

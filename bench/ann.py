@@ -13,7 +13,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from retrieval import vectorstore
+from retrieval.index import vectorstore
 
 from .stats import summary_ms, timed
 from .vectors import SyntheticCorpus

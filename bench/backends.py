@@ -9,10 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from retrieval import Answer, Engine, Settings
-from retrieval.embedding import Embedder
-from retrieval.onnx_embedding import OnnxEmbedder, export_onnx
-from retrieval.torch_embedding import SentenceTransformerEmbedder, resolve_model
+from config import Settings
+from retrieval import Answer, Engine
+from retrieval.index.embedding import Embedder
+from retrieval.index.onnx_embedding import OnnxEmbedder, export_onnx
+from retrieval.index.torch_embedding import SentenceTransformerEmbedder, resolve_model
 
 from .stats import summary_ms, timed
 

@@ -14,11 +14,12 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from retrieval import Engine, Settings
-from retrieval.chunking import iter_lines
+from config import Settings
+from retrieval import Engine
 from retrieval.evaluation import Question, read_questions
-from retrieval.lexical import LexicalIndex, tokenize
-from retrieval.library import read_article
+from retrieval.library.catalog import read_article
+from retrieval.library.chunking import iter_lines
+from retrieval.text.lexical import LexicalIndex, tokenize
 
 from .workload import ROOT, bench_settings, dev_questions_path
 

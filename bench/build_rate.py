@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from retrieval import Engine, Settings
-from retrieval.embedding import Embedder
-from retrieval.library import read_article
+from config import Settings
+from retrieval import Engine
+from retrieval.index.embedding import Embedder
+from retrieval.library.catalog import read_article
 
 
 def write_joined_articles(sources: Sequence[Path], target: Path) -> None:

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from retrieval import Settings
+from config import Settings
 
 from .workload import ROOT, settings_env
 

@@ -19,9 +19,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from retrieval import Engine, Settings
-from retrieval.embedders import load_embedders
+from config import Settings
+from retrieval import Engine
 from retrieval.evaluation import read_questions
+from retrieval.index.embedders import load_embedders
 
 from .build_rate import build_throughput
 from .coldstart import time_ask

@@ -16,10 +16,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from retrieval import Engine, Settings
-from retrieval.embedders import load_embedder
-from retrieval.embedding import Embedder
+from config import Settings
+from retrieval import Engine
 from retrieval.evaluation import evaluate, read_questions
+from retrieval.index.embedders import load_embedder
+from retrieval.index.embedding import Embedder
 
 from .workload import ROOT, SHARED, bench_settings, dev_questions_path
 

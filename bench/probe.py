@@ -30,7 +30,8 @@ def main(rounds: int) -> dict[str, float]:
         mark = now
 
     import bot  # noqa: F401  (the imports of a serving process: telegram, cli, engine)
-    from retrieval import Engine, Settings
+    from config import Settings
+    from retrieval import Engine
 
     from .workload import dev_questions
 

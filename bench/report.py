@@ -183,7 +183,7 @@ def ivf_choice(ivf: dict[str, Any]) -> dict[str, Any]:
 
 
 def hnsw_default(hnsw: dict[str, Any]) -> dict[str, Any]:
-    """The HNSW sweep row at the engine's efSearch (``retrieval.vectorstore.HNSW_EF_SEARCH``)."""
+    """The HNSW sweep row at the engine's efSearch (``vectorstore.HNSW_EF_SEARCH``)."""
     return next(r for r in hnsw["sweep"] if r["ef_search"] == hnsw["ef_search_default"])
 
 

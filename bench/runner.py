@@ -21,8 +21,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
-from retrieval import Engine, Settings
-from retrieval.library import read_article
+from config import Settings
+from retrieval import Engine
+from retrieval.library.catalog import read_article
 
 from . import report
 from .ann import search_scaling

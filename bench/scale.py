@@ -27,10 +27,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from retrieval import Engine, Settings
-from retrieval.embedders import load_embedders
+from config import Settings
+from retrieval import Engine
 from retrieval.evaluation import read_questions
-from retrieval.library import Library
+from retrieval.index.embedders import load_embedders
+from retrieval.library.catalog import Library
 
 from .coldstart import serving_probe, time_ask
 from .stats import summary_ms

@@ -18,7 +18,8 @@ from typing import Any
 from pydantic import SecretStr
 
 from botapi_fake import BotApiServer
-from retrieval import Answer, Engine, Settings
+from config import Settings
+from retrieval import Answer, Engine
 from tgbot.app import build_application
 
 from .stats import summary_ms

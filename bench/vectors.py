@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from retrieval.embedding import Embedder
+from retrieval.index.embedding import Embedder
 
 WINDOWS = (8, 16, 32)
 WINDOW_STEP = 3

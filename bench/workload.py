@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from retrieval import Settings
+from config import Settings
 from retrieval.evaluation import read_questions
 
 ROOT = Path(__file__).resolve().parent.parent

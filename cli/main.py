@@ -14,11 +14,10 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
-from retrieval import Engine, InvalidQuestion, RetrievalError, Settings, validate_question
-from retrieval.conversation import ConversationStore
+from config import Settings, invalid_settings
+from retrieval import Engine, InvalidQuestion, RetrievalError, validate_question
 from retrieval.evaluation import evaluate, read_questions
-from retrieval.fetch import FetchPolicy
-from retrieval.settings import invalid_settings
+from retrieval.question.conversation import ConversationStore
 from usage import UsageDatabaseError, UsageLog, database_path, summary_lines
 
 from .render import answer_json, render_answer, render_articles, render_change, render_report
@@ -110,7 +109,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _add(args: argparse.Namespace, settings: Settings) -> int:
-    source = read_source(args.target, FetchPolicy.of(settings))
+    source = read_source(args.target, settings.fetch_policy)
     engine = Engine(settings)
     engine.load_or_build()
     change = engine.add_article(

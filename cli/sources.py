@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.errors import ArticleNotFound
-from retrieval.extract import document_kind
-from retrieval.fetch import FetchPolicy
-from retrieval.intake import Upload, read_document, read_link
-from retrieval.library import SERVER_FILE, read_article
+from retrieval.core.errors import ArticleNotFound
+from retrieval.index.intake import Upload, read_document, read_link
+from retrieval.library.catalog import SERVER_FILE, read_article
+from retrieval.library.extract import document_kind
+from retrieval.library.fetch import FetchPolicy
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,7 @@
 It never imports Telegram; the CLI, the tests and the bot all use it the same way.
 """
 
-from .engine import Engine
-from .errors import (
+from .core.errors import (
     ArticleEmpty,
     ArticleNotFound,
     ArticleUnknown,
@@ -20,11 +19,11 @@ from .errors import (
     RetrievalError,
     SanityCheckFailed,
 )
-from .library import ArticleRecord, Library, LibraryVersion
-from .questions import normalize_question, validate_question
-from .settings import Settings
+from .core.types import Answer, ArticleRef, Citation, Hit, Passage, Sentence
+from .engine import Engine
+from .library.catalog import ArticleRecord, Library, LibraryVersion
+from .question.validate import normalize_question, validate_question
 from .snapshot import LibraryChange, Snapshot
-from .types import Answer, ArticleRef, Citation, Hit, Passage, Sentence
 
 __all__ = [
     "Answer",
@@ -52,7 +51,6 @@ __all__ = [
     "RetrievalError",
     "SanityCheckFailed",
     "Sentence",
-    "Settings",
     "Snapshot",
     "normalize_question",
     "validate_question",

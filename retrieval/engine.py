@@ -9,14 +9,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import language, store
-from .answer import AnswerPolicy
-from .answerability import AnswerabilityModel, load_model
-from .chunking import article_title
-from .conversation import Turn
-from .embedders import load_embedders
-from .embedding import Embedder
-from .errors import (
+from .answer.answerability import AnswerabilityModel, load_model
+from .answer.compose import AnswerPolicy
+from .core.errors import (
     ArticleEmpty,
     ArticleNotFound,
     IndexCorrupt,
@@ -27,22 +22,28 @@ from .errors import (
     ReindexInProgress,
     RetrievalError,
 )
-from .focus import WordVectors
-from .fusion import MULTILINGUAL, FusedEmbedder, FusionConfig, load_fusion
-from .indexing import SANITY_MIN_RATE, IndexBuilder, Progress
-from .library import (
+from .core.settings import EngineSettings, HasEngineSettings, engine_settings
+from .core.types import Answer
+from .index import store
+from .index.builder import SANITY_MIN_RATE, IndexBuilder, Progress
+from .index.embedders import load_embedders
+from .index.embedding import Embedder
+from .index.fusion import MULTILINGUAL, FusedEmbedder, FusionConfig, load_fusion
+from .library.catalog import (
     ArticleRecord,
     Library,
     LibraryVersion,
     read_article,
 )
-from .overview import OverviewRecognizer
+from .library.chunking import article_title
+from .library.server_files import current_library
 from .pipeline import Pipeline
-from .questions import validate_question
-from .server_files import current_library
-from .settings import EngineSettings, Settings
+from .question.conversation import Turn
+from .question.focus import WordVectors
+from .question.overview import OverviewRecognizer
+from .question.validate import validate_question
 from .snapshot import LibraryChange, Snapshot
-from .types import Answer
+from .text import language
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +70,14 @@ class Engine:
 
     def __init__(
         self,
-        settings: Settings | EngineSettings,
+        settings: EngineSettings | HasEngineSettings,
         embedder: Embedder | FusedEmbedder | None = None,
         model: AnswerabilityModel | None = None,
         fusion: FusionConfig | None = None,
     ) -> None:
         """``embedder`` (one model, or several fused) replaces EMBEDDERS' models, ``model``
         the fitted answerability model and ``fusion`` the fitted signal weights."""
-        self.settings = settings.engine if isinstance(settings, Settings) else settings
+        self.settings = engine_settings(settings)
         check_inputs(self.settings)
         language.warm_up()
         fusion = fusion or load_fusion()

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .conversation import ConversationStore
+from .core.errors import RetrievalError
+from .core.types import Answer
 from .engine import Engine
-from .errors import RetrievalError
-from .types import Answer
+from .question.conversation import ConversationStore
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,17 +9,17 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .analysis import Analysis, analyse
-from .answer import AnswerPolicy, compose, overview, relevant_alone
-from .answerability import AnswerabilityModel
-from .conversation import Turn
-from .focus import WordVectors
-from .followup import Rewrite, rewrite
-from .language import crosses, english
-from .overview import OverviewRecognizer
-from .rerank import POOL, rerank
+from .answer.answerability import AnswerabilityModel
+from .answer.compose import AnswerPolicy, compose, overview, relevant_alone
+from .answer.rerank import POOL, rerank
+from .core.types import Answer, Hit
+from .question.analysis import Analysis, analyse
+from .question.conversation import Turn
+from .question.focus import WordVectors
+from .question.followup import Rewrite, rewrite
+from .question.overview import OverviewRecognizer
 from .snapshot import Snapshot
-from .types import Answer, Hit
+from .text.language import crosses, english
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,15 +6,15 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from . import store
-from .entities import EntityLexicon
-from .errors import ArticleUnknown
-from .fusion import FusionConfig
-from .language import article_language, english
-from .library import ArticleRecord
-from .names import NameBook
-from .search import HybridSearcher
-from .types import Passage
+from .core.errors import ArticleUnknown
+from .core.types import Passage
+from .index import store
+from .index.fusion import FusionConfig
+from .library.catalog import ArticleRecord
+from .question.entities import EntityLexicon
+from .search.hybrid import HybridSearcher
+from .text.language import article_language, english
+from .text.names import NameBook
 
 
 class BackgroundLexicon:

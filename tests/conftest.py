@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from page_server import PageServer
 
-from retrieval import Answer, Engine, Settings
-from retrieval.answerability import FEATURES, AnswerabilityModel, Logistic
-from retrieval.embedders import load_embedders
+from config import Settings
+from retrieval import Answer, Engine
+from retrieval.answer.answerability import FEATURES, AnswerabilityModel, Logistic
+from retrieval.core.types import Outcome
 from retrieval.evaluation import Question, read_questions
-from retrieval.fusion import FusedEmbedder
-from retrieval.types import Outcome
+from retrieval.index.embedders import load_embedders
+from retrieval.index.fusion import FusedEmbedder
 
 # --- Engine fixtures ------------------------------------------------------------------------
 # One model and one built index per session. Tests must not rebuild the shared `engine`;

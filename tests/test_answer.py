@@ -8,12 +8,18 @@ import pytest
 
 from cli.render import answer_json
 from retrieval import Hit, Passage, Sentence
-from retrieval.analysis import analyse
-from retrieval.answer import NOT_ANSWERED, NOT_COVERED, UNKNOWN_NAMES, AnswerPolicy, compose
-from retrieval.answerability import FEATURES, AnswerabilityModel, Logistic
-from retrieval.focus import WordVectors, coverage
-from retrieval.names import NameBook
-from retrieval.overview import OverviewRecognizer
+from retrieval.answer.answerability import FEATURES, AnswerabilityModel, Logistic
+from retrieval.answer.compose import (
+    NOT_ANSWERED,
+    NOT_COVERED,
+    UNKNOWN_NAMES,
+    AnswerPolicy,
+    compose,
+)
+from retrieval.question.analysis import analyse
+from retrieval.question.focus import WordVectors, coverage
+from retrieval.question.overview import OverviewRecognizer
+from retrieval.text.names import NameBook
 
 DECLINED = "Sorry, the article doesn't cover that"
 SENTENCE = Sentence("Putin met Pezeshkian in Ashgabat on Friday.", 0, 43)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from botapi_fake import buttons
-from retrieval import store
+from retrieval.index import store
 from tgbot.errors import SOMETHING_WRONG
 from tgbot.formatting import SOURCE_DATA_PREFIX as SOURCES
 from tgbot.formatting import parse_callback

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from samples import ARTICLE, LONG, html_page, pdf_document
 
-from retrieval import Answer, Settings, store
+from config import Settings
+from retrieval import Answer
 from retrieval.evaluation import Question
+from retrieval.index import store
 from usage import QuestionEntry, UsageLog, database_path, summary_lines
 
 BOT = Path(__file__).resolve().parents[1] / "bot.py"

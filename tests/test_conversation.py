@@ -3,7 +3,7 @@
 from concurrent.futures import ThreadPoolExecutor
 
 from retrieval import Answer
-from retrieval.conversation import ConversationStore, Turn
+from retrieval.question.conversation import ConversationStore, Turn
 
 
 class Clock:

@@ -3,11 +3,11 @@ vectors) and multilingual-e5 beside it."""
 
 import numpy as np
 import pytest
-
 from retrieval.e5_embedding import E5Embedder
-from retrieval.embedders import load_embedder
-from retrieval.onnx_embedding import OnnxEmbedder
-from retrieval.torch_embedding import SentenceTransformerEmbedder
+
+from retrieval.index.embedders import load_embedder
+from retrieval.index.onnx_embedding import OnnxEmbedder
+from retrieval.index.torch_embedding import SentenceTransformerEmbedder
 
 TEXTS = ["Who is the president of Iran?", "A much longer sentence " * 60, "Shahed drones"]
 

@@ -16,10 +16,8 @@ from retrieval import (
     ReindexInProgress,
     SanityCheckFailed,
     Snapshot,
-    store,
     validate_question,
 )
-from retrieval.conversation import Turn
 from retrieval.engine import SANITY_MIN_RATE
 from retrieval.evaluation import (
     answer_all,
@@ -28,7 +26,9 @@ from retrieval.evaluation import (
     read_questions,
     turn_numbers,
 )
-from retrieval.vectorstore import FaissStore
+from retrieval.index import store
+from retrieval.index.vectorstore import FaissStore
+from retrieval.question.conversation import Turn
 
 GIFT = "Pezeshkian gave Putin a Persian carpet woven in Tabriz as a gift at the summit."
 GIFT_QUESTION = "What gift did Pezeshkian give Putin?"

@@ -8,15 +8,15 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 from samples import ARTICLE, FIRST, LONG, SECOND, THIRD, drawing_only_pdf, html_page, pdf_document
 
-from retrieval.chunking import article_title, chunk_article
-from retrieval.errors import (
+from retrieval.core.errors import (
     DocumentEmpty,
     DocumentUnreadable,
     HtmlWithoutArticle,
     PdfWithoutText,
     UnsupportedDocumentType,
 )
-from retrieval.extract import document_kind, extract, extract_html, extract_pdf
+from retrieval.library.chunking import article_title, chunk_article
+from retrieval.library.extract import document_kind, extract, extract_html, extract_pdf
 
 # --- HTML -------------------------------------------------------------------------------------
 

@@ -5,8 +5,7 @@ import ipaddress
 import pytest
 from samples import ARTICLE, html_page, pdf_document
 
-from retrieval import fetch as fetching
-from retrieval.errors import (
+from retrieval.core.errors import (
     DocumentTooLarge,
     FetchFailed,
     FetchTimeout,
@@ -14,7 +13,8 @@ from retrieval.errors import (
     UnsupportedDocumentType,
     UrlRefused,
 )
-from retrieval.fetch import FetchPolicy, fetch, is_public
+from retrieval.library import fetch as fetching
+from retrieval.library.fetch import FetchPolicy, fetch, is_public
 
 LOCAL = FetchPolicy(timeout=2.0, allow_private=True)
 

@@ -3,10 +3,10 @@ rewriting leans on."""
 
 import pytest
 
-from retrieval.chunking import chunk_article
-from retrieval.conversation import Turn
-from retrieval.entities import EntityLexicon
-from retrieval.followup import rewrite
+from retrieval.library.chunking import chunk_article
+from retrieval.question.conversation import Turn
+from retrieval.question.entities import EntityLexicon
+from retrieval.question.followup import rewrite
 
 # A made-up article, so nothing here can lean on the real one.
 PARAGRAPHS = [

@@ -9,9 +9,9 @@ import pytest
 
 from botapi_fake import parse_html, utf16_len
 from retrieval import Answer, Citation, Passage
-from retrieval.chunking import chunk_article
-from retrieval.store import Manifest
-from retrieval.types import Highlight
+from retrieval.core.types import Highlight
+from retrieval.index.store import Manifest
+from retrieval.library.chunking import chunk_article
 from tgbot.formatting import (
     MAX_LENGTH,
     Block,

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from retrieval.fusion import Calibration, FusedEmbedder, FusionConfig, load_fusion
+from retrieval.index.fusion import Calibration, FusedEmbedder, FusionConfig, load_fusion
 
 
 class Fixed:

@@ -3,10 +3,10 @@
 import pytest
 from samples import ARTICLE, FIRST, LONG, SECOND, html_page, pdf_document
 
-from retrieval.chunking import chunk_article
-from retrieval.errors import HtmlWithoutArticle, UnsupportedDocumentType, UrlRefused
-from retrieval.fetch import FetchPolicy
-from retrieval.intake import preview, read_document, read_link
+from retrieval.core.errors import HtmlWithoutArticle, UnsupportedDocumentType, UrlRefused
+from retrieval.index.intake import preview, read_document, read_link
+from retrieval.library.chunking import chunk_article
+from retrieval.library.fetch import FetchPolicy
 
 
 @pytest.mark.parametrize(

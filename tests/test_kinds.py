@@ -2,8 +2,8 @@
 
 import pytest
 
-from retrieval.kinds import Kind, wanted
-from retrieval.phrases import phrases
+from retrieval.question.kinds import Kind, wanted
+from retrieval.question.phrases import phrases
 
 DRONES = 'Iran has supplied Russia with thousands of "Shahed" attack drones.'
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.language import LANGUAGES, article_language, detect_language
+from retrieval.text.language import LANGUAGES, article_language, detect_language
 
 QUESTIONS = Path(__file__).parent / "data" / "language_questions.jsonl"
 SAMPLES = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines()]

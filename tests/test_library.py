@@ -6,7 +6,7 @@ import os
 import pytest
 
 from retrieval import ArticleEmpty, ArticleNotFound, ArticleUnknown, NothingToRollBack
-from retrieval.library import Library, read_article, text_sha256
+from retrieval.library.catalog import Library, read_article, text_sha256
 
 ONE = "The first article. It has two sentences."
 TWO = "The second article, stored with its original upload."

@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval import ArticleUnknown, Engine, LibraryUnavailable, SanityCheckFailed, store
-from retrieval.fusion import FusedEmbedder
-from retrieval.lexical import tokenize
-from retrieval.library import Library
-from retrieval.overview import ABOUT_THE_ARTICLE, OVERVIEW
+from retrieval import ArticleUnknown, Engine, LibraryUnavailable, SanityCheckFailed
+from retrieval.index import store
+from retrieval.index.fusion import FusedEmbedder
+from retrieval.library.catalog import Library
+from retrieval.question.overview import ABOUT_THE_ARTICLE, OVERVIEW
+from retrieval.text.lexical import tokenize
 
 NORMANS = (Path(__file__).parent / "data" / "normans.txt").read_text(encoding="utf-8")
 _WORD = re.compile(r"\w+")

@@ -4,8 +4,8 @@ import dataclasses
 
 import pytest
 
-from retrieval.intake import Preview
-from retrieval.library import ArticleRecord
+from retrieval.index.intake import Preview
+from retrieval.library.catalog import ArticleRecord
 from tgbot.formatting import paginate
 from tgbot.library_format import (
     ARTICLE_BUTTON,

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.chunking import chunk_article
-from retrieval.names import NameBook, is_form, words_of
+from retrieval.library.chunking import chunk_article
+from retrieval.text.names import NameBook, is_form, words_of
 
 NORMANS = (Path(__file__).parent / "data" / "normans.txt").read_text(encoding="utf-8")
 

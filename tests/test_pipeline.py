@@ -1,7 +1,7 @@
 """The answer pipeline's stages, run one by one, give the engine's answer (real stack)."""
 
 from bench.latency import STAGES, stage_seconds
-from retrieval.conversation import Turn
+from retrieval.question.conversation import Turn
 
 
 def test_the_stages_in_a_row_give_the_engines_answer(engine):

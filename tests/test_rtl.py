@@ -7,8 +7,8 @@ import pytest
 import wording
 from botapi_fake import parse_html
 from retrieval import Answer, Citation, Passage
-from retrieval.library import ArticleRecord
-from retrieval.store import Manifest
+from retrieval.index.store import Manifest
+from retrieval.library.catalog import ArticleRecord
 from tgbot.formatting import abstention_blocks, answer_blocks, paginate, passage_blocks
 from tgbot.library_format import articles_blocks
 from wording.direction import FSI, LRI, PDI, RLM, is_rtl, isolate, isolate_runs, mark_lines

@@ -5,8 +5,8 @@ import asyncio
 import pytest
 
 from retrieval import Answer, InvalidQuestion
-from retrieval.batching import QuestionBatcher
-from retrieval.conversation import Turn
+from retrieval.question.conversation import Turn
+from tgbot.batching import QuestionBatcher
 from tgbot.services import RateLimiter
 
 QUESTIONS = [

@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from retrieval import Settings
-from retrieval.settings import PROJECT_DIR, invalid_settings
+from config import PROJECT_DIR, Settings, invalid_settings
 
 TOKEN = "123456:AAE-secret_token_value"
 

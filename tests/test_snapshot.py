@@ -2,8 +2,8 @@
 
 import threading
 
-from retrieval.chunking import chunk_article
-from retrieval.entities import EntityLexicon
+from retrieval.library.chunking import chunk_article
+from retrieval.question.entities import EntityLexicon
 from retrieval.snapshot import BackgroundLexicon
 
 WAIT = 30  # seconds: a safety net against a hang, never a measurement

@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval import ArticleNotFound, IndexCorrupt, IndexStale, IndexUnavailable, store
-from retrieval.library import text_sha256
+from retrieval import ArticleNotFound, IndexCorrupt, IndexStale, IndexUnavailable
+from retrieval.index import store
+from retrieval.library.catalog import text_sha256
 
 NEW_PARAGRAPH = "Pezeshkian gave Putin a Persian carpet woven in Tabriz as a gift at the summit."
 

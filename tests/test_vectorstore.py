@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from retrieval import IndexCorrupt
-from retrieval.vectorstore import FaissStore
+from retrieval.index.vectorstore import FaissStore
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,8 @@ from telegram.ext import (
     filters,
 )
 
-from retrieval import Engine, Settings
+from config import Settings
+from retrieval import Engine
 
 from . import admin, articles, errors, feedback, info, library_admin, questions, sources
 from .formatting import ANY_BUTTON, SOURCE_BUTTON

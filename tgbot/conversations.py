@@ -14,8 +14,9 @@ from collections.abc import Hashable, Sequence
 from telegram import Message
 from telegram.constants import ChatType
 
-from retrieval import Answer, Settings
-from retrieval.conversation import ConversationStore, Turn
+from config import Settings
+from retrieval import Answer
+from retrieval.question.conversation import ConversationStore, Turn
 
 MAX_REMEMBERED_ANSWERS = 10_000  # sent answers a reply can continue from; oldest go first
 

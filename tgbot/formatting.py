@@ -17,8 +17,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
 import wording
-from retrieval.store import Manifest
-from retrieval.types import Answer, Citation, Passage
+from retrieval.core.types import Answer, Citation, Passage
+from retrieval.index.store import Manifest
 from usage import UsageRecorder, UsageSummary, summary_lines
 from wording import INTRODUCTION, N_, SOURCES, embed, translate
 from wording.direction import RLM, isolate_runs

@@ -17,8 +17,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes, filters
 
 from retrieval import ReindexInProgress, RetrievalError
-from retrieval.fetch import FetchPolicy
-from retrieval.intake import Upload, preview, read_document, read_link
+from retrieval.index.intake import Upload, preview, read_document, read_link
 from wording import N_, mark, say
 
 from . import library_format as lf
@@ -95,7 +94,7 @@ async def link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not svc.is_admin(update.effective_user):
         await reply_plain(message, say(language, NON_TEXT_HINT))
         return
-    url, policy = first_link(message), FetchPolicy.of(svc.settings)
+    url, policy = first_link(message), svc.settings.fetch_policy
     if not svc.uploads.claim():
         await reply_plain(message, say(language, BUSY))
         return

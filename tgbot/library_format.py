@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from retrieval.intake import Preview
-from retrieval.library import ArticleRecord
+from retrieval.index.intake import Preview
+from retrieval.library.catalog import ArticleRecord
 from retrieval.snapshot import LibraryChange
 from wording import N_, embed, language_name, translate
 

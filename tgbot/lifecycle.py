@@ -12,7 +12,8 @@ from telegram import Bot, BotCommandScopeChat
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from retrieval import Engine, Settings
+from config import Settings
+from retrieval import Engine
 from wording import N_, say, translated_languages
 
 from .info import COMMANDS, commands

@@ -11,7 +11,7 @@ from telegram import Message, MessageEntity, Update
 from telegram.ext import ContextTypes
 
 from retrieval import ArticleUnknown, InvalidQuestion, normalize_question, validate_question
-from retrieval.followup import QUESTION_WORDS as FOLLOWUP_QUESTION_WORDS
+from retrieval.question.followup import QUESTION_WORDS as FOLLOWUP_QUESTION_WORDS
 from usage import QuestionEntry
 from wording import N_, reply_language, say
 

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 from telegram import User
 from telegram.ext import ContextTypes
 
-from retrieval import Engine, Settings, Snapshot
-from retrieval.batching import QuestionBatcher
+from config import Settings
+from retrieval import Engine, Snapshot
 from usage import UsageRecorder, database_path
 
+from .batching import QuestionBatcher
 from .conversations import ChatConversations
 from .uploads import Uploads
 

@@ -19,7 +19,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter
 from telegram.request import HTTPXRequest, RequestData
 
-from retrieval import Settings
+from config import Settings
 
 log = logging.getLogger(__name__)
 JSONDict = dict[str, Any]

@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from unittest import mock
 
-from retrieval import Settings
-from retrieval.followup import Rewrite
+from config import Settings
+from retrieval.question.followup import Rewrite
 
 from .fit_answerability import (
     ROOT,
@@ -36,11 +36,15 @@ from .fit_answerability import (
 
 # Each rule, and the patches that switch it off (a target and what replaces it).
 RULES: dict[str, list[tuple[str, Callable[..., object]]]] = {
-    "kinds (what is asked for)": [("retrieval.analysis.wanted", lambda question: None)],
-    "phrases (a phrase of that kind)": [("retrieval.answer.phrases", lambda *args: iter(()))],
-    "focus (the words that matter)": [("retrieval.analysis.focus_words", lambda *args: [])],
-    "names: typo corrections": [("retrieval.names.NameBook.corrections", lambda *args: [])],
-    "names: unknown names": [("retrieval.names.NameBook.unknown_names", lambda *args: [])],
+    "kinds (what is asked for)": [("retrieval.question.analysis.wanted", lambda question: None)],
+    "phrases (a phrase of that kind)": [
+        ("retrieval.answer.compose.phrases", lambda *args: iter(()))
+    ],
+    "focus (the words that matter)": [
+        ("retrieval.question.analysis.focus_words", lambda *args: [])
+    ],
+    "names: typo corrections": [("retrieval.text.names.NameBook.corrections", lambda *args: [])],
+    "names: unknown names": [("retrieval.text.names.NameBook.unknown_names", lambda *args: [])],
     "follow-up rewriting (entities)": [
         ("retrieval.pipeline.rewrite", lambda question, *args: Rewrite(question))
     ],

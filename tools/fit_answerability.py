@@ -30,8 +30,9 @@ import numpy as np
 from scipy.special import expit, logit
 from sklearn.linear_model import LogisticRegression
 
-from retrieval import Answer, Engine, Settings
-from retrieval.answerability import FEATURES, AnswerabilityModel, Logistic
+from config import Settings
+from retrieval import Answer, Engine
+from retrieval.answer.answerability import FEATURES, AnswerabilityModel, Logistic
 from retrieval.evaluation import Question, answer_all, gold_rank, has_keywords, read_questions
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -28,13 +28,13 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval import Settings
-from retrieval.answerability import AnswerabilityModel
-from retrieval.embedders import load_embedders
+from config import Settings
+from retrieval.answer.answerability import AnswerabilityModel
 from retrieval.engine import Engine
 from retrieval.evaluation import read_questions
-from retrieval.fusion import FUSION_FILE, Calibration, FusionConfig
-from retrieval.lexical import LexicalIndex, tokenize
+from retrieval.index.embedders import load_embedders
+from retrieval.index.fusion import FUSION_FILE, Calibration, FusionConfig
+from retrieval.text.lexical import LexicalIndex, tokenize
 
 from .fusion_share import choose_share, share_table
 

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval import Settings
-from retrieval.embedders import load_embedders
+from config import Settings
 from retrieval.evaluation import read_questions
-from retrieval.fusion import FusedEmbedder, load_fusion
-from retrieval.language import detect_language
-from retrieval.overview import OverviewRecognizer
+from retrieval.index.embedders import load_embedders
+from retrieval.index.fusion import FusedEmbedder, load_fusion
+from retrieval.question.overview import OverviewRecognizer
+from retrieval.text.language import detect_language
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"

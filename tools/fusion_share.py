@@ -15,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval import Engine, Settings
+from config import Settings
+from retrieval import Engine
 from retrieval.evaluation import Question, evaluate
-from retrieval.fusion import FusionConfig
+from retrieval.index.fusion import FusionConfig
 
 SHARES = (0.0, 0.2, 0.4, 0.6, 1.0)
 

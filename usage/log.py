@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 
-from retrieval.types import Answer
+from retrieval.core.types import Answer
 
 from .database import connect, failures_as, transaction
 from .summary import UsageSummary, summarise

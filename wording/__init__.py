@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from retrieval.answer import UNKNOWN_NAMES
-from retrieval.types import Answer
+from retrieval.answer.compose import UNKNOWN_NAMES
+from retrieval.core.types import Answer
 
 from .catalog import (
     N_,

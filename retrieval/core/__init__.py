@@ -1,0 +1,4 @@
+"""The engine's shared vocabulary: result types, the one error hierarchy, the engine's settings.
+
+Imports nothing else of ``retrieval``; every other subpackage may import it.
+"""

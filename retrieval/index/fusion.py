@@ -1,0 +1,171 @@
+"""Two embedding models as one: their vectors side by side, weighed per question.
+
+A document (passage or sentence) is stored as the blocks of every model's unit vector, one
+after another, so one inner-product search over the stacked index scores a question by
+
+    sum_i  w_i * (scale_i * cos_i + shift_i)
+
+when the question's vector is its models' query vectors, each multiplied by ``w_i * scale_i``
+(and a constant column carries the shifts). The weights are the question's, not the
+index's: an English question weighs MiniLM and e5 as fitted, a question in another language
+only the multilingual model (e5), all from the same stored vectors. ``scale`` and ``shift``
+put a model's cosines on the first model's scale (e5's unrelated texts score about 0.75,
+MiniLM's about 0.1), so that the answerability model reads one scale whichever models weigh.
+
+Each model keeps its own per-article vector cache (see :class:`IndexBuilder`); the stacked
+vectors are derived from them at build time, never cached.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..core.errors import IndexCorrupt
+from ..text.language import english
+from .embedding import Embedder
+
+FUSION_FILE = Path(__file__).with_name("fusion.json")
+# ISO 639-2 "multiple languages": a question weighed by the multilingual models alone, as one
+# in another language is (an English question over an article in another language).
+MULTILINGUAL = "mul"
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """An affine map of one model's cosines onto the reference scale."""
+
+    scale: float = 1.0
+    shift: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class FusionConfig:
+    """The fitted weights of the signals (see ``tools/fit_fusion.py``), saved as JSON."""
+
+    weights: Mapping[str, float] = field(default_factory=dict)  # per model key, English
+    calibration: Mapping[str, Calibration] = field(default_factory=dict)
+    passage_weight: float = 0.6  # whole passage against its best sentence
+    lexical_weight: float = 0.6  # BM25, squashed, added to the dense similarity
+    saturation: float = 2.0
+
+    def weight(self, key: str, english: bool, multilingual: Mapping[str, bool]) -> float:
+        """The weight of model ``key`` among the models run (``multilingual``: whether each is)
+        for a question in English or not. A question in another language is searched by the
+        multilingual models alone, unless none runs; weights that sum to 0 over the models
+        run (MiniLM alone, fitted at 0 beside e5) become equal."""
+        keys = [k for k, m in multilingual.items() if english or m] or list(multilingual)
+        if key not in keys:
+            return 0.0
+        total = sum(self.weights.get(k, 1.0) for k in keys)
+        return self.weights.get(key, 1.0) / total if total else 1 / len(keys)
+
+    def to_json(self) -> dict[str, object]:
+        """The configuration as JSON data."""
+        return {
+            "weights": dict(self.weights),
+            "calibration": {
+                k: {"scale": c.scale, "shift": c.shift} for k, c in self.calibration.items()
+            },
+            "passage_weight": self.passage_weight,
+            "lexical_weight": self.lexical_weight,
+            "saturation": self.saturation,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> FusionConfig:
+        """The configuration from :meth:`to_json` data."""
+        calibration = data.get("calibration", {})
+        if not isinstance(calibration, dict):
+            raise TypeError(f"calibration should be an object, not {calibration!r}")
+        default = cls()
+        return cls(
+            weights=dict(data.get("weights", {})),  # type: ignore[call-overload]
+            calibration={k: Calibration(**v) for k, v in calibration.items()},
+            passage_weight=float(data.get("passage_weight", default.passage_weight)),  # type: ignore[arg-type]
+            lexical_weight=float(data.get("lexical_weight", default.lexical_weight)),  # type: ignore[arg-type]
+            saturation=float(data.get("saturation", default.saturation)),  # type: ignore[arg-type]
+        )
+
+
+def load_fusion(path: Path = FUSION_FILE) -> FusionConfig:
+    """The fitted configuration shipped beside this module."""
+    try:
+        return FusionConfig.from_json(json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError) as exc:
+        raise IndexCorrupt(f"cannot read the fusion weights {path}: {exc}") from exc
+
+
+class FusedEmbedder:
+    """Several embedders (keyed ``"minilm"``, ``"e5"``) behind the one-embedder interface."""
+
+    def __init__(self, parts: Mapping[str, Embedder], config: FusionConfig | None = None) -> None:
+        if not parts:
+            raise ValueError("at least one embedding model is needed")
+        self.parts: dict[str, Embedder] = dict(parts)
+        self.config = config or FusionConfig()
+        self.multilingual_of = {
+            k: bool(getattr(p, "multilingual", False)) for k, p in parts.items()
+        }
+        self.multilingual = any(self.multilingual_of.values())
+        self._calibration = {k: self.config.calibration.get(k, Calibration()) for k in parts}
+        self._shifted = any(c.shift for c in self._calibration.values())
+        self._blocks = len(parts) + self._shifted
+        self.name = "+".join(p.name for p in parts.values())
+        self.dimension = sum(p.dimension for p in parts.values()) + self._shifted
+        self.max_tokens = min(p.max_tokens for p in parts.values())
+        # Words (focus words, "is this a common English word?") are the English model's job.
+        english_only = [k for k, multilingual in self.multilingual_of.items() if not multilingual]
+        self.words = self.parts[(english_only or list(self.parts))[0]]
+
+    def count_tokens(self, text: str) -> int:
+        """The most tokens any model takes for ``text``: a passage must fit every model."""
+        return max(p.count_tokens(text) for p in self.parts.values())
+
+    def stack(self, blocks: Sequence[np.ndarray]) -> np.ndarray:
+        """Documents' stored vectors from each model's unit vectors (in ``parts`` order)."""
+        rows = len(blocks[0])
+        columns = list(blocks) + ([np.ones((rows, 1), np.float32)] if self._shifted else [])
+        stacked = np.hstack(columns) if len(columns) > 1 else columns[0]
+        return np.ascontiguousarray(stacked / math.sqrt(self._blocks), dtype=np.float32)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Documents embedded by every model, stacked."""
+        return self.stack([p.encode(texts) for p in self.parts.values()])
+
+    def encode_queries(
+        self, texts: list[str], languages: Sequence[str | None] | None = None
+    ) -> np.ndarray:
+        """Questions' vectors, each weighed by its language (None or "en": English). A model
+        whose weight is 0 for every question is not run."""
+        in_english = [english(lang) for lang in languages or [None] * len(texts)]
+        columns = []
+        shift = np.zeros((len(texts), 1), np.float32)
+        for key, part in self.parts.items():
+            weights = np.array(
+                [self.config.weight(key, e, self.multilingual_of) for e in in_english], np.float32
+            )
+            block = np.zeros((len(texts), part.dimension), np.float32)
+            used = np.flatnonzero(weights)
+            if len(used):
+                block[used] = part.encode_queries([texts[i] for i in used])
+            calibration = self._calibration[key]
+            columns.append(block * (weights * calibration.scale)[:, None])
+            shift[:, 0] += weights * calibration.shift
+        if self._shifted:
+            columns.append(shift)
+        stacked = np.hstack(columns) if len(columns) > 1 else columns[0]
+        return np.ascontiguousarray(stacked * math.sqrt(self._blocks), dtype=np.float32)
+
+    @classmethod
+    def of(cls, embedder: Embedder | FusedEmbedder, config: FusionConfig | None) -> FusedEmbedder:
+        """``embedder`` as a fused one (a single model is one part, vectors unchanged)."""
+        if isinstance(embedder, FusedEmbedder):
+            return embedder
+        key = "e5" if getattr(embedder, "multilingual", False) else "minilm"
+        return cls({key: embedder}, config)

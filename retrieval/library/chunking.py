@@ -1,0 +1,249 @@
+"""Reading an article and cutting it into passages of whole sentences."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ..core.errors import ArticleEmpty
+from ..core.types import Passage, Sentence
+
+BOILERPLATE = frozenset(
+    {
+        "login",
+        "log in",
+        "sign in",
+        "sign up",
+        "subscribe",
+        "register",
+        "advertisement",
+        "share",
+        "share this",
+        "read more",
+        "menu",
+        "search",
+        "close",
+        "comments",
+        "skip to content",
+        "cookie settings",
+        "accept cookies",
+    }
+)
+# Words before a full stop that does not end a sentence (also titles, for name matching).
+ABBREVIATIONS = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "jr",
+        "sr",
+        "vs",
+        "etc",
+        "inc",
+        "ltd",
+        "co",
+        "no",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "gov",
+        "sen",
+        "rep",
+        "jan",
+        "feb",
+        "aug",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "e.g",
+        "i.e",
+        "approx",
+    }
+)
+
+_MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
+# A sentence ends at . ! ? … (and Arabic-script ؟, Devanagari ।) before a space and a word
+# that does not start in lower case, so that scripts without case (Arabic, Persian) split too;
+# and at a full-width 。！？ with or without a space. Closing quotes stay with their sentence.
+_SENTENCE_END = re.compile(
+    r"[.!?…؟।]+[\"'”’“»)\]]*(?=\s+[\"'“‘«„(\[]?(\w))|[。！？]+[」』”’）)]*(?=\s*(\S))"
+)
+_INITIALISM = re.compile(r"(?:\b[A-Za-z]\.)+[A-Za-z]?$")
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One non-empty line of the source with its span and role."""
+
+    text: str
+    start: int
+    end: int
+    is_heading: bool
+
+
+def is_boilerplate(line: str) -> bool:
+    """Site chrome such as a lone ``Login`` that is not part of the article."""
+    return line.strip().strip("|·•-–—").strip().lower() in BOILERPLATE
+
+
+def looks_like_heading(line: str) -> bool:
+    """A short title-like line that does not end a sentence is a section heading."""
+    words = line.split()
+    if not 1 <= len(words) <= 12 or len(line) > 90:
+        return False
+    if line.rstrip()[-1] in '.!?,;:"”’)…':
+        return False
+    capitalised = sum(1 for w in words if w[0].isupper() or not w[0].isalpha())
+    return words[0][0].isupper() and capitalised >= len(words) / 2
+
+
+def iter_lines(text: str) -> Iterator[Line]:
+    """The meaningful lines of the source, headings marked, boilerplate dropped."""
+    offset = 0
+    for raw in text.splitlines(keepends=True):
+        start, offset = offset, offset + len(raw)
+        body = raw.rstrip("\r\n")
+        stripped = body.strip()
+        if not stripped or is_boilerplate(stripped):
+            continue
+        lead = len(body) - len(body.lstrip())
+        heading = _MARKDOWN_HEADING.match(body)
+        if heading:
+            title_start = start + heading.start(2)
+            yield Line(heading.group(2), title_start, title_start + len(heading.group(2)), True)
+            continue
+        yield Line(stripped, start + lead, start + lead + len(stripped), looks_like_heading(body))
+
+
+def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
+    """Split one paragraph into sentences, keeping each sentence's span in the source."""
+    sentences: list[Sentence] = []
+    begin = 0
+    for match in _SENTENCE_END.finditer(text):
+        following = match.group(1) or match.group(2)
+        if following.islower() or _is_abbreviation(text[begin : match.start() + 1]):
+            continue
+        sentences.append(_sentence(text, begin, match.end(), offset))
+        begin = match.end()
+    if text[begin:].strip():
+        sentences.append(_sentence(text, begin, len(text), offset))
+    return sentences
+
+
+def _is_abbreviation(fragment: str) -> bool:
+    last = fragment.split()[-1] if fragment.split() else ""
+    if not last.endswith("."):
+        return False
+    bare = last.rstrip(".").lstrip("\"'“‘(")
+    # A lone capital is a person's initial ("W. E. B. Du Bois"), not the end of a sentence.
+    initial = len(bare) == 1 and bare.isupper()
+    return initial or bare.lower() in ABBREVIATIONS or bool(_INITIALISM.search(last.rstrip(".")))
+
+
+def _sentence(text: str, begin: int, end: int, offset: int) -> Sentence:
+    chunk = text[begin:end]
+    lead = len(chunk) - len(chunk.lstrip())
+    body = chunk.strip()
+    return Sentence(body, offset + begin + lead, offset + begin + lead + len(body))
+
+
+def _word_windows(
+    sentence: Sentence, max_tokens: int, count: Callable[[str], int]
+) -> list[Sentence]:
+    """Cut a sentence longer than the model's limit at word boundaries (a last resort)."""
+    pieces: list[Sentence] = []
+    words = list(_WORD.finditer(sentence.text))
+    first = 0
+    while first < len(words):
+        last = first + 1
+        while (
+            last < len(words)
+            and count(sentence.text[words[first].start() : words[last].end()]) <= max_tokens
+        ):
+            last += 1
+        start, end = words[first].start(), words[last - 1].end()
+        pieces.append(
+            Sentence(sentence.text[start:end], sentence.start + start, sentence.start + end)
+        )
+        first = last
+    return pieces
+
+
+def _passage(source: str, section: str | None, paragraph: int, group: list[Sentence]) -> Passage:
+    start, end = group[0].start, group[-1].end
+    text = source[start:end]
+    digest = hashlib.sha1(f"{section}|{text}".encode()).hexdigest()[:8]
+    return Passage(f"p{paragraph}-{digest}", section, paragraph, start, end, text, tuple(group))
+
+
+def chunk_article(
+    source: str,
+    *,
+    window: int = 3,
+    overlap: int = 1,
+    max_tokens: int = 256,
+    count_tokens: Callable[[str], int] | None = None,
+) -> list[Passage]:
+    """Cut the source into passages of ``window`` sentences sharing ``overlap`` sentences.
+
+    Passages never cross a paragraph or section and never exceed ``max_tokens`` as counted
+    by ``count_tokens`` (the embedding model's tokenizer; a word count when not given).
+    """
+    count = count_tokens or (lambda s: len(s.split()))
+    passages: list[Passage] = []
+    section: str | None = None
+    paragraph = 0
+    for line in iter_lines(source):
+        if line.is_heading:
+            section = line.text
+            continue
+        paragraph += 1
+        sentences: list[Sentence] = []
+        for sentence in split_sentences(line.text, line.start):
+            fits = count(sentence.text) <= max_tokens
+            sentences.extend([sentence] if fits else _word_windows(sentence, max_tokens, count))
+        for group in _windows(sentences, window, overlap, max_tokens, count):
+            passages.append(_passage(source, section, paragraph, group))
+    if not passages:
+        raise ArticleEmpty("the article has no sentences to index")
+    return passages
+
+
+def _windows(
+    sentences: list[Sentence],
+    window: int,
+    overlap: int,
+    max_tokens: int,
+    count: Callable[[str], int],
+) -> Iterator[list[Sentence]]:
+    step = max(1, window - overlap)
+    first = 0
+    while first < len(sentences):
+        group = sentences[first : first + window]
+        while len(group) > 1 and count(" ".join(s.text for s in group)) > max_tokens:
+            group = group[:-1]
+        yield group
+        if first + len(group) >= len(sentences):
+            return
+        first += max(1, min(step, len(group) - overlap))
+
+
+def article_title(source: str, limit: int = 80) -> str:
+    """A short title: the first heading if the article opens with one, else its first words."""
+    lines = list(iter_lines(source))
+    if not lines:
+        raise ArticleEmpty("the article has no text, only blank lines or site chrome")
+    if lines[0].is_heading:
+        return lines[0].text
+    first = split_sentences(lines[0].text)[0].text
+    if len(first) <= limit:
+        return first
+    return first[:limit].rsplit(" ", 1)[0] + "…"

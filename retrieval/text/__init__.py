@@ -1,0 +1,4 @@
+"""The text toolkit: language identification, words and stems, sentences, names and aliases.
+
+May import ``core`` only.
+"""

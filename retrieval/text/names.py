@@ -1,0 +1,250 @@
+"""Names in a question: the ones the article never uses, and small typos in the ones it does.
+
+A name cannot be paraphrased the way other words can, so "the president of France" asked of an
+article that never mentions France is not covered, however close the rest of the question is.
+A name the article *almost* uses ("pezeshkain") is a typo, corrected before searching.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from ..library.chunking import ABBREVIATIONS
+from .aliases import country_of, in_capitals, normalised
+from .lexical import STOPWORDS, stem, tokenize
+
+# A form adds an ending to a name ("Iran"/"Iranian"); "Mona" is no form of "monastery".
+MAX_ENDING = 3
+MIN_STEM = 4  # shortest shared stem that makes two words forms of one name
+MIN_TYPO_LENGTH = 5  # shorter words have too many near neighbours to correct safely
+# A dotted initialism ("U.S.") is one word, known as "us", not the letters "u" and "s".
+_INITIALISM = r"(?:[A-Za-z]\.){2,}"
+_WORD = re.compile(rf"{_INITIALISM}|\w+(?:['’-]\w+)*")
+_NAME = rf"(?:{_INITIALISM}|[A-Z][\w'’-]*)"
+# A capitalised run that does not open the question or a sentence; a title ("Mr.") before a
+# name does not count as a sentence end.
+_CAPITALISED = re.compile(rf"\b{_NAME}(?:\s+{_NAME})*")
+_SENTENCE_END = re.compile(r"[.!?]\s+$")
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def without_possessive(word: str) -> str:
+    """The word without a possessive ending ("Iran's" -> "Iran", "Houthis'" -> "Houthis")."""
+    return _POSSESSIVE.sub("", word)
+
+
+def words_of(text: str) -> list[str]:
+    """The text's words as written, without possessives ("U.S." is one word)."""
+    return [without_possessive(m.group()) for m in _WORD.finditer(text)]
+
+
+def is_form(name: str, word: str) -> bool:
+    """Whether ``word`` writes ``name``: with at most a short ending added or taken off
+    ("Iran"/"Iranian"), or as another name of the same country ("U.S." for "USA")."""
+    typed = normalised(word)
+    if _adds_ending(normalised(name), typed):
+        return True
+    country = country_of(name)
+    if country is None:
+        return False
+    if in_capitals(word) and typed in country.codes:
+        return True
+    return any(_adds_ending(form, typed) for form in country.names)
+
+
+def _adds_ending(name: str, word: str) -> bool:
+    short, long = sorted((without_possessive(name), word), key=len)
+    if short == long:
+        return True
+    return len(short) >= 3 and long.startswith(short) and len(long) - len(short) <= MAX_ENDING
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A word of the question replaced by the article's spelling of it."""
+
+    typed: str
+    corrected: str
+
+
+class NameBook:
+    """What the article's words allow: known stems, and the names it spells with capitals.
+
+    Built from the passages' texts, then the section titles (a name's spelling is the first
+    one met, in that order). It is saved with the index (:meth:`to_record`) and extended by
+    the texts of an added article (:meth:`extended`), never read from every passage again.
+    """
+
+    def __init__(self, texts: Iterable[str], sections: Iterable[str] = ()) -> None:
+        self._words: set[str] = set()
+        self._spelled: dict[str, str] = {}  # capitalised in a passage: lower case -> as written
+        self._spelled_in_sections: dict[str, str] = {}
+        self._learn(texts, sections)
+
+    def _learn(self, texts: Iterable[str], sections: Iterable[str]) -> None:
+        for source, spelled in ((texts, self._spelled), (sections, self._spelled_in_sections)):
+            for text in source:
+                for match in _WORD.finditer(text):
+                    word = match.group()
+                    self._words.add(normalised(word))
+                    if word[0].isupper() and not _opens_text_or_sentence(text, match.start()):
+                        spelled.setdefault(normalised(word), word)
+        self._stems = {stem(w) for w in self._words}
+        self._sorted_stems = sorted(self._stems)
+        capitalised = self._spelled | {
+            k: v for k, v in self._spelled_in_sections.items() if k not in self._spelled
+        }
+        self._capitalised = frozenset(capitalised)
+        self._initialisms = frozenset(k for k, v in capitalised.items() if in_capitals(v))
+        self._names = {k: v for k, v in capitalised.items() if len(k) >= MIN_TYPO_LENGTH}
+        self._name_keys = list(self._names)
+
+    def extended(self, texts: Iterable[str], sections: Iterable[str] = ()) -> NameBook:
+        """A new book that also knows ``texts`` and ``sections`` (this one is unchanged)."""
+        book = NameBook.__new__(NameBook)
+        book._words = set(self._words)
+        book._spelled = dict(self._spelled)
+        book._spelled_in_sections = dict(self._spelled_in_sections)
+        book._learn(texts, sections)
+        return book
+
+    def to_record(self) -> dict[str, object]:
+        """JSON-serialisable form (words sorted, spellings in the order they were met)."""
+        return {
+            "words": sorted(self._words),
+            "spelled": self._spelled,
+            "spelled_in_sections": self._spelled_in_sections,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict) -> NameBook:
+        """Rebuild a book from :meth:`to_record` output."""
+        book = cls.__new__(cls)
+        book._words = set(record["words"])
+        book._spelled = dict(record["spelled"])
+        book._spelled_in_sections = dict(record["spelled_in_sections"])
+        book._learn((), ())
+        return book
+
+    def knows(self, word: str) -> bool:
+        """Whether the article uses ``word``, a form of it ("Syria"/"Syrian", "Yemeni") or,
+        for a country, another of its names ("USA" where it writes "U.S.")."""
+        if self._knows_one(normalised(word)):
+            return True
+        country = country_of(word)
+        return country is not None and (
+            any(self._knows_one(name) for name in country.names)
+            or any(code in self._initialisms for code in country.codes)
+        )
+
+    def _knows_one(self, lower: str) -> bool:
+        if lower in self._words:
+            return True
+        terms = tokenize(lower)
+        return bool(terms) and all(self._knows_stem(t) for t in terms)
+
+    def _knows_stem(self, term: str) -> bool:
+        if term in self._stems:
+            return True
+        if len(term) < MIN_STEM:
+            return False
+        following = bisect.bisect_left(self._sorted_stems, term)
+        longer = (
+            following < len(self._sorted_stems)
+            and self._sorted_stems[following].startswith(term)
+            and len(self._sorted_stems[following]) - len(term) <= MAX_ENDING
+        )
+        shortest = max(MIN_STEM, len(term) - MAX_ENDING)
+        return longer or any(term[:end] in self._stems for end in range(shortest, len(term)))
+
+    def is_name(self, word: str) -> bool:
+        """Whether the article writes ``word`` (or its possessive) with a capital inside a
+        sentence, or the question capitalises a word the article knows."""
+        bare = without_possessive(word)
+        return self.written_as_name(bare) or (
+            bare[:1].isupper() and self.knows(bare) and bare.lower() not in STOPWORDS
+        )
+
+    def written_as_name(self, word: str) -> bool:
+        """Whether the article writes ``word`` with a capital inside a sentence, whatever its
+        case here: a word opening a sentence of the article may then be a name too."""
+        key = normalised(without_possessive(word))
+        # "us" is a pronoun, though the article writes "U.S.": an initialism that spells a
+        # common word is a name only when written in capitals.
+        common = key in self._initialisms and key in STOPWORDS and not in_capitals(word)
+        return key in self._capitalised and not common
+
+    def corrections(
+        self, question: str, is_word: Callable[[str], bool] = lambda _: False
+    ) -> list[Correction]:
+        """Words the article never uses, and that are no common word (``is_word``), one or
+        two edits from a name it does use."""
+        found: list[Correction] = []
+        for match in _WORD.finditer(question):
+            typed = match.group()
+            lower = typed.lower()
+            if (
+                len(lower) < MIN_TYPO_LENGTH
+                or lower in STOPWORDS
+                or self.knows(lower)
+                or is_word(lower)
+            ):
+                continue
+            allowed = 1 if len(lower) < 8 else 2
+            best = process.extract(
+                lower,
+                self._name_keys,
+                scorer=Levenshtein.distance,
+                limit=2,
+                score_cutoff=allowed,
+            )
+            if best and (len(best) == 1 or best[1][1] > best[0][1]):
+                found.append(Correction(typed, self._names[best[0][0]]))
+        return found
+
+    def unknown_names(self, question: str) -> list[str]:
+        """Names in the question (capitalised past its start, whatever their case in the
+        article) that the article never uses. Title Case questions are skipped: there
+        capitals mark no names."""
+        words = question.split()[1:]
+        if sum(w[:1].isupper() for w in words) > len(words) / 2:
+            return []
+        unknown = []
+        first_word = re.search(r"\w", question)
+        opening = first_word.start() if first_word else 0  # after any emoji or quote mark
+        for match in _CAPITALISED.finditer(question):
+            parts = match.group().split()
+            if match.start() <= opening or _opens_sentence(question[: match.start()]):
+                parts = parts[1:]  # the first word's capital marks the start ("Did France")
+            parts = [p for p in parts if p.lower().rstrip(".") not in ABBREVIATIONS]
+            name = " ".join(parts)
+            if parts and not self.knows(name) and not all(self.knows(p) for p in parts):
+                unknown.append(name)
+        return unknown
+
+
+def _opens_text_or_sentence(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens ``text`` or one of its sentences, where a capital
+    marks no name ("Another", "Along")."""
+    return start == 0 or _opens_sentence(text[max(0, start - 40) : start])
+
+
+def _opens_sentence(before: str) -> bool:
+    """Whether a word after ``before`` starts a sentence (a title such as "Mr." does not)."""
+    if not _SENTENCE_END.search(before):
+        return False
+    last = before.split()[-1].rstrip(".!?").lower()
+    return last not in ABBREVIATIONS
+
+
+def apply(question: str, corrections: Iterable[Correction]) -> str:
+    """The question with each corrected word replaced by the article's spelling."""
+    for correction in corrections:
+        question = re.sub(rf"\b{re.escape(correction.typed)}\b", correction.corrected, question)
+    return question
