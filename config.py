@@ -12,8 +12,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from retrieval.core.settings import DEFAULT_EMBEDDERS, DEFAULT_MODEL, EmbedderKey, EngineSettings
-from retrieval.library.fetch import FetchPolicy
+from retrieval import DEFAULT_EMBEDDERS, DEFAULT_MODEL, EmbedderKey, EngineSettings, FetchPolicy
 
 # The default paths are in the project folder, wherever the bot is started from; relative
 # paths given in the environment or `.env` are taken from the working folder as usual.

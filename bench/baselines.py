@@ -17,9 +17,10 @@ import numpy as np
 from config import Settings
 from retrieval import Engine
 from retrieval.evaluation import Question, read_questions
+from retrieval.index.lexical import LexicalIndex
 from retrieval.library.catalog import read_article
 from retrieval.library.chunking import iter_lines
-from retrieval.text.lexical import LexicalIndex, tokenize
+from retrieval.text.words import tokenize
 
 from .workload import ROOT, bench_settings, dev_questions_path
 

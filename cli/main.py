@@ -15,9 +15,15 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from config import Settings, invalid_settings
-from retrieval import Engine, InvalidQuestion, RetrievalError, validate_question
-from retrieval.evaluation import evaluate, read_questions
-from retrieval.question.conversation import ConversationStore
+from retrieval import (
+    ConversationStore,
+    Engine,
+    InvalidQuestion,
+    RetrievalError,
+    evaluate,
+    read_questions,
+    validate_question,
+)
 from usage import UsageDatabaseError, UsageLog, database_path, summary_lines
 
 from .render import answer_json, render_answer, render_articles, render_change, render_report

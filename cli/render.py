@@ -5,10 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping, Sequence
 
-from retrieval.core.types import Answer
-from retrieval.evaluation import Report
-from retrieval.library.catalog import ArticleRecord
-from retrieval.snapshot import LibraryChange
+from retrieval import Answer, ArticleRecord, LibraryChange, Report
 from wording import INTRODUCTION, SOURCES, language_name, reply_text, searched_note, translate
 
 

@@ -10,11 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.core.errors import ArticleNotFound
-from retrieval.index.intake import Upload, read_document, read_link
-from retrieval.library.catalog import SERVER_FILE, read_article
-from retrieval.library.extract import document_kind
-from retrieval.library.fetch import FetchPolicy
+from retrieval import (
+    SERVER_FILE,
+    ArticleNotFound,
+    FetchPolicy,
+    Upload,
+    document_kind,
+    read_article,
+    read_document,
+    read_link,
+)
 
 
 @dataclass(frozen=True, slots=True)

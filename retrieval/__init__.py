@@ -19,13 +19,24 @@ from .core.errors import (
     RetrievalError,
     SanityCheckFailed,
 )
+from .core.settings import DEFAULT_EMBEDDERS, DEFAULT_MODEL, EmbedderKey, EngineSettings
 from .core.types import Answer, ArticleRef, Citation, Hit, Passage, Sentence
 from .engine import Engine
-from .library.catalog import ArticleRecord, Library, LibraryVersion
+from .evaluation import Report, evaluate, read_questions
+from .index.intake import Preview, Upload, preview, read_document, read_link
+from .index.store import Manifest
+from .library.catalog import SERVER_FILE, ArticleRecord, Library, LibraryVersion, read_article
+from .library.extract import document_kind
+from .library.fetch import FetchPolicy
+from .question.chatter import is_chatter
+from .question.conversation import ConversationStore, Turn
 from .question.validate import normalize_question, validate_question
 from .snapshot import LibraryChange, Snapshot
 
 __all__ = [
+    "DEFAULT_EMBEDDERS",
+    "DEFAULT_MODEL",
+    "SERVER_FILE",
     "Answer",
     "ArticleEmpty",
     "ArticleNotFound",
@@ -33,7 +44,11 @@ __all__ = [
     "ArticleRef",
     "ArticleUnknown",
     "Citation",
+    "ConversationStore",
+    "EmbedderKey",
     "Engine",
+    "EngineSettings",
+    "FetchPolicy",
     "Hit",
     "IndexCorrupt",
     "IndexStale",
@@ -43,15 +58,28 @@ __all__ = [
     "LibraryChange",
     "LibraryUnavailable",
     "LibraryVersion",
+    "Manifest",
     "ModelNotFound",
     "NothingToRollBack",
     "Passage",
+    "Preview",
     "RebuildCancelled",
     "ReindexInProgress",
+    "Report",
     "RetrievalError",
     "SanityCheckFailed",
     "Sentence",
     "Snapshot",
+    "Turn",
+    "Upload",
+    "document_kind",
+    "evaluate",
+    "is_chatter",
     "normalize_question",
+    "preview",
+    "read_article",
+    "read_document",
+    "read_link",
+    "read_questions",
     "validate_question",
 ]

@@ -5,7 +5,8 @@ import itertools
 import pytest
 
 from retrieval import ArticleEmpty, ArticleNotFound, Passage
-from retrieval.library.chunking import article_title, chunk_article, split_sentences
+from retrieval.library.chunking import article_title, chunk_article
+from retrieval.text.sentences import split_sentences
 
 SENTENCE_ENDINGS = (".", "!", "?", "…", "”", '"', "’")
 

@@ -3,8 +3,8 @@ vectors) and multilingual-e5 beside it."""
 
 import numpy as np
 import pytest
-from retrieval.e5_embedding import E5Embedder
 
+from retrieval.index.e5_embedding import E5Embedder
 from retrieval.index.embedders import load_embedder
 from retrieval.index.onnx_embedding import OnnxEmbedder
 from retrieval.index.torch_embedding import SentenceTransformerEmbedder

@@ -7,7 +7,8 @@ import bm25s
 import numpy as np
 import pytest
 
-from retrieval.text.lexical import EMPTY_DOCUMENT, LexicalIndex, passage_tokens, tokenize
+from retrieval.index.lexical import EMPTY_DOCUMENT, LexicalIndex, passage_tokens
+from retrieval.text.words import tokenize
 
 NORMANS = (Path(__file__).parent / "data" / "normans.txt").read_text(encoding="utf-8")
 QUERIES = ["Who conquered England?", "Norman dukes of Normandy", "Rollo", "Viking settlers 911"]

@@ -13,7 +13,7 @@ from retrieval.index import store
 from retrieval.index.fusion import FusedEmbedder
 from retrieval.library.catalog import Library
 from retrieval.question.overview import ABOUT_THE_ARTICLE, OVERVIEW
-from retrieval.text.lexical import tokenize
+from retrieval.text.words import tokenize
 
 NORMANS = (Path(__file__).parent / "data" / "normans.txt").read_text(encoding="utf-8")
 _WORD = re.compile(r"\w+")

@@ -10,9 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, replace
 
-from retrieval.core.types import Answer
-from retrieval.engine import Engine
-from retrieval.question.conversation import Turn
+from retrieval import Answer, Engine, Turn
 
 MAX_BATCH = 64
 

@@ -15,8 +15,7 @@ from telegram import Message
 from telegram.constants import ChatType
 
 from config import Settings
-from retrieval import Answer
-from retrieval.question.conversation import ConversationStore, Turn
+from retrieval import Answer, ConversationStore, Turn
 
 MAX_REMEMBERED_ANSWERS = 10_000  # sent answers a reply can continue from; oldest go first
 

@@ -17,8 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
 import wording
-from retrieval.core.types import Answer, Citation, Passage
-from retrieval.index.store import Manifest
+from retrieval import Answer, Citation, Manifest, Passage
 from usage import UsageRecorder, UsageSummary, summary_lines
 from wording import INTRODUCTION, N_, SOURCES, embed, translate
 from wording.direction import RLM, isolate_runs

@@ -16,8 +16,7 @@ from telegram.constants import FileSizeLimit
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes, filters
 
-from retrieval import ReindexInProgress, RetrievalError
-from retrieval.index.intake import Upload, preview, read_document, read_link
+from retrieval import ReindexInProgress, RetrievalError, Upload, preview, read_document, read_link
 from wording import N_, mark, say
 
 from . import library_format as lf

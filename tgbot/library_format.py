@@ -13,9 +13,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from retrieval.index.intake import Preview
-from retrieval.library.catalog import ArticleRecord
-from retrieval.snapshot import LibraryChange
+from retrieval import ArticleRecord, LibraryChange, Preview
 from wording import N_, embed, language_name, translate
 
 from .formatting import Block, directed, shorten

@@ -10,8 +10,13 @@ from typing import Any
 from telegram import Message, MessageEntity, Update
 from telegram.ext import ContextTypes
 
-from retrieval import ArticleUnknown, InvalidQuestion, normalize_question, validate_question
-from retrieval.question.followup import QUESTION_WORDS as FOLLOWUP_QUESTION_WORDS
+from retrieval import (
+    ArticleUnknown,
+    InvalidQuestion,
+    is_chatter,
+    normalize_question,
+    validate_question,
+)
 from usage import QuestionEntry
 from wording import N_, reply_language, say
 
@@ -26,50 +31,6 @@ NON_TEXT_HINT = N_("I can only read text. Please type your question about the ar
 SLOW_DOWN = N_("You're asking faster than I can keep up with. Please wait a minute and try again.")
 TOO_LONG = N_("That question is {length} characters long. Please shorten it to {limit} or fewer.")
 UNKNOWN_COMMAND = N_("I don't know that command. Try /help.")
-# The words that open a question (the follow-up rules' list) and a few that open a request.
-QUESTION_WORDS = FOLLOWUP_QUESTION_WORDS | {
-    "summarize",
-    "summarise",
-    "show",
-    "compare",
-    "define",
-}
-ACKNOWLEDGEMENTS = frozenset(
-    {
-        "thanks",
-        "thank",
-        "you",
-        "thx",
-        "ty",
-        "ok",
-        "okay",
-        "cool",
-        "great",
-        "nice",
-        "good",
-        "lol",
-        "haha",
-        "wow",
-        "yes",
-        "no",
-        "yep",
-        "nope",
-        "sure",
-        "got",
-        "it",
-        "awesome",
-        "perfect",
-        "right",
-        "alright",
-        "fine",
-        "much",
-        "a",
-        "lot",
-        "very",
-        "so",
-    }
-)
-_WORD = re.compile(r"[^\W\d_]+")
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 NEW_CONVERSATION = N_("Starting over: your next question won't lean on the earlier ones.")
 
@@ -118,17 +79,6 @@ def without_entities(text: str, entities: Sequence[MessageEntity]) -> str:
         encoded = encoded[:start] + " ".encode("utf-16-le") + encoded[end:]
     rest = _EMPTY_BRACKETS.sub(" ", encoded.decode("utf-16-le"))
     return rest.strip().lstrip(",:;!.-—").strip()
-
-
-def is_chatter(text: str) -> bool:
-    """A reply that is not a question ("thanks!", "lol 😂", "👍"): no question mark, no
-    question word, and short or made only of acknowledgements."""
-    if "?" in text:
-        return False
-    words = _WORD.findall(text.lower())
-    if any(word in QUESTION_WORDS for word in words):
-        return False
-    return len(words) <= 3 or all(word in ACKNOWLEDGEMENTS for word in words)
 
 
 async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

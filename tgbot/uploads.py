@@ -6,7 +6,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from retrieval.index.intake import Preview, Upload
+from retrieval import Preview, Upload
 
 # A preview's buttons work this long; after that the admin sends the document again.
 PENDING_SECONDS = 30 * 60

@@ -34,7 +34,8 @@ from retrieval.engine import Engine
 from retrieval.evaluation import read_questions
 from retrieval.index.embedders import load_embedders
 from retrieval.index.fusion import FUSION_FILE, Calibration, FusionConfig
-from retrieval.text.lexical import LexicalIndex, tokenize
+from retrieval.index.lexical import LexicalIndex
+from retrieval.text.words import tokenize
 
 from .fusion_share import choose_share, share_table
 

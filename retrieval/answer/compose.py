@@ -13,8 +13,8 @@ from ..core.types import Answer, Citation, Evidence, Highlight, Hit, Passage, Se
 from ..question.analysis import Analysis
 from ..question.focus import WordVectors, coverage, matches
 from ..question.phrases import Phrase, phrases
-from ..text.lexical import stem
 from ..text.names import is_form, words_of
+from ..text.words import stem
 from .answerability import AnswerabilityModel
 from .rerank import soft
 

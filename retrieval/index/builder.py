@@ -26,10 +26,10 @@ from ..core.types import Passage
 from ..library.catalog import ArticleRecord, Library, LibraryVersion
 from ..library.chunking import chunk_article
 from ..text.language import article_language
-from ..text.lexical import LexicalIndex, passage_tokens
 from ..text.names import NameBook
 from .embedding import Embedder
 from .fusion import FusedEmbedder
+from .lexical import LexicalIndex, passage_tokens
 from .store import FORMAT_VERSION, IndexedArticle, Manifest, StoredIndex, article_sentence_rows
 from .vectorcache import ArticleVectors, VectorCache, distinct_sentences
 from .vectorstore import FaissStore, VectorStore

@@ -35,8 +35,8 @@ import numpy as np
 from ..core.errors import IndexCorrupt, IndexStale, IndexUnavailable
 from ..core.types import Passage, Sentence
 from ..library.catalog import ArticleRecord
-from ..text.lexical import LexicalIndex
 from ..text.names import NameBook
+from .lexical import LexicalIndex
 from .vectorcache import distinct_sentences
 from .vectorstore import FaissStore, VectorStore
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ..core.errors import ArticleEmpty
 from ..core.types import Passage, Sentence
+from ..text.sentences import split_sentences
 
 BOILERPLATE = frozenset(
     {
@@ -31,51 +32,9 @@ BOILERPLATE = frozenset(
         "accept cookies",
     }
 )
-# Words before a full stop that does not end a sentence (also titles, for name matching).
-ABBREVIATIONS = frozenset(
-    {
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "st",
-        "jr",
-        "sr",
-        "vs",
-        "etc",
-        "inc",
-        "ltd",
-        "co",
-        "no",
-        "gen",
-        "col",
-        "lt",
-        "sgt",
-        "gov",
-        "sen",
-        "rep",
-        "jan",
-        "feb",
-        "aug",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "e.g",
-        "i.e",
-        "approx",
-    }
-)
+
 
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
-# A sentence ends at . ! ? … (and Arabic-script ؟, Devanagari ।) before a space and a word
-# that does not start in lower case, so that scripts without case (Arabic, Persian) split too;
-# and at a full-width 。！？ with or without a space. Closing quotes stay with their sentence.
-_SENTENCE_END = re.compile(
-    r"[.!?…؟।]+[\"'”’“»)\]]*(?=\s+[\"'“‘«„(\[]?(\w))|[。！？]+[」』”’）)]*(?=\s*(\S))"
-)
-_INITIALISM = re.compile(r"(?:\b[A-Za-z]\.)+[A-Za-z]?$")
 _WORD = re.compile(r"\S+")
 
 
@@ -121,38 +80,6 @@ def iter_lines(text: str) -> Iterator[Line]:
             yield Line(heading.group(2), title_start, title_start + len(heading.group(2)), True)
             continue
         yield Line(stripped, start + lead, start + lead + len(stripped), looks_like_heading(body))
-
-
-def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
-    """Split one paragraph into sentences, keeping each sentence's span in the source."""
-    sentences: list[Sentence] = []
-    begin = 0
-    for match in _SENTENCE_END.finditer(text):
-        following = match.group(1) or match.group(2)
-        if following.islower() or _is_abbreviation(text[begin : match.start() + 1]):
-            continue
-        sentences.append(_sentence(text, begin, match.end(), offset))
-        begin = match.end()
-    if text[begin:].strip():
-        sentences.append(_sentence(text, begin, len(text), offset))
-    return sentences
-
-
-def _is_abbreviation(fragment: str) -> bool:
-    last = fragment.split()[-1] if fragment.split() else ""
-    if not last.endswith("."):
-        return False
-    bare = last.rstrip(".").lstrip("\"'“‘(")
-    # A lone capital is a person's initial ("W. E. B. Du Bois"), not the end of a sentence.
-    initial = len(bare) == 1 and bare.isupper()
-    return initial or bare.lower() in ABBREVIATIONS or bool(_INITIALISM.search(last.rstrip(".")))
-
-
-def _sentence(text: str, begin: int, end: int, offset: int) -> Sentence:
-    chunk = text[begin:end]
-    lead = len(chunk) - len(chunk.lstrip())
-    body = chunk.strip()
-    return Sentence(body, offset + begin + lead, offset + begin + lead + len(body))
 
 
 def _word_windows(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from ..core.types import Passage
 from ..text.names import MAX_ENDING, without_possessive
+from ..text.sentences import split_sentences
 
 # Words, and the punctuation that ends a name ("On Monday, Harbour Mayor ...").
 _WORD = re.compile(r"\w+(?:[-'’.]\w+)*|[,;:()“”\"—–]")
@@ -23,7 +24,8 @@ _WORD = re.compile(r"\w+(?:[-'’.]\w+)*|[,;:()“”\"—–]")
 PERSONAL = dict.fromkeys(("he", "him", "his", "himself"), "he") | dict.fromkeys(
     ("she", "her", "hers", "herself"), "she"
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*\[\d+\]\s*|\n+")
+# A reply's lines and its citation markers ("[1]") part text that is not one paragraph.
+_NOT_ONE_PARAGRAPH = re.compile(r"\s*\[\d+\]\s*|\n+")
 # Capitalised words that introduce a person and are not part of the name.
 TITLES = frozenset(
     {
@@ -191,7 +193,10 @@ class EntityLexicon:
         """The names in ``text``, in order of appearance, each once. A ``phrase`` ("Zorblax"
         in "what about Zorblax?") is no sentence: its first word is not capitalised anyway."""
         found: dict[str, Name] = {}
-        for sentence in _SENTENCE_END.split(text):
+        sentences = (
+            s.text for part in _NOT_ONE_PARAGRAPH.split(text) for s in split_sentences(part)
+        )
+        for sentence in sentences:
             words = _words(sentence)
             for span in self._spans(words, opening=not phrase):
                 key = span.key

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..text.lexical import STOPWORDS, stem
 from ..text.names import NameBook
+from ..text.words import STOPWORDS, stem
 
 _CASED_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 _CLITIC = re.compile(r"'(?:s|re|ll|ve|d)$")

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..text.lexical import tokenize
+from ..text.words import tokenize
 from .conversation import Turn
 from .entities import PERSONAL, EntityLexicon, Name
 

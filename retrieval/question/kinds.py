@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from ..text.lexical import STOPWORDS, stem
+from ..text.words import STOPWORDS, stem
 from .question_words import (
     GENERIC_NOUNS,
     MANNER_NOUNS,

@@ -10,8 +10,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..text.lexical import stem
 from ..text.names import without_possessive
+from ..text.words import stem
 from .kinds import Kind, Wanted
 from .question_words import MONEY_NOUNS
 

@@ -8,8 +8,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..core.types import Hit, Passage, Sentence
+from ..index.lexical import LexicalIndex
 from ..index.vectorstore import VectorStore
-from ..text.lexical import LexicalIndex, tokenize
+from ..text.words import tokenize
 
 CANDIDATES = 100
 

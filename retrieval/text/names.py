@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from ..library.chunking import ABBREVIATIONS
 from .aliases import country_of, in_capitals, normalised
-from .lexical import STOPWORDS, stem, tokenize
+from .sentences import ABBREVIATIONS, sentence_openings
+from .words import STOPWORDS, stem, tokenize
 
 # A form adds an ending to a name ("Iran"/"Iranian"); "Mona" is no form of "monastery".
 MAX_ENDING = 3
@@ -30,7 +30,6 @@ _NAME = rf"(?:{_INITIALISM}|[A-Z][\w'’-]*)"
 # A capitalised run that does not open the question or a sentence; a title ("Mr.") before a
 # name does not count as a sentence end.
 _CAPITALISED = re.compile(rf"\b{_NAME}(?:\s+{_NAME})*")
-_SENTENCE_END = re.compile(r"[.!?]\s+$")
 _POSSESSIVE = re.compile(r"['’]s?$")
 
 
@@ -90,10 +89,11 @@ class NameBook:
     def _learn(self, texts: Iterable[str], sections: Iterable[str]) -> None:
         for source, spelled in ((texts, self._spelled), (sections, self._spelled_in_sections)):
             for text in source:
+                openings = sentence_openings(text)
                 for match in _WORD.finditer(text):
                     word = match.group()
                     self._words.add(normalised(word))
-                    if word[0].isupper() and not _opens_text_or_sentence(text, match.start()):
+                    if word[0].isupper() and match.start() not in openings:
                         spelled.setdefault(normalised(word), word)
         self._stems = {stem(w) for w in self._words}
         self._sorted_stems = sorted(self._stems)
@@ -216,31 +216,16 @@ class NameBook:
         if sum(w[:1].isupper() for w in words) > len(words) / 2:
             return []
         unknown = []
-        first_word = re.search(r"\w", question)
-        opening = first_word.start() if first_word else 0  # after any emoji or quote mark
+        openings = sentence_openings(question)
         for match in _CAPITALISED.finditer(question):
             parts = match.group().split()
-            if match.start() <= opening or _opens_sentence(question[: match.start()]):
+            if match.start() in openings:
                 parts = parts[1:]  # the first word's capital marks the start ("Did France")
             parts = [p for p in parts if p.lower().rstrip(".") not in ABBREVIATIONS]
             name = " ".join(parts)
             if parts and not self.knows(name) and not all(self.knows(p) for p in parts):
                 unknown.append(name)
         return unknown
-
-
-def _opens_text_or_sentence(text: str, start: int) -> bool:
-    """Whether the word at ``start`` opens ``text`` or one of its sentences, where a capital
-    marks no name ("Another", "Along")."""
-    return start == 0 or _opens_sentence(text[max(0, start - 40) : start])
-
-
-def _opens_sentence(before: str) -> bool:
-    """Whether a word after ``before`` starts a sentence (a title such as "Mr." does not)."""
-    if not _SENTENCE_END.search(before):
-        return False
-    last = before.split()[-1].rstrip(".!?").lower()
-    return last not in ABBREVIATIONS
 
 
 def apply(question: str, corrections: Iterable[Correction]) -> str:

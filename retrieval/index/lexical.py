@@ -1,91 +1,16 @@
-"""Lexical matching: one tokenizer for BM25, names and answer scoring, and the BM25 index."""
+"""BM25 over the library's passages (bm25s), saved as token ids, extended in place."""
 
 from __future__ import annotations
 
-import logging
 import math
-import re
 from collections.abc import Sequence
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
 import numpy as np
-import Stemmer
-from babel import Locale, UnknownLocaleError
-from bm25s import stopwords
-from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-from .language import ENGLISH
-
-_TOKEN = re.compile(r"[$€£]?\d+(?:[.,]\d+)*%?|\w+(?:['’-]\w+)*")
-# Han, kana and Hangul write words without spaces: such a run is indexed by its characters'
-# bigrams, as CJK search engines do without a word segmenter.
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
-_UNSPACED_SPLIT = re.compile(f"({_UNSPACED.pattern})")
-STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | {"does", "did", "say", "said", "article", "tell"}
-# bm25s's stop-word lists for the other languages it has; the rest keep every word.
-_STOPWORDS = {
-    ENGLISH: STOPWORDS,
-    **{
-        code: frozenset(getattr(stopwords, f"STOPWORDS_{name}"))
-        for code, name in (
-            ("de", "GERMAN"),
-            ("fr", "FRENCH"),
-            ("es", "SPANISH"),
-            ("it", "ITALIAN"),
-            ("pt", "PORTUGUESE"),
-            ("nl", "DUTCH"),
-            ("ru", "RUSSIAN"),
-            ("sv", "SWEDISH"),
-            ("no", "NORWEGIAN"),
-            ("da", "DANISH"),
-            ("tr", "TURKISH"),
-            ("zh", "CHINESE"),
-            ("ko", "KOREAN"),
-        )
-    },
-}
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on itself at import
-
-
-@lru_cache(maxsize=64)
-def _stemmer(language: str) -> Stemmer.Stemmer | None:
-    """PyStemmer's Snowball stemmer for an ISO 639-1 code, or None when it has none (Chinese,
-    Japanese, Ukrainian, ...): those words are matched as written, lower-cased."""
-    try:
-        name = Locale.parse(language).get_language_name("en").lower()
-    except (ValueError, UnknownLocaleError):
-        return None
-    return Stemmer.Stemmer(name) if name in Stemmer.algorithms() else None
-
-
-@lru_cache(maxsize=8192)
-def stem(word: str, language: str = ENGLISH) -> str:
-    """The Snowball stem of one lower-case word in ``language`` (itself when none)."""
-    stemmer = _stemmer(language)
-    return stemmer.stemWord(word) if stemmer else word
-
-
-def _words(text: str) -> list[str]:
-    """The lower-cased words of ``text``; a CJK run gives its characters' bigrams."""
-    words = []
-    for word in _TOKEN.findall(text.lower()):
-        for part in _UNSPACED_SPLIT.split(word):
-            if _UNSPACED.fullmatch(part):
-                words.extend(part[i : i + 2] for i in range(max(len(part) - 1, 1)))
-            elif part:
-                words.append(part.replace("’", "'"))
-    return words
-
-
-def tokenize(text: str, language: str | None = None) -> list[str]:
-    """Lower-cased, stemmed content words of ``text`` written in ``language`` (English when
-    not known); numbers and amounts such as ``$10`` are kept."""
-    language = language or ENGLISH
-    stops = _STOPWORDS.get(language, frozenset())
-    return [stem(w, language) for w in _words(text) if w not in stops and len(w) > 1]
-
+from ..text.words import tokenize
 
 EMPTY_DOCUMENT = "\u2205"  # bm25s needs a token in every document
 
