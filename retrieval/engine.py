@@ -25,10 +25,11 @@ from .core.errors import (
 from .core.settings import EngineSettings, HasEngineSettings, engine_settings
 from .core.types import Answer
 from .index import store
-from .index.builder import SANITY_MIN_RATE, IndexBuilder, Progress
+from .index.builder import IndexBuilder, Progress
 from .index.embedders import load_embedders
 from .index.embedding import Embedder
 from .index.fusion import MULTILINGUAL, FusedEmbedder, FusionConfig, load_fusion
+from .index.sanity import SANITY_MIN_RATE
 from .library.catalog import (
     ArticleRecord,
     Library,
@@ -273,7 +274,7 @@ class Engine:
     ) -> store.StoredIndex:
         """The index of the published library (seeded if empty), in memory; the index folder
         is not written."""
-        return self.builder.build(self._library_now(), progress, None, cancel)[0]
+        return self.builder.build(self._library_now(), progress, cancel)[0]
 
     def sanity_check(
         self,
@@ -309,7 +310,7 @@ class Engine:
         progress = progress or log.info
         store.check_writable(self.settings.index_dir)
         previous = self._snapshot.stored if self._snapshot and not fresh else None
-        stored, report = self.builder.build(version, progress, previous, cancel)
+        stored, report = self.builder.update(version, progress, previous, cancel)
         self.builder.sanity_check(stored, report.embedded, cancel, report.served_rows)
         snapshot = Snapshot.of(stored, self.embedder.config)
         if cancel is not None and cancel.is_set():

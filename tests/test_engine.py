@@ -171,13 +171,13 @@ def test_sanity_check_fails_when_vectors_belong_to_other_passages(engine):
 def test_a_rebuild_failing_its_sanity_check_keeps_the_old_index(engine_factory, monkeypatch):
     engine = engine_factory()
     old = engine.load_or_build()
-    build = engine.builder.build
+    update = engine.builder.update
 
-    def broken_build(*args):
-        stored, report = build(*args)
+    def broken_update(*args):
+        stored, report = update(*args)
         return _with_reversed_vectors(stored), report
 
-    monkeypatch.setattr(engine.builder, "build", broken_build)
+    monkeypatch.setattr(engine.builder, "update", broken_update)
     with pytest.raises(SanityCheckFailed):
         engine.rebuild()
     assert engine.snapshot is old

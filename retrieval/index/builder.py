@@ -13,7 +13,6 @@ import logging
 import threading
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,15 +20,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.errors import RebuildCancelled, SanityCheckFailed
-from ..core.types import Passage
+from ..core.types import Passage, Sentence
 from ..library.catalog import ArticleRecord, Library, LibraryVersion
 from ..library.chunking import chunk_article
 from ..text.language import article_language
 from ..text.names import NameBook
-from .embedding import Embedder
+from .embedding import Embedder, encode
 from .fusion import FusedEmbedder
 from .lexical import LexicalIndex, passage_tokens
+from .sanity import sanity_check
 from .store import FORMAT_VERSION, IndexedArticle, Manifest, StoredIndex, article_sentence_rows
 from .vectorcache import ArticleVectors, VectorCache, distinct_sentences
 from .vectorstore import FaissStore, VectorStore
@@ -37,12 +36,6 @@ from .vectorstore import FaissStore, VectorStore
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
-CANCEL_CHECK_EVERY = 128  # texts embedded between two looks at a rebuild's cancel flag
-SANITY_TOP = 3
-SANITY_MIN_RATE = 0.85
-SANITY_SAMPLE = 200  # passages of articles embedded before, checked again
-SANITY_MAX_DEPTH = 1024  # deepest search when passages repeat across articles
-SANITY_FRESH = 2000  # passages of articles embedded now: all of them, up to this many
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,16 +45,6 @@ class BuildReport:
     embedded: tuple[str, ...]  # sha256 of the articles embedded by this build
     texts_embedded: int
     served_rows: int = 0  # leading passages taken over from the index being served
-
-
-def encode(embedder: Embedder, texts: list[str], cancel: threading.Event | None) -> np.ndarray:
-    """Embed ``texts`` in slices, raising :class:`RebuildCancelled` once ``cancel`` is set."""
-    parts = []
-    for start in range(0, len(texts), CANCEL_CHECK_EVERY):
-        if cancel is not None and cancel.is_set():
-            raise RebuildCancelled("the rebuild was cancelled; the published index is unchanged")
-        parts.append(embedder.encode(texts[start : start + CANCEL_CHECK_EVERY]))
-    return np.concatenate(parts) if parts else embedder.encode([])
 
 
 def chunk_articles(texts: Sequence[str], embedder: Embedder) -> list[tuple[Passage, ...]]:
@@ -114,6 +97,38 @@ def embed_articles(
     return vectors, len(unique)
 
 
+@dataclass(frozen=True, slots=True)
+class _NewArticles:
+    """What a build assembles, in row order: passages, sentences and their vectors."""
+
+    articles: list[IndexedArticle]
+    passages: list[Passage]
+    sentences: list[Sentence]
+    sentence_rows: list[np.ndarray]
+    vectors: np.ndarray  # the passage vectors of the articles embedded or read by this build
+    sentence_vectors: np.ndarray
+    tokens: list[tuple[str, ...]]
+    sections: tuple[str, ...]
+    texts: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Searchable:
+    """The three structures a search reads: vectors, BM25 and the name book."""
+
+    vectors: VectorStore
+    lexical: LexicalIndex
+    names: NameBook
+
+
+def _indexed(stored: StoredIndex, report: BuildReport, kept: int) -> str:
+    kept_note = f"; {kept} kept from the index served" if kept else ""
+    return (
+        f"indexed {len(stored.passages)} passages of {len(stored.articles)} articles "
+        f"({len(report.embedded)} embedded, {report.texts_embedded} texts{kept_note})"
+    )
+
+
 class IndexBuilder:
     """Builds and checks indexes of library versions for one set of embedding models, each
     with its own per-article vector cache in ``cache_folder``."""
@@ -134,27 +149,92 @@ class IndexBuilder:
         }
         self.passages_from_sentences = passages_from_sentences
 
-    def build(
+    def update(
         self,
         version: LibraryVersion,
         progress: Progress,
         previous: StoredIndex | None = None,
         cancel: threading.Event | None = None,
     ) -> tuple[StoredIndex, BuildReport]:
-        """The index of ``version``. When ``previous`` indexed a prefix of its articles (an add),
-        it is extended by the new articles only: their vectors are appended to a copy of its
-        vector store, their tokens to its BM25 documents, their words to its names; nothing
-        of the other articles is read or derived again."""
-        started = time.perf_counter()
+        """The index of ``version``: :meth:`extend` ``previous`` when it indexed a prefix of
+        its articles (an add), else :meth:`build` afresh."""
         kept = _shared_prefix(previous, version.articles) if previous else 0
-        base = previous if kept else None
-        records = version.articles[kept:]
+        if previous is not None and kept:
+            return self.extend(previous, kept, version, progress, cancel)
+        return self.build(version, progress, cancel)
+
+    def build(
+        self, version: LibraryVersion, progress: Progress, cancel: threading.Event | None = None
+    ) -> tuple[StoredIndex, BuildReport]:
+        """The index of every article of ``version``, from the cache or embedded now."""
+        started = time.perf_counter()
+        new, report = self._new_articles(version.articles, 0, 0, progress, cancel)
+        stored = self._stored(
+            version,
+            new,
+            _Searchable(
+                FaissStore.build(new.vectors),
+                LexicalIndex.from_tokens(new.tokens),
+                NameBook(new.texts, new.sections),
+            ),
+            started,
+            report,
+        )
+        progress(_indexed(stored, report, kept=0))
+        return stored, report
+
+    def extend(
+        self,
+        base: StoredIndex,
+        kept: int,
+        version: LibraryVersion,
+        progress: Progress,
+        cancel: threading.Event | None = None,
+    ) -> tuple[StoredIndex, BuildReport]:
+        """``base``, whose articles are the first ``kept`` of ``version``'s, extended by the
+        others only: their vectors are appended to a copy of its vector store, their tokens to
+        its BM25 documents, their words to its names; nothing of ``base``'s articles is read
+        or derived again."""
+        started = time.perf_counter()
+        rows = base.manifest.passages
+        new, report = self._new_articles(
+            version.articles[kept:], rows, len(base.sentences), progress, cancel
+        )
+        extended = _NewArticles(
+            articles=[*base.articles, *new.articles],
+            passages=[*base.passages, *new.passages],
+            sentences=[*base.sentences, *new.sentences],
+            sentence_rows=[base.sentence_rows, *new.sentence_rows],
+            vectors=new.vectors,
+            sentence_vectors=_stack(
+                [base.sentence_vectors, new.sentence_vectors], self.embedder.dimension
+            ),
+            tokens=new.tokens,
+            sections=tuple(dict.fromkeys((*base.manifest.sections, *new.sections))),
+            texts=new.texts,
+        )
+        searchable = _Searchable(
+            base.vectors.extended(new.vectors),
+            base.lexical.extended(new.tokens),
+            base.names.extended(new.texts, new.sections),
+        )
+        stored = self._stored(version, extended, searchable, started, report)
+        progress(_indexed(stored, report, kept))
+        return stored, dataclasses.replace(report, served_rows=rows)
+
+    def _new_articles(
+        self,
+        records: Sequence[ArticleRecord],
+        first_row: int,
+        first_sentence: int,
+        progress: Progress,
+        cancel: threading.Event | None,
+    ) -> tuple[_NewArticles, BuildReport]:
+        """The passages, sentences and vectors of ``records``, numbered from ``first_row``
+        and ``first_sentence`` on."""
         parts, report = self._article_vectors(records, progress, cancel)
-        report = dataclasses.replace(report, served_rows=base.manifest.passages if base else 0)
-        articles = list(base.articles) if base else []
-        rows = base.manifest.passages if base else 0
-        first_sentence = len(base.sentences) if base else 0
-        passages, sentences, sentence_rows = [], [], []
+        articles, passages, sentences, sentence_rows = [], [], [], []
+        rows = first_row
         for record, vectors in zip(records, parts, strict=True):
             span = range(rows, rows + len(vectors.passages))
             articles.append(IndexedArticle(record, span))
@@ -162,62 +242,57 @@ class IndexBuilder:
             sentences += vectors.sentences
             sentence_rows.append(article_sentence_rows(vectors.passages, first_sentence))
             rows, first_sentence = span.stop, first_sentence + len(vectors.sentences)
-        new_vectors = _stack([v.passage_vectors for v in parts], self.embedder.dimension)
-        tokens = [t for v in parts for t in v.tokens]
-        new_sections = tuple(dict.fromkeys(p.section for p in passages if p.section))
-        texts = [p.text for p in passages]
-        if base is None:
-            store: VectorStore = FaissStore.build(new_vectors)
-            lexical = LexicalIndex.from_tokens(tokens)
-            names = NameBook(texts, new_sections)
-            sections: tuple[str, ...] = new_sections
-        else:
-            store = base.vectors.extended(new_vectors)
-            lexical = base.lexical.extended(tokens)
-            names = base.names.extended(texts, new_sections)
-            sections = tuple(dict.fromkeys((*base.manifest.sections, *new_sections)))
-            passages = [*base.passages, *passages]
-            sentences = [*base.sentences, *sentences]
-            sentence_rows.insert(0, base.sentence_rows)
-        kept_vectors = [base.sentence_vectors] if base else []
-        sentence_vectors = _stack(
-            kept_vectors + [v.sentence_vectors for v in parts], self.embedder.dimension
+        new = _NewArticles(
+            articles=articles,
+            passages=passages,
+            sentences=sentences,
+            sentence_rows=sentence_rows,
+            vectors=_stack([v.passage_vectors for v in parts], self.embedder.dimension),
+            sentence_vectors=_stack([v.sentence_vectors for v in parts], self.embedder.dimension),
+            tokens=[t for v in parts for t in v.tokens],
+            sections=tuple(dict.fromkeys(p.section for p in passages if p.section)),
+            texts=[p.text for p in passages],
         )
+        return new, report
+
+    def _stored(
+        self,
+        version: LibraryVersion,
+        index: _NewArticles,
+        searchable: _Searchable,
+        started: float,
+        report: BuildReport,
+    ) -> StoredIndex:
+        """The index of ``version`` from its parts, with its manifest."""
         titles = [a.title for a in version.articles]
         manifest = Manifest(
             format_version=FORMAT_VERSION,
             build_id=uuid.uuid4().hex[:8],
             model=self.embedder.name,
             dimension=self.embedder.dimension,
-            passages=len(passages),
-            sentences=len(sentences),
-            index_type=store.kind,
+            passages=len(index.passages),
+            sentences=len(index.sentences),
+            index_type=searchable.vectors.kind,
             library_version=version.number,
             library_fingerprint=version.fingerprint,
-            articles=len(articles),
+            articles=len(index.articles),
             title=titles[0] if len(titles) == 1 else f"{len(titles)} articles",
-            sections=sections,
+            sections=index.sections,
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             build_seconds=round(time.perf_counter() - started, 3),
             embedded_texts=report.texts_embedded,
         )
-        kept_note = f"; {kept} kept from the index served" if kept else ""
-        progress(
-            f"indexed {len(passages)} passages of {len(articles)} articles "
-            f"({len(report.embedded)} embedded, {report.texts_embedded} texts{kept_note})"
-        )
-        stored = StoredIndex(
+        return StoredIndex(
             manifest,
-            tuple(articles),
-            tuple(passages),
-            store,
-            tuple(sentences),
-            sentence_vectors,
-            lexical,
-            names,
-            np.concatenate(sentence_rows) if sentence_rows else np.zeros(0, np.int64),
+            tuple(index.articles),
+            tuple(index.passages),
+            searchable.vectors,
+            tuple(index.sentences),
+            index.sentence_vectors,
+            searchable.lexical,
+            searchable.names,
+            np.concatenate(index.sentence_rows) if index.sentence_rows else np.zeros(0, np.int64),
         )
-        return stored, report
 
     def _article_vectors(
         self,
@@ -274,55 +349,8 @@ class IndexBuilder:
         cancel: threading.Event | None = None,
         served_rows: int = 0,
     ) -> float:
-        """Check that nearly every checked passage's opening sentence finds that passage in the
-        top 3. Checked: the passages of the articles whose sha256 is in ``fresh`` (those just
-        embedded; a sample when there are very many) and a sample of the others, so that the
-        check stays cheap for a large library.
-
-        The search is dense only: BM25 would find the passages on its own, hiding vectors that
-        are wrong or mapped to the wrong passages. The opening sentences of passages read from
-        the cache are embedded again, which checks the cached vectors against the model. The
-        others' sentence vectors are read from the index: a fresh article's were embedded by
-        this build a moment ago (embedding them again gives the same vectors), and the first
-        ``served_rows`` passages come from the index being served, which passed this check
-        when it was published; what is checked for them is that they still find their rows.
-        """
-        rng = np.random.default_rng(0)
-        new = [i for a in stored.articles if a.record.sha256 in fresh for i in a.rows]
-        others = np.setdiff1d(np.arange(len(stored.passages)), new)
-        checked = {
-            *rng.permutation(new)[:SANITY_FRESH].tolist(),
-            *rng.permutation(others)[:SANITY_SAMPLE].tolist(),
-        }
-        known = set(new)
-        cached = sorted(i for i in checked if i >= served_rows and i not in known)
-        rows = cached + sorted(checked.difference(cached))
-        openings = [stored.passages[i].sentences[0].text for i in cached]
-        counts = (len(p.sentences) for p in stored.passages)
-        first = np.concatenate([[0], np.cumsum(np.fromiter(counts, np.int64))])
-        read = stored.sentence_vectors[stored.sentence_rows[first[rows[len(cached) :]]]]
-        queries = np.vstack([encode(self.embedder, openings, cancel), read])
-        texts = [p.text for p in stored.passages]
-        owner = np.zeros(len(texts), dtype=np.int64)
-        for number, article in enumerate(stored.articles):
-            owner[article.rows.start : article.rows.stop] = number
-        # A passage repeated in other articles has the same vector, and its copies can fill
-        # the top 3: look deep enough, let the copies in other articles count as one result
-        # (and as a find), but not copies within the passage's own article.
-        copies = max(Counter(texts).values())
-        depth = min(SANITY_TOP * copies, SANITY_MAX_DEPTH, len(texts))
-        _, found = stored.vectors.search(queries, depth)
-        hits = 0
-        for row, top in zip(rows, found.tolist(), strict=True):
-            keys = [(texts[i], i if owner[i] == owner[row] else -1) for i in top if i >= 0]
-            best = list(dict.fromkeys(keys))[:SANITY_TOP]
-            hits += (texts[row], row) in best or (texts[row], -1) in best
-        rate = hits / max(1, len(rows))
-        if rate < SANITY_MIN_RATE:
-            raise SanityCheckFailed(
-                f"only {rate:.0%} of passages find themselves in the top {SANITY_TOP}"
-            )
-        return rate
+        """The build's gate: see :func:`~retrieval.index.sanity.sanity_check`."""
+        return sanity_check(self.embedder, stored, fresh, cancel, served_rows)
 
 
 def _owned(passage: Passage, article_id: str, title: str) -> Passage:

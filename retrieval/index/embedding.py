@@ -14,9 +14,12 @@ Two interchangeable implementations produce the same vectors (to float rounding)
 from __future__ import annotations
 
 import os
+import threading
 from typing import Protocol
 
 import numpy as np
+
+from ..core.errors import RebuildCancelled
 
 # Nothing may reach a model hub at run time: models come from installed packages or local paths.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -48,3 +51,16 @@ class Embedder(Protocol):
 def model_slug(name: str) -> str:
     """A model name (or path) as one safe folder name, for caches of that model."""
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("_") or "model"
+
+
+CANCEL_CHECK_EVERY = 128  # texts embedded between two looks at a rebuild's cancel flag
+
+
+def encode(embedder: Embedder, texts: list[str], cancel: threading.Event | None) -> np.ndarray:
+    """Embed ``texts`` in slices, raising :class:`RebuildCancelled` once ``cancel`` is set."""
+    parts = []
+    for start in range(0, len(texts), CANCEL_CHECK_EVERY):
+        if cancel is not None and cancel.is_set():
+            raise RebuildCancelled("the rebuild was cancelled; the published index is unchanged")
+        parts.append(embedder.encode(texts[start : start + CANCEL_CHECK_EVERY]))
+    return np.concatenate(parts) if parts else embedder.encode([])
