@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.library.chunking import chunk_article
-from retrieval.text.names import NameBook, is_form, words_of
+from retrieval.text.names import FormIndex, NameBook, is_ending_form, is_form, words_of
 
 NORMANS = (Path(__file__).parent / "data" / "normans.txt").read_text(encoding="utf-8")
 
@@ -100,3 +100,24 @@ def test_an_initialism_is_one_word():
 
 def test_a_code_is_a_name_only_in_capitals():
     assert is_form("spain", "ESP") and not is_form("spain", "esp")
+
+
+@pytest.mark.parametrize(
+    ("name", "word", "form"),
+    [
+        ("Syria", "Syrian", True),
+        ("Syrian", "Syria", True),
+        ("Iran's", "Iranians", True),
+        ("Iran", "Ira", False),  # too short to keep a stem of its own
+        ("Montgomery", "Mont", False),  # more than a short ending apart
+    ],
+)
+def test_the_one_name_form_rule(name, word, form):
+    assert is_ending_form(name, word) is form
+
+
+def test_a_form_index_finds_longer_and_shorter_forms():
+    forms = FormIndex(["syrian", "pezeshkian"])
+    assert forms.has_form_of("syria") and forms.has_form_of("syrians")
+    assert forms.has_form_of("pezeshkian")
+    assert not forms.has_form_of("syr") and not forms.has_form_of("pezeshkianistan")

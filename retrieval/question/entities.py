@@ -8,14 +8,13 @@ noted"); the pronoun that follows a person tells "he" from "she".
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..core.types import Passage
-from ..text.names import MAX_ENDING, without_possessive
+from ..text.names import FormIndex, without_possessive
 from ..text.sentences import split_sentences
 
 # Words, and the punctuation that ends a name ("On Monday, Harbour Mayor ...").
@@ -110,7 +109,6 @@ SPEECH = frozenset(
         "insists",
     }
 )
-MIN_PREFIX = 4  # "syri" is short for "Syrian"; "ira" is too short to mean "Iran"
 _APPOSITIVE = frozenset({"a", "an", "the", "who"})
 
 
@@ -154,7 +152,7 @@ class EntityLexicon:
             if _capitalised(without_possessive(w))
         }
         self.words = frozenset(capital - lower - TITLES)
-        self._sorted_words = sorted(self.words)
+        self._forms = FormIndex(self.words)
         self.spelling: dict[str, str] = {}
         persons: set[str] = set()
         articled: Counter[str] = Counter()
@@ -230,7 +228,7 @@ class EntityLexicon:
         for i, word in enumerate([*words, ""]):
             bare = without_possessive(word)
             low = bare.lower()
-            known = self._known(low)
+            known = self._forms.has_form_of(low)
             is_name = known or (
                 (i > 0 or not opening) and _capitalised(bare) and low not in TITLES
             )
@@ -245,20 +243,6 @@ class EntityLexicon:
                 current = []
             after_role = low in ROLES
         return spans
-
-    def _known(self, word: str) -> bool:
-        """Whether the article uses ``word`` as a name, or a form of it at most a few letters
-        longer ("syria"/"Syrian", but "mont" is no form of "Montgomery"), as the names rule
-        decides."""
-        if word in self.words:
-            return True
-        following = bisect.bisect_left(self._sorted_words, word)
-        return (
-            len(word) >= MIN_PREFIX
-            and following < len(self._sorted_words)
-            and self._sorted_words[following].startswith(word)
-            and len(self._sorted_words[following]) - len(word) <= MAX_ENDING
-        )
 
 
 def _words(sentence: str) -> list[str]:

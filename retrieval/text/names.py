@@ -47,21 +47,48 @@ def is_form(name: str, word: str) -> bool:
     """Whether ``word`` writes ``name``: with at most a short ending added or taken off
     ("Iran"/"Iranian"), or as another name of the same country ("U.S." for "USA")."""
     typed = normalised(word)
-    if _adds_ending(normalised(name), typed):
+    if is_ending_form(normalised(name), typed):
         return True
     country = country_of(name)
     if country is None:
         return False
     if in_capitals(word) and typed in country.codes:
         return True
-    return any(_adds_ending(form, typed) for form in country.names)
+    return any(is_ending_form(form, typed) for form in country.names)
 
 
-def _adds_ending(name: str, word: str) -> bool:
+def is_ending_form(name: str, word: str) -> bool:
+    """The one name-form rule: ``word`` is ``name`` with at most a short ending added or taken
+    off ("Syria"/"Syrian"), and the shorter of the two keeps a stem of its own ("Ira" is too
+    short to mean "Iran")."""
     short, long = sorted((without_possessive(name), word), key=len)
     if short == long:
         return True
-    return len(short) >= 3 and long.startswith(short) and len(long) - len(short) <= MAX_ENDING
+    return (
+        len(short) >= MIN_STEM and long.startswith(short) and len(long) - len(short) <= MAX_ENDING
+    )
+
+
+class FormIndex:
+    """A set of words that answers, by the name-form rule, whether it holds a form of a word."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._words = frozenset(words)
+        self._sorted = sorted(self._words)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self._words
+
+    def has_form_of(self, word: str) -> bool:
+        """Whether the set holds ``word`` or a form of it (see :func:`is_ending_form`)."""
+        if word in self._words:
+            return True
+        if len(word) < MIN_STEM:
+            return False
+        following = bisect.bisect_left(self._sorted, word)
+        longer = following < len(self._sorted) and is_ending_form(word, self._sorted[following])
+        shortest = max(MIN_STEM, len(word) - MAX_ENDING)
+        return longer or any(word[:end] in self._words for end in range(shortest, len(word)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +122,7 @@ class NameBook:
                     self._words.add(normalised(word))
                     if word[0].isupper() and match.start() not in openings:
                         spelled.setdefault(normalised(word), word)
-        self._stems = {stem(w) for w in self._words}
-        self._sorted_stems = sorted(self._stems)
+        self._stems = FormIndex(stem(w) for w in self._words)
         capitalised = self._spelled | {
             k: v for k, v in self._spelled_in_sections.items() if k not in self._spelled
         }
@@ -147,21 +173,7 @@ class NameBook:
         if lower in self._words:
             return True
         terms = tokenize(lower)
-        return bool(terms) and all(self._knows_stem(t) for t in terms)
-
-    def _knows_stem(self, term: str) -> bool:
-        if term in self._stems:
-            return True
-        if len(term) < MIN_STEM:
-            return False
-        following = bisect.bisect_left(self._sorted_stems, term)
-        longer = (
-            following < len(self._sorted_stems)
-            and self._sorted_stems[following].startswith(term)
-            and len(self._sorted_stems[following]) - len(term) <= MAX_ENDING
-        )
-        shortest = max(MIN_STEM, len(term) - MAX_ENDING)
-        return longer or any(term[:end] in self._stems for end in range(shortest, len(term)))
+        return bool(terms) and all(self._stems.has_form_of(t) for t in terms)
 
     def is_name(self, word: str) -> bool:
         """Whether the article writes ``word`` (or its possessive) with a capital inside a
