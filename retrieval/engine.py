@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .answer.answerability import AnswerabilityModel, load_model
-from .answer.compose import AnswerPolicy
+from .answer.tuning import Tuning, load_tuning
 from .core.errors import (
     ArticleEmpty,
     ArticleNotFound,
@@ -75,9 +75,11 @@ class Engine:
         embedder: Embedder | FusedEmbedder | None = None,
         model: AnswerabilityModel | None = None,
         fusion: FusionConfig | None = None,
+        tuning: Tuning | None = None,
     ) -> None:
         """``embedder`` (one model, or several fused) replaces EMBEDDERS' models, ``model``
-        the fitted answerability model and ``fusion`` the fitted signal weights."""
+        the fitted answerability model, ``fusion`` the fitted signal weights and ``tuning``
+        the hand-chosen numbers (``tuning.json``)."""
         self.settings = engine_settings(settings)
         check_inputs(self.settings)
         language.warm_up()
@@ -88,10 +90,11 @@ class Engine:
             else load_embedders(self.settings, fusion)
         )
         self.words = WordVectors(self.embedder.words.encode)
-        overview = OverviewRecognizer(self.embedder)
+        tuning = tuning or load_tuning()
+        overview = OverviewRecognizer(self.embedder, tuning.overview_threshold)
         overview.warm_up()
         self.pipeline = Pipeline(
-            AnswerPolicy(), self.words, model or load_model(), self.settings.top_k, overview
+            tuning, self.words, model or load_model(), self.settings.top_k, overview
         )
         self.library = Library(settings.library_dir, keep=settings.library_versions)
         self.builder = IndexBuilder(self.library, settings.index_dir / "vectors", self.embedder)

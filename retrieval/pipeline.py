@@ -10,8 +10,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .answer.answerability import AnswerabilityModel
-from .answer.compose import AnswerPolicy, compose, overview, relevant_alone
-from .answer.rerank import POOL, rerank
+from .answer.compose import compose, overview, relevant_alone
+from .answer.rerank import rerank
+from .answer.tuning import Tuning
 from .core.types import Answer, Hit
 from .question.analysis import Analysis, analyse
 from .question.conversation import Turn
@@ -26,7 +27,7 @@ from .text.language import crosses, english
 class Pipeline:
     """The parts every answer uses, fixed for the engine's lifetime."""
 
-    policy: AnswerPolicy
+    tuning: Tuning
     words: WordVectors
     model: AnswerabilityModel
     top_k: int
@@ -71,14 +72,26 @@ class Pipeline:
     ) -> list[Hit]:
         """The hybrid search's shortlist."""
         return snapshot.searcher.search(
-            vector, analysis.searched, max(POOL, self.top_k), rows, analysis.language
+            vector,
+            analysis.searched,
+            max(self.tuning.rerank_pool, self.top_k),
+            rows,
+            analysis.language,
         )
 
     def rerank(self, analysis: Analysis, shortlist: Sequence[Hit]) -> list[Hit]:
         """The whole shortlist re-ranked by soft word overlap: in a library, the runner-up of
         the top passage's own article (its margin) may rank below passages cited from other
         articles."""
-        return rerank(shortlist, analysis.asked, self.words, len(shortlist))
+        tuning = self.tuning
+        return rerank(
+            shortlist,
+            analysis.asked,
+            self.words,
+            len(shortlist),
+            tuning.rerank_weight,
+            tuning.answer.word_floor,
+        )
 
     def compose(
         self,
@@ -106,7 +119,7 @@ class Pipeline:
                 hit,
                 own,
                 sentence_vector,
-                self.policy,
+                self.tuning.answer,
                 self.words,
                 self.model,
                 snapshot.names.written_as_name,
@@ -117,7 +130,7 @@ class Pipeline:
             vector,
             ranked,
             sentence_vector,
-            self.policy,
+            self.tuning.answer,
             self.words,
             self.model,
             avoid=followup.avoid,

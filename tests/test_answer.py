@@ -13,13 +13,15 @@ from retrieval.answer.compose import (
     NOT_ANSWERED,
     NOT_COVERED,
     UNKNOWN_NAMES,
-    AnswerPolicy,
     compose,
 )
+from retrieval.answer.tuning import load_tuning
 from retrieval.question.analysis import analyse
 from retrieval.question.focus import WordVectors, coverage
 from retrieval.question.overview import OverviewRecognizer
 from retrieval.text.names import NameBook
+
+FLOOR = load_tuning().answer.word_floor
 
 DECLINED = "Sorry, the article doesn't cover that"
 SENTENCE = Sentence("Putin met Pezeshkian in Ashgabat on Friday.", 0, 43)
@@ -58,7 +60,7 @@ def _compose(
         vector,
         hits,
         lambda _: vector,
-        AnswerPolicy(),
+        load_tuning().answer,
         words,
         model or _model(relevant_above=0.3, answered_above=0.6),
     )
@@ -364,10 +366,11 @@ def test_the_nearest_prototype_decides_whatever_the_threshold(engine):
 def test_a_focus_word_the_article_never_uses_nor_the_quote_paraphrases_is_absent(engine):
     """ "married" meets nothing in a quote about an arms dealer; "die" meets "death"."""
     quote = "Viktor Bout, a notorious Russian arms dealer, is back in the arms trade."
-    assert coverage(["married"], quote, engine.words, ["married"]).absent == 1.0
+    assert coverage(["married"], quote, engine.words, FLOOR, ["married"]).absent == 1.0
     death = "Ebrahim Raisi met a tragic death in a helicopter crash."
-    assert coverage(["die"], death, engine.words, ["die"]).absent == 0.0
-    assert coverage(["married"], quote, engine.words).absent == 0.0  # a word the article uses
+    assert coverage(["die"], death, engine.words, FLOOR, ["die"]).absent == 0.0
+    # a word the article uses
+    assert coverage(["married"], quote, engine.words, FLOOR).absent == 0.0
 
 
 def test_words_quoted_is_the_share_of_the_question_the_quote_uses_in_some_form(engine):

@@ -11,6 +11,7 @@ marked "held_out" and on the held-out question sets, none of which it was chosen
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from config import Settings
+from retrieval.answer.tuning import TUNING_FILE, load_tuning, save_tuning
 from retrieval.evaluation import read_questions
 from retrieval.index.embedders import load_embedders
 from retrieval.index.fusion import FusedEmbedder, load_fusion
@@ -40,7 +42,8 @@ def main() -> int:
     args = parser.parse_args()
     settings = Settings(_env_file=None)
     embedder = FusedEmbedder.of(load_embedders(settings.engine), load_fusion())
-    recognizer = OverviewRecognizer(embedder)
+    saved = load_tuning()
+    recognizer = OverviewRecognizer(embedder, saved.overview_threshold)
 
     def scores(texts: list[str]) -> np.ndarray:
         vectors = embedder.encode_queries(texts, [detect_language(t) for t in texts])
@@ -65,6 +68,8 @@ def main() -> int:
     found = scores(others)
     taken = [q for q, s in zip(others, found, strict=True) if s[0] >= threshold and s[0] > s[1]]
     print(f"held-out questions taken for a request: {len(taken)}/{len(others)}: {taken}")
+    save_tuning(dataclasses.replace(saved, overview_threshold=round(float(threshold), 3)))
+    print(f"wrote {TUNING_FILE}")
     return 0
 
 

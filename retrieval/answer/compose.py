@@ -17,6 +17,7 @@ from ..text.names import is_form, words_of
 from ..text.words import stem
 from .answerability import AnswerabilityModel
 from .rerank import soft
+from .tuning import AnswerPolicy
 
 _NEGATION = re.compile(
     r"\b(?:not|never|no|none|nobody|nothing|without|neither|nor|least|fewest|lowest|smallest"
@@ -52,20 +53,6 @@ _NUMBER_WORD = re.compile(rf"\b(?:{'|'.join(_SPELLED)})\b", re.IGNORECASE)
 UNKNOWN_NAMES = "unknown_names"
 NOT_COVERED = "not_covered"
 NOT_ANSWERED = "not_answered"
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerPolicy:
-    """Tuned on the dev questions; see README, "How answers are chosen"."""
-
-    overlap_weight: float = 0.7
-    rank_weight: float = 0.05
-    second_ratio: float = 0.8
-    neighbour_ratio: float = 0.6
-    context_discount: float = 0.8
-    max_sentences: int = 2
-    kind_weight: float = 0.1
-    paraphrase_floor: float = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +123,9 @@ def compose(
     )
     fresh = [c for c in candidates if not any(c.sentence.text in quote for quote in avoid)]
     chosen = _choose(fresh or candidates, policy)
-    evidence = _evidence(analysis, query_vector, weighed or hits, chosen, sentence_vector, words)
+    evidence = _evidence(
+        analysis, query_vector, weighed or hits, chosen, sentence_vector, words, policy
+    )
     verdict = model.decide(evidence.vector())
     signals = Signals(evidence, verdict.relevance, verdict.answerability)
     if verdict.outcome == "declined":
@@ -178,7 +167,7 @@ def relevant_alone(
         analysis, query_vector, [hit], sentence_vector, words, policy, known_name
     )
     chosen = _choose(candidates, policy)
-    evidence = _evidence(analysis, query_vector, weighed, chosen, sentence_vector, words)
+    evidence = _evidence(analysis, query_vector, weighed, chosen, sentence_vector, words, policy)
     return model.decide(evidence.vector()).outcome != "declined"
 
 
@@ -189,9 +178,10 @@ def _evidence(
     chosen: list[_Candidate],
     sentence_vector: Callable[[Sentence], np.ndarray],
     words: WordVectors,
+    policy: AnswerPolicy,
 ) -> Evidence:
     quote = " ".join(c.sentence.text for c in chosen)
-    covered = coverage(analysis.focus, quote, words, analysis.unfamiliar)
+    covered = coverage(analysis.focus, quote, words, policy.word_floor, analysis.unfamiliar)
     best = chosen[0].sentence
     missing = None if any(c.phrases for c in chosen) else analysis.wanted
     return Evidence(

@@ -13,25 +13,30 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..core.types import Hit
-from ..question.focus import FLOOR, WordVectors, matches
-
-POOL = 10  # passages re-ranked; the fused score's top 10 hold the answer nearly always
-WEIGHT = 0.5  # chosen on the tuning sets from a plateau (0.3-0.7) where hit@1 barely moves
+from ..question.focus import WordVectors, matches
 
 
-def soft(scores: np.ndarray, floor: float = FLOOR) -> np.ndarray:
+def soft(scores: np.ndarray, floor: float) -> np.ndarray:
     """Word matches below ``floor`` count 0; exact forms (1.0) and paraphrases stay."""
     return np.where(scores >= floor, scores, 0.0)
 
 
-def rerank(hits: Sequence[Hit], asked: Sequence[str], words: WordVectors, k: int) -> list[Hit]:
-    """The ``k`` best of ``hits`` after adding each passage's soft coverage of ``asked``."""
+def rerank(
+    hits: Sequence[Hit],
+    asked: Sequence[str],
+    words: WordVectors,
+    k: int,
+    weight: float,
+    floor: float,
+) -> list[Hit]:
+    """The ``k`` best of ``hits`` after adding ``weight`` times each passage's soft coverage
+    of ``asked`` (word matches below ``floor`` count 0)."""
     if not asked:
         return list(hits[:k])
     scored = []
     for hit in hits:
         text = f"{hit.passage.section or ''} {hit.passage.text}"
-        covered = float(soft(matches(asked, text, words)).mean())
-        scored.append(dataclasses.replace(hit, score=hit.score + WEIGHT * covered))
+        covered = float(soft(matches(asked, text, words), floor).mean())
+        scored.append(dataclasses.replace(hit, score=hit.score + weight * covered))
     scored.sort(key=lambda h: h.score, reverse=True)
     return scored[:k]

@@ -85,7 +85,6 @@ _FILLER = frozenset(
     }
 )
 Encode = Callable[[list[str]], np.ndarray]
-FLOOR = 0.5  # word cosines below this are chance resemblance, not paraphrase
 TEXTS_KEPT = 2048  # passages and sentences whose word vectors stay stacked (~50 kB each)
 
 
@@ -192,14 +191,19 @@ def matches(asked: Sequence[str], text: str, vectors: WordVectors) -> np.ndarray
 
 
 def coverage(
-    focus: Sequence[str], quote: str, vectors: WordVectors, unfamiliar: Sequence[str] = ()
+    focus: Sequence[str],
+    quote: str,
+    vectors: WordVectors,
+    floor: float,
+    unfamiliar: Sequence[str] = (),
 ) -> Coverage:
     """How well the quote matches each focus word (see :func:`matches`); ``unfamiliar`` are
-    the focus words the article never uses. No focus at all is fully covered."""
+    the focus words the article never uses, counted absent where they match below ``floor``.
+    No focus at all is fully covered."""
     if not focus:
         return Coverage(1.0, 1.0)
     scores = matches(focus, quote, vectors)
     absent = sum(
-        score < FLOOR for word, score in zip(focus, scores, strict=True) if word in unfamiliar
+        score < floor for word, score in zip(focus, scores, strict=True) if word in unfamiliar
     )
     return Coverage(float(scores.mean()), float(scores.min()), absent / len(focus))

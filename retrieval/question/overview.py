@@ -4,9 +4,9 @@ requests for an overview, while "who wrote this story?" and "what does the artic
 pizza?" are nearer questions about the article or one of its topics.
 
 A question is an overview request when its fused similarity to the nearest overview
-prototype (scored as a passage would be) reaches ``THRESHOLD`` and no other prototype is
-nearer. ``python -m tools.fit_overview`` chose the threshold: halfway between the highest
-tuning question and the lowest of the requests written to fit it
+prototype (scored as a passage would be) reaches the threshold (``tuning.json``) and no other
+prototype is nearer. ``python -m tools.fit_overview`` chose the threshold: halfway between
+the highest tuning question and the lowest of the requests written to fit it
 (``tests/data/overview_requests.jsonl``).
 """
 
@@ -31,13 +31,12 @@ ABOUT_THE_ARTICLE = (
     "When was this story published?",
     "What does the article say about them?",
 )
-THRESHOLD = 0.438
 
 
 class OverviewRecognizer:
     """The prototypes' vectors, embedded once (in the background from :meth:`warm_up`)."""
 
-    def __init__(self, embedder: FusedEmbedder, threshold: float = THRESHOLD) -> None:
+    def __init__(self, embedder: FusedEmbedder, threshold: float) -> None:
         self._embedder = embedder
         self.threshold = threshold
         self._vectors: np.ndarray | None = None
