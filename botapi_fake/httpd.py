@@ -8,13 +8,10 @@ import json
 import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
 from .files import UploadedFile
-
-if TYPE_CHECKING:
-    from .server import BotApiServer
 
 _RAW = {"text", "parse_mode", "callback_query_id", "url", "action", "language_code"}
 
@@ -46,6 +43,19 @@ def parse_params(content_type: str, body: bytes, query: str) -> dict[str, Any]:
     elif body:
         params.update(parse_qsl(body.decode(), keep_blank_values=True))
     return {key: _decode(key, value) for key, value in params.items()}
+
+
+class Api(Protocol):
+    """What the HTTP side hands requests to: the fake Bot API (``BotApiServer``)."""
+
+    def dispatch(self, path: str, content_type: str, body: bytes) -> tuple[int, dict[str, Any]]:
+        """Answer one API request: ``(status, JSON payload)``."""
+
+    def response_delay(self, method: str) -> float:
+        """How long to hold the response to a call of ``method``."""
+
+    def download(self, path: str) -> bytes | None:
+        """The file at a ``/file/bot<token>/<file_path>`` path (None: not served)."""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -83,9 +93,9 @@ class HttpServer(ThreadingHTTPServer):
 
     daemon_threads = True
     request_queue_size = 128  # a burst of concurrent bot requests must not overflow the backlog
-    api: BotApiServer
+    api: Api
 
-    def __init__(self, api: BotApiServer) -> None:
+    def __init__(self, api: Api) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.api = api
 

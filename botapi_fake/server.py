@@ -34,7 +34,8 @@ _NOT_MODIFIED = (
     "exactly the same as a current content and reply markup of the message"
 )
 _OPT_IN_UPDATES = {"chat_member", "message_reaction", "message_reaction_count"}
-_LOGS = ("sent", "edits", "callback_answers", "chat_actions", "deleted", "errors", "calls")
+_LOGS = ("sent", "edits", "callback_answers", "chat_actions", "deleted", "errors", "calls",
+         "call_times")  # fmt: skip
 
 
 def buttons(record: dict, prefix: str = "") -> list[dict]:
@@ -127,6 +128,7 @@ class BotApiServer(IncomingUpdates, FaultInjection):
                 return self._fail("", ApiError("Not Found", 404))
             token, method = match.groups()
             self._logs["calls"].append(method)
+            self._logs["call_times"].append((method, time.monotonic()))
             handler = self._methods.get(method.lower())
             if not _TOKEN.match(token):
                 return self._fail(method, ApiError("Unauthorized", 401))
@@ -370,6 +372,10 @@ class BotApiServer(IncomingUpdates, FaultInjection):
     deleted = property(lambda self: self._log("deleted"), doc="Deleted messages.")
     errors = property(lambda self: self._log("errors"), doc="Every error answer served.")
     calls = property(lambda self: self._log("calls"), doc="Called method names, in order.")
+
+    def called_at(self, method: str) -> list[float]:
+        """When ``method`` was called (``time.monotonic()``, as the request arrived), in order."""
+        return [at for name, at in self._log("call_times") if name == method]
 
     async def wait_for(self, predicate: Callable[[], T], timeout: float = 10.0) -> T:
         """Poll ``predicate`` without blocking the event loop until it returns something truthy."""

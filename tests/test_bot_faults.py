@@ -7,6 +7,7 @@ callback query, a failing getUpdates) or the files on disk holding it.
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
 import subprocess
@@ -315,6 +316,28 @@ async def test_failing_get_updates_is_one_warning_a_poll_and_stops_promptly(
     await tg.stop()
     assert time.monotonic() - began < 2
     assert_no_tracebacks(caplog)
+
+
+async def test_failed_polls_back_off_1_5x_so_five_failures_are_over_in_about_13_s(
+    bot_harness, assert_cited
+):
+    tg = bot_harness
+    tg.server.fail_method("getUpdates", 502, "Bad Gateway", count=5)
+    pushed = tg.server.push_text(USER, USER, QUESTION)  # asked as the hiccup begins
+    await tg.start()
+
+    def six_polls() -> list[float]:
+        polls = tg.server.called_at("getUpdates")
+        return polls[:6] if len(polls) >= 6 else []
+
+    polls = await tg.server.wait_for(six_polls, timeout=30)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(polls)]
+    waits = [1.0, 1.5, 2.25, 3.375, 5.0625]  # 1.5x from 1 s, as in PTB's network loop
+    # Each gap is its wait plus two round trips to 127.0.0.1; the slack is for a busy CPU.
+    assert all(w - 0.02 <= gap <= w + 0.75 for gap, w in zip(gaps, waits, strict=True)), gaps
+    assert all(1.25 <= b / a <= 1.75 for a, b in itertools.pairwise(gaps)), gaps
+    assert polls[-1] - polls[0] < 15.0, gaps  # doubling waited 31 s
+    assert_cited(await tg.reply(pushed))
 
 
 async def test_a_bot_without_admins_warns_at_start_up_and_scopes_no_admin_menu(

@@ -11,14 +11,13 @@ import logging
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
 from telegram.error import TelegramError
 
 from retrieval import RebuildCancelled, RetrievalError
 from wording import N_, translate
 
-from .services import Services
+from .services import Rebuild, Services
 
 log = logging.getLogger(__name__)
 
@@ -26,18 +25,6 @@ SHUTDOWN_WAIT = 10.0  # seconds a stopping bot gives a cancelled rebuild to let 
 Report = Callable[[str], Awaitable[object]]
 REBUILT = N_("{passages} passages in {seconds:.1f} s")
 INTERNAL_ERROR = N_("internal error ({error})")
-
-
-@dataclass
-class Rebuild:
-    """A running rebuild: its task and the flag that cancels it."""
-
-    task: asyncio.Task[None]
-    cancel: threading.Event = field(default_factory=threading.Event)
-
-    def running(self) -> bool:
-        """Whether it has not finished yet."""
-        return not self.task.done()
 
 
 def start_rebuild(

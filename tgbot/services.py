@@ -1,13 +1,15 @@
 """What the handlers share for the bot's lifetime: engine, batcher, limits, usage log,
-conversations, uploads."""
+conversations, uploads, the running rebuild."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Hashable, MutableMapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import User
 from telegram.ext import ContextTypes
@@ -19,9 +21,6 @@ from usage import UsageRecorder, database_path
 from .batching import QuestionBatcher
 from .conversations import ChatConversations
 from .uploads import Uploads
-
-if TYPE_CHECKING:
-    from .rebuilds import Rebuild
 
 REPEAT_PRESS_WINDOW = 30.0  # seconds in which the same source button sends its passage once
 CHOSEN = "article"  # the chat_data key of the article a chat picked
@@ -62,6 +61,18 @@ class RepeatFilter:
         seen = self._seen.get(key)
         self._seen[key] = now
         return seen is None or now - seen >= self.window
+
+
+@dataclass
+class Rebuild:
+    """A running rebuild (``rebuilds.start_rebuild``): its task and the flag that cancels it."""
+
+    task: asyncio.Task[None]
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+    def running(self) -> bool:
+        """Whether it has not finished yet."""
+        return not self.task.done()
 
 
 @dataclass

@@ -27,7 +27,9 @@ JSONDict = dict[str, Any]
 RETRIES_AFTER_FLOOD = 5
 UNTHROTTLED = frozenset({"sendChatAction", "answerCallbackQuery"})
 SEND_BACKOFF = (0.5, 1.0, 2.0)  # seconds before each retry of a transient send failure
-POLL_BACKOFF_MAX = 30.0
+# The waits between failed polls: PTB's network loop grows them 1.5x from 1 s up to 30 s, so a
+# hiccup of five failed polls is over in 13 s, where doubling took 31 s.
+POLL_BACKOFF_FIRST, POLL_BACKOFF_GROWTH, POLL_BACKOFF_MAX = 1.0, 1.5, 30.0
 # Telegram answers in well under a second; a slow link gets half a minute before a send is
 # given up (PTB's default of 5 s timed out answers that had been delivered).
 TIMEOUTS = {"connect_timeout": 10.0, "read_timeout": 30.0, "write_timeout": 30.0}
@@ -108,13 +110,21 @@ def rate_limiter(settings: Settings) -> MessageRateLimiter:
     )
 
 
+def next_poll_wait(previous: float) -> float:
+    """The wait after a failed poll, given the wait after the one before (0: it succeeded)."""
+    if not previous:
+        return POLL_BACKOFF_FIRST
+    return min(POLL_BACKOFF_MAX, previous * POLL_BACKOFF_GROWTH)
+
+
 class PollingRequest(HTTPXRequest):
     """The long-polling connection, backing off quietly while getUpdates fails.
 
     PTB's polling loop logs every failed poll with a traceback and sleeps between retries
-    where a stop cannot interrupt it. Here a server or network error is logged in one line
-    and waited out inside the request, which stopping the bot cancels at once; the loop
-    then sees a timeout, which it retries without a traceback or a sleep of its own.
+    where a stop cannot interrupt it (a bot stopped at the 30 s cap would wait it out). Here a
+    server or network error is logged in one line and waited out inside the request, which
+    stopping the bot cancels at once; the loop then sees a timeout, which it retries without a
+    traceback or a sleep of its own. The waits grow as in PTB's loop (``next_poll_wait``).
     """
 
     def __init__(self) -> None:
@@ -129,7 +139,7 @@ class PollingRequest(HTTPXRequest):
         *args: Any,
         **kwargs: Any,
     ) -> tuple[int, bytes]:
-        """Poll; on a 5xx or a network error, warn, wait (growing to 30 s) and time out."""
+        """Poll; on a 5xx or a network error, warn, wait (1 s, growing 1.5x to 30 s), time out."""
         try:
             code, payload = await super().do_request(url, method, request_data, *args, **kwargs)
         except TimedOut:
@@ -146,7 +156,7 @@ class PollingRequest(HTTPXRequest):
             # or PTB's traceback. Unconfirmed updates come again after a restart.
             log.warning("getUpdates failed at shutdown (%s); updates may come again", failure)
             return 200, b'{"ok": true, "result": []}'
-        self._backoff = min(POLL_BACKOFF_MAX, self._backoff * 2 or 1.0)
-        log.warning("getUpdates failed (%s); polling again in %.0f s", failure, self._backoff)
+        self._backoff = next_poll_wait(self._backoff)
+        log.warning("getUpdates failed (%s); polling again in %.1f s", failure, self._backoff)
         await asyncio.sleep(self._backoff)
         raise TimedOut(f"getUpdates failed ({failure})")
