@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .answer.answerability import AnswerabilityModel, load_model
+from .answer.combine import combine
 from .answer.tuning import Tuning, load_tuning
 from .core.errors import (
     ArticleEmpty,
@@ -42,6 +43,7 @@ from .pipeline import Pipeline
 from .question.conversation import Turn
 from .question.focus import WordVectors
 from .question.overview import OverviewRecognizer
+from .question.parts import parts_of
 from .question.validate import validate_question
 from .snapshot import LibraryChange, Snapshot
 from .text import language
@@ -357,6 +359,23 @@ class Engine:
         """
         questions = [validate_question(q, self.settings.max_question_chars) for q in questions]
         histories = [()] * len(questions) if histories is None else histories
+        # A two-part question is answered part by part, in the same batch, then joined.
+        split = [parts_of(q) for q in questions]
+        answers = iter(
+            self._answer_each(
+                [p for parts in split for p in parts],
+                [h for parts, h in zip(split, histories, strict=True) for _ in parts],
+                article_id,
+            )
+        )
+        return [
+            combine(q, [next(answers) for _ in parts]) if len(parts) > 1 else next(answers)
+            for q, parts in zip(questions, split, strict=True)
+        ]
+
+    def _answer_each(
+        self, questions: Sequence[str], histories: Sequence[Sequence[Turn]], article_id: str | None
+    ) -> list[Answer]:
         snapshot = self.snapshot  # one snapshot for the whole batch, even if a swap happens
         rows = snapshot.article_rows(article_id)
         read = [
