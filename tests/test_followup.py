@@ -170,3 +170,20 @@ def test_a_form_of_a_name_is_at_most_a_few_letters_longer():
     lexicon = EntityLexicon(chunk_article(text))
     assert [n.text for n in lexicon.names("syria", phrase=True)] == ["syria"]
     assert lexicon.names("mont", phrase=True) == []
+
+
+def test_he_is_the_person_asked_about_not_the_first_one_the_quote_names():
+    """After "who was Karl Dent?", answered by a quote that names Omar Hale first, "he" is
+    still Dent (a newcomer saw "how old was he?" after Raisi become Pezeshkian's age)."""
+    article = (
+        "Mayor Omar Hale opened the bridge on Monday. Hale said he was proud of the town.\n\n"
+        "The town's new mayor, Omar Hale, took office after the death of former Mayor Karl "
+        "Dent in a car crash. Dent had planned the bridge for years, and he raised its funds."
+    )
+    lexicon = EntityLexicon(chunk_article(article))
+    quote = (
+        "The town's new mayor, Omar Hale, took office after the death of former Mayor Karl "
+        "Dent in a car crash."
+    )
+    previous = turn("who was karl dent?", quote)
+    assert rewrite("how old was he?", [previous], lexicon).query == "how old was Karl Dent?"
