@@ -11,8 +11,9 @@ def article_excerpt(article_text: str, lines: int) -> str:
 
 
 class RebuildGate(logging.Filter):
-    """Once armed, holds the next rebuild at its first progress line (logged by
-    ``Engine.build`` in the worker thread) until opened: a reindex deterministically running.
+    """Once armed, holds the next rebuild at its "indexed ..." progress line (logged by the
+    index builder in the worker thread, once the index is assembled and before it is checked
+    and published) until opened: a reindex deterministically running.
     A logger filter, so no handler lock is held while it waits."""
 
     def __init__(self, timeout: float) -> None:
@@ -21,7 +22,8 @@ class RebuildGate(logging.Filter):
         self.armed, self.reached, self.opened = (threading.Event() for _ in range(3))
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.funcName == "build" and self.armed.is_set() and not self.reached.is_set():
+        indexed = record.getMessage().startswith("indexed ")
+        if indexed and self.armed.is_set() and not self.reached.is_set():
             self.reached.set()
             self.opened.wait(self.timeout)
         return True
