@@ -9,7 +9,16 @@ from retrieval.evaluation import Report
 from retrieval.library import ArticleRecord
 from retrieval.snapshot import LibraryChange
 from retrieval.types import Answer
-from wording import INTRODUCTION, SOURCES, language_name, reply_text, searched_note, translate
+from wording import (
+    FACT_SOURCE,
+    INTRODUCTION,
+    SOURCES,
+    byline,
+    language_name,
+    reply_text,
+    searched_note,
+    translate,
+)
 
 
 def answer_json(answer: Answer) -> dict[str, object]:
@@ -29,6 +38,8 @@ def render_answer(answer: Answer, *, titled: bool = True) -> str:
     note = searched_note(answer)
     if note:
         lines.append(f"({note})")
+    if answer.fact is not None and answer.answered:
+        lines += ["", translate(answer.language, FACT_SOURCE)]
     if answer.citations:
         lines += ["", translate(answer.language, SOURCES) + ":"]
         for c in answer.citations:
@@ -80,15 +91,17 @@ def _count(part: int, whole: int) -> str:
 
 
 def render_articles(articles: Sequence[ArticleRecord], rows: Mapping[str, range]) -> str:
-    """One line per article: id, passages, when and by whom it was added, title, language
-    (when known) and source."""
+    """One line per article: id, passages, when and by whom it was added, title, language,
+    author and publication date (when known) and source."""
     lines = [f"{len(articles)} articles"]
     for a in articles:
         by = f" by {a.added_by}" if a.added_by is not None else ""
         language = f" · {language_name(a.language, None)}" if a.language else ""
+        written = byline(a.author, a.published)
+        about = f"{language} · {written}" if written else language
         lines.append(
             f"  {a.id}  {len(rows.get(a.id, ())):>5} passages  v{a.version}  "
-            f"added {a.added_at}{by}  {a.title}{language} ({a.source})"
+            f"added {a.added_at}{by}  {a.title}{about} ({a.source})"
         )
     return "\n".join(lines)
 
