@@ -19,12 +19,14 @@ from retrieval import (
     ConversationStore,
     Engine,
     InvalidQuestion,
+    QuestionTooLong,
     RetrievalError,
     evaluate,
     read_questions,
     validate_question,
 )
 from usage import UsageDatabaseError, UsageLog, database_path, summary_lines
+from wording import TOO_LONG, translate
 
 from .render import answer_json, render_answer, render_articles, render_change, render_report
 from .sources import read_source
@@ -128,6 +130,8 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
         replace=args.replace,
         server_path=source.server_path,
         progress=lambda line: print(line, file=sys.stderr),
+        author=source.author,
+        published=source.published,
     )
     print(render_change(change))
     return 0
@@ -194,10 +198,16 @@ def _answer_line(
         history = conversations.history(conversation) if conversation is not None else ()
         answer = engine.answer(question, history, article_id=article_id)
     except (InvalidQuestion, ValueError) as exc:
+        # The answer a reader sees says why, as the bot's reply does: too long, or no question.
+        refusal = (
+            translate(None, TOO_LONG, length=exc.length, limit=exc.limit)
+            if isinstance(exc, QuestionTooLong)
+            else EMPTY_LINE_ANSWER
+        )
         return {
             "question": question,
             "searched": question,
-            "answer": EMPTY_LINE_ANSWER,
+            "answer": refusal,
             "abstained": True,
             "outcome": "declined",
             "answered": False,

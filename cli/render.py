@@ -6,7 +6,16 @@ import textwrap
 from collections.abc import Mapping, Sequence
 
 from retrieval import Answer, ArticleRecord, LibraryChange, Report
-from wording import INTRODUCTION, SOURCES, language_name, reply_text, searched_note, translate
+from wording import (
+    FACT_SOURCE,
+    INTRODUCTION,
+    SOURCES,
+    byline,
+    language_name,
+    reply_text,
+    searched_note,
+    translate,
+)
 
 
 def answer_json(answer: Answer) -> dict[str, object]:
@@ -26,6 +35,8 @@ def render_answer(answer: Answer, *, titled: bool = True) -> str:
     note = searched_note(answer)
     if note:
         lines.append(f"({note})")
+    if answer.fact is not None and answer.answered:
+        lines += ["", translate(answer.language, FACT_SOURCE)]
     if answer.citations:
         lines += ["", translate(answer.language, SOURCES) + ":"]
         for c in answer.citations:
@@ -77,15 +88,17 @@ def _count(part: int, whole: int) -> str:
 
 
 def render_articles(articles: Sequence[ArticleRecord], rows: Mapping[str, range]) -> str:
-    """One line per article: id, passages, when and by whom it was added, title, language
-    (when known) and source."""
+    """One line per article: id, passages, when and by whom it was added, title, language,
+    author and publication date (when known) and source."""
     lines = [f"{len(articles)} articles"]
     for a in articles:
         by = f" by {a.added_by}" if a.added_by is not None else ""
         language = f" · {language_name(a.language, None)}" if a.language else ""
+        written = byline(a.author, a.published)
+        about = f"{language} · {written}" if written else language
         lines.append(
             f"  {a.id}  {len(rows.get(a.id, ())):>5} passages  v{a.version}  "
-            f"added {a.added_at}{by}  {a.title}{language} ({a.source})"
+            f"added {a.added_at}{by}  {a.title}{about} ({a.source})"
         )
     return "\n".join(lines)
 

@@ -14,10 +14,12 @@ from .core.errors import (
     LibraryUnavailable,
     ModelNotFound,
     NothingToRollBack,
+    QuestionTooLong,
     RebuildCancelled,
     ReindexInProgress,
     RetrievalError,
     SanityCheckFailed,
+    UrlRefused,
 )
 from .core.settings import DEFAULT_EMBEDDERS, DEFAULT_MODEL, EmbedderKey, EngineSettings
 from .core.types import Answer, ArticleRef, Citation, Hit, Passage, Sentence
@@ -63,6 +65,7 @@ __all__ = [
     "NothingToRollBack",
     "Passage",
     "Preview",
+    "QuestionTooLong",
     "RebuildCancelled",
     "ReindexInProgress",
     "Report",
@@ -72,6 +75,7 @@ __all__ = [
     "Snapshot",
     "Turn",
     "Upload",
+    "UrlRefused",
     "document_kind",
     "evaluate",
     "is_chatter",

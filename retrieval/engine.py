@@ -93,7 +93,9 @@ class Engine:
         )
         self.words = WordVectors(self.embedder.words.encode)
         tuning = tuning or load_tuning()
-        overview = OverviewRecognizer(self.embedder, tuning.overview_threshold)
+        overview = OverviewRecognizer(
+            self.embedder, tuning.overview_threshold, tuning.fact_threshold
+        )
         overview.warm_up()
         self.pipeline = Pipeline(
             tuning, self.words, model or load_model(), self.settings.top_k, overview
@@ -159,13 +161,16 @@ class Engine:
         replace: str | None = None,
         server_path: Path | None = None,
         progress: Progress | None = None,
+        author: str | None = None,
+        published: str | None = None,
     ) -> LibraryChange:
         """Add an article (or, with ``replace``, a new revision of that article), build the
         index of the new library, check it and swap it in. On any failure the library and the
         serving index stay as they were.
 
         ``text`` is stored as given; citations' offsets point into it. ``server_path`` marks
-        an article read from a file on the server: rebuilds read that file again.
+        an article read from a file on the server: rebuilds read that file again. ``author``
+        and ``published`` are what the document says about itself (see :class:`ArticleRecord`).
         """
         started = time.perf_counter()
         with self._exclusive():
@@ -181,6 +186,8 @@ class Engine:
                 original_name=original_name,
                 server_path=server_path,
                 replaces=replaced,
+                author=author,
+                published=published,
             )
             change = f"{'replace' if replaced else 'add'} {record.id}"
             snapshot = self._publish_version(current.with_article(record, change), progress)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .answer.about import about_article
 from .answer.answerability import AnswerabilityModel
 from .answer.compose import compose, overview, relevant_alone
 from .answer.rerank import rerank
@@ -61,9 +62,12 @@ class Pipeline:
     ) -> Answer:
         """The answer to a question already read and embedded (``vector``), from the passages
         of ``rows`` (one article) or of the whole library."""
-        if self.overview.asks(vector):
+        asked = self.overview.request(vector)
+        if asked == "overview":
             lead = snapshot.stored.passages[rows.start if rows else 0]
             return overview(analysis.question, lead, analysis.language)
+        if asked is not None:  # of the article searched, or (as an overview) the first one
+            return about_article(analysis, asked, snapshot.article_at(rows))
         shortlist = self.rerank(analysis, self.search(snapshot, analysis, vector, rows))
         return self.compose(snapshot, analysis, followup, vector, shortlist)
 

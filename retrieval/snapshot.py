@@ -94,11 +94,21 @@ class Snapshot:
         """The articles this index answers from, in library order."""
         return tuple(a.record for a in self.stored.articles)
 
+    def article(self, article_id: str) -> ArticleRecord | None:
+        """The record of one article of this index, if it has that article."""
+        return next((a for a in self.articles if a.id == article_id), None)
+
+    def article_at(self, rows: range | None) -> ArticleRecord:
+        """The article whose passages are ``rows`` (None: the library's first article)."""
+        if rows is None:
+            return self.articles[0]
+        return next(a.record for a in self.stored.articles if a.rows == rows)
+
     def language_of(self, article_id: str) -> str | None:
         """The ISO 639-1 code of one article's language: as recorded, or (for an article
         recorded before languages were) identified from its passages once, on first use."""
         if article_id not in self.languages:
-            record = next((a for a in self.articles if a.id == article_id), None)
+            record = self.article(article_id)
             language = record.language if record else None
             if record is not None and language is None:
                 rows = self.rows[article_id]

@@ -358,7 +358,8 @@ def test_a_question_about_the_article_or_its_topics_is_no_overview_request(engin
 
 def test_the_nearest_prototype_decides_whatever_the_threshold(engine):
     """With no threshold, a question about the article's author still is no request."""
-    recognizer = OverviewRecognizer(engine.embedder, threshold=-1.0)
+    fact = load_tuning().fact_threshold
+    recognizer = OverviewRecognizer(engine.embedder, threshold=-1.0, fact=fact)
     vectors = engine.embedder.encode_queries(["Who wrote this article?", "summarize it"])
     assert [recognizer.asks(v) for v in vectors] == [False, True]
 

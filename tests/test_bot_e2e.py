@@ -12,8 +12,9 @@ from tgbot.admin import NOT_ADMIN
 from tgbot.formatting import SOURCE_DATA_PREFIX as SOURCES
 from tgbot.formatting import parse_callback
 from tgbot.info import COMMANDS, USER_COMMANDS
-from tgbot.questions import NEW_CONVERSATION, NON_TEXT_HINT, SLOW_DOWN, TOO_LONG, USAGE
+from tgbot.questions import NEW_CONVERSATION, NON_TEXT_HINT, SLOW_DOWN, USAGE
 from tgbot.sources import STALE_SOURCE
+from wording import TOO_LONG
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

@@ -221,3 +221,69 @@ def test_engine_refuses_a_missing_or_empty_article(engine_factory, tmp_path, con
 )
 def test_sentences_of_other_scripts_end_at_their_own_marks_with_their_quotes(paragraph, sentences):
     assert [s.text for s in split_sentences(paragraph)] == sentences
+
+
+TITLED = (
+    "Russia and Iran move closer as their presidents meet\n\n"
+    "On Friday, Putin met Pezeshkian in Ashgabat. They talked for an hour about trade.\n\n"
+    "Why the deal matters\n\n"
+    "The treaty binds both countries for twenty years. It was signed in January.\n"
+)
+
+
+def test_a_plain_text_title_line_is_the_title_and_section_not_a_passage():
+    title = "Russia and Iran move closer as their presidents meet"
+    passages = chunk_article(TITLED)
+    assert article_title(TITLED) == title
+    assert passages[0].section == title
+    assert not any(title in p.text or title in s.text for p in passages for s in p.sentences)
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Putin met Pezeshkian on Friday.",  # a sentence, not a headline
+        "the talks went on for hours and",  # text that continues below it
+        "On Friday, Putin met Pezeshkian in Ashgabat, where the two men talked for hours "
+        "about trade and arms, and then about the war in Ukraine and the sanctions",
+    ],
+)
+def test_an_opening_line_that_reads_as_text_stays_a_passage(opening):
+    source = f"{opening}\nthey said it went well. Both sides want more talks.\n"
+    assert chunk_article(source)[0].text.startswith(opening.split()[0])
+    assert all(p.section is None for p in chunk_article(source))
+
+
+def test_sentence_case_headings_between_paragraphs_become_sections():
+    assert [p.section for p in chunk_article(TITLED)][-1] == "Why the deal matters"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "He left the room",  # after a paragraph, but a list item follows it
+        "It was over and",  # a sentence cut at a line break
+        "Two items here",  # after another short line: a list
+    ],
+)
+def test_ordinary_short_lines_are_not_sentence_case_headings(line):
+    source = (
+        "Putin met Pezeshkian on Friday. They talked for an hour.\n"
+        + ("Some short line\n" if line == "Two items here" else "")
+        + f"{line}\n"
+        + ("then something\n" if line == "He left the room" else "")
+        + "The treaty binds both countries for twenty years. It was signed in January.\n"
+    )
+    passages = chunk_article(source)
+    assert all(p.section is None for p in passages)
+    assert any(p.text == line for p in passages)
+
+
+def test_the_engine_never_quotes_an_article_title_line(engine_factory, tmp_path):
+    path = tmp_path / "titled.txt"
+    path.write_text(TITLED, encoding="utf-8")
+    engine = engine_factory(article_path=path)
+    answer = engine.answer("Are Russia and Iran moving closer as their presidents meet?")
+    assert answer.citations
+    assert all("move closer" not in c.quote for c in answer.citations)
+    assert engine.articles()[0].title == "Russia and Iran move closer as their presidents meet"

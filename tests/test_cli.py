@@ -269,7 +269,9 @@ def test_add_reads_html_and_pdf_files_and_links_like_the_chat(library_cli, tmp_p
         (("ask", "--article", "nosuchid", "Who met?"), "no article with id 'nosuchid'"),
         (("add", "/no/such/file.txt"), "not found: /no/such/file.txt"),
         (("add", "report.docx"), ".docx documents are not supported"),
-        (("add", "/no/such/file.pdf"), "cannot read /no/such/file.pdf"),
+        (("add", "/no/such/file.pdf"), "file not found: /no/such/file.pdf"),
+        (("add", "ftp://example.com/a.txt"), "ftp links are not supported"),
+        (("add", "not a url"), "no such file: not a url (and it is not an http(s) link)"),
         (("add", "http://127.0.0.1:9/article"), "not a public address"),
         (("rollback",), "no earlier version"),
     ],
@@ -279,6 +281,8 @@ def test_add_reads_html_and_pdf_files_and_links_like_the_chat(library_cli, tmp_p
         "add missing file",
         "add docx",
         "add missing pdf",
+        "add ftp link",
+        "add neither file nor link",
         "add private link",
         "rollback",
     ],
@@ -289,6 +293,39 @@ def test_library_commands_refuse_bad_input_with_one_error_line(library_cli, args
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1 and says in errors[0], result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "says"),
+    [
+        ("random.txt", bytes(range(1, 256)) * 8, "random.txt is not a text file (it holds binary"),
+        ("latin.txt", "Café crème au lait.".encode("latin-1"), "latin.txt is not UTF-8 text"),
+        ("random.pdf", bytes(range(255, -1, -1)) * 8, "the file is not a PDF"),
+        ("cut.pdf", b"%PDF-1.4\n" + bytes(range(256)) * 8, "the PDF is damaged"),
+    ],
+)
+def test_add_says_in_one_line_why_a_file_cannot_be_read(library_cli, tmp_path, name, data, says):
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = library_cli.run("add", str(path))
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert says in result.stderr and "codec" not in result.stderr
+
+
+def test_ask_json_says_a_question_is_too_long_and_gives_the_limit(indexed, cli):
+    question = "why " * 399 + "abc"  # 1,599 characters
+    result = cli.run("ask", "--json", stdin=f"{question}\n\n", MAX_QUESTION_CHARS="1000")
+    assert result.returncode == 0, result.stderr
+    long, empty = (json.loads(line) for line in result.stdout.splitlines())
+    assert long["answer"] == (
+        "That question is 1599 characters long. Please shorten it to 1000 or fewer."
+    )
+    assert long["outcome"] == "declined" and "the limit is 1000" in long["error"]
+    assert empty["answer"] == "Please ask a question."
+    single = cli.run("ask", question, MAX_QUESTION_CHARS="1000")
+    assert single.returncode == 1
+    assert single.stderr == "error: the question is 1599 characters long; the limit is 1000\n"
 
 
 def test_ask_json_lines_of_one_conversation_are_one_chat(indexed, cli, check_answer_json):

@@ -1,6 +1,7 @@
 """The extractors on real small files made here: an HTML page with site chrome, real PDFs."""
 
 import io
+import logging
 
 import pypdf
 import pytest
@@ -138,9 +139,33 @@ def test_empty_documents_are_refused(data):
         extract(data, "text")
 
 
-def test_binary_data_sent_as_text_is_unreadable():
-    with pytest.raises(DocumentUnreadable):
-        extract(b"PK\x03\x04\x14\x00\x00\x00binary zip" * 20, "text")
+@pytest.mark.parametrize(
+    "data",
+    [b"PK\x03\x04\x14\x00\x00\x00binary zip" * 20, bytes(range(1, 256)) * 8],
+    ids=["with NUL bytes", "control bytes"],
+)
+def test_binary_data_sent_as_text_is_not_a_text_file(data):
+    with pytest.raises(DocumentUnreadable, match="is not a text file"):
+        extract(data, "text")
+
+
+def test_text_in_another_encoding_is_refused_as_not_utf8_not_as_binary():
+    with pytest.raises(DocumentUnreadable, match="not UTF-8 text; save it as UTF-8"):
+        extract("Café crème: déjà vu.\n".encode("latin-1"), "text")
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (bytes(range(255, -1, -1)) * 8, "the file is not a PDF"),
+        (b"%PDF-1.4\n" + bytes(range(256)) * 8, "the PDF is damaged and cannot be read"),
+    ],
+    ids=["random bytes", "a PDF header, then garbage"],
+)
+def test_a_broken_pdf_is_one_error_and_no_pypdf_warnings(caplog, data, says):
+    with caplog.at_level(logging.DEBUG), pytest.raises(DocumentUnreadable, match=says):
+        extract(data, "pdf")
+    assert not [r for r in caplog.records if r.name.startswith("pypdf")]
 
 
 # --- document types ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 
 import pytest
 
@@ -44,6 +45,28 @@ def test_an_added_article_is_stored_exactly_with_its_manifest_and_original(libra
         "version": 1,
     }
     assert on_disk["sha256"] == text_sha256(TWO)
+
+
+def test_an_articles_author_and_date_are_kept_and_old_manifests_load_without_them(library):
+    record = library.add(
+        TWO, title="Two", source="two.html", author="Jane Doe", published="2024-05-01"
+    )
+    (kept,) = Library(library.folder).articles()
+    assert (
+        (kept.author, kept.published)
+        == ("Jane Doe", "2024-05-01")
+        == (
+            record.author,
+            record.published,
+        )
+    )
+    version = library.folder / "versions" / "000001.json"
+    old = json.loads(version.read_text())
+    for article in old["articles"]:  # as written before articles had an author and a date
+        del article["author"], article["published"]
+    version.write_text(json.dumps(old))
+    (loaded,) = Library(library.folder).articles()
+    assert (loaded.title, loaded.author, loaded.published) == ("Two", None, None)
 
 
 def test_replace_keeps_the_id_and_bumps_the_version(library):
@@ -129,11 +152,20 @@ def test_missing_article_raises_article_not_found(tmp_path):
         read_article(tmp_path)
 
 
-def test_undecodable_article_raises_article_not_found(tmp_path):
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (b"\xff\xfe\x00 not utf-8 \xc3", "is not a text file (it holds binary data)"),
+        ("Café crème.".encode("latin-1"), "is not UTF-8 text; save it as UTF-8"),
+    ],
+    ids=["binary", "latin-1"],
+)
+def test_undecodable_article_raises_article_not_found_saying_why(tmp_path, data, says):
     path = tmp_path / "article.txt"
-    path.write_bytes(b"\xff\xfe\x00 not utf-8 \xc3")
-    with pytest.raises(ArticleNotFound):
+    path.write_bytes(data)
+    with pytest.raises(ArticleNotFound, match=re.escape(says)) as raised:
         read_article(path)
+    assert "codec" not in str(raised.value) and str(path) in str(raised.value)
 
 
 @pytest.mark.parametrize("content", ["", "  \n\n\t\n"])

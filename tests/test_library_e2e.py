@@ -283,12 +283,14 @@ async def test_bad_uploads_get_one_line_and_leave_the_library_as_it_was(lib, sma
         ((b"", "empty.txt", text, None), "the document is empty"),
         ((drawing_only_pdf(), "scan.pdf", pdf, None), "no text layer"),
         ((html_page("<nav><a>Login</a></nav>"), "shop.html", "text/html", None), "no article"),
+        ((bytes(range(1, 256)) * 8, "notes.txt", text, None), "is not a text file"),
+        ((bytes(range(255, -1, -1)) * 8, "random.pdf", pdf, None), "the file is not a PDF"),
     ]
     for (data, name, mime, size), expected in cases:
         reply = await upload(lib, data, name, mime, file_size=size)
         assert expected in reply["text"] and "\n" not in reply["text"], reply["text"]
         assert buttons(reply) == []
-    assert len(lib.server.files.downloads) == 4  # the two oversized files were never fetched
+    assert len(lib.server.files.downloads) == 6  # the two oversized files were never fetched
 
     slow = pages.add("/slow", html_page(ARTICLE), delay=2.0)
     for hop in range(8):

@@ -101,6 +101,23 @@ def test_the_article_list_names_each_articles_language_in_the_readers_language()
     assert labels[0] == "Добавить как новую статью" and labels[-1] == "Отмена"
 
 
+def test_the_article_list_shows_who_wrote_each_article_and_when_to_everyone():
+    articles = [
+        dataclasses.replace(record(1), author="Jane <Doe>", published="2024-05-01"),
+        dataclasses.replace(record(2), published="2023-01-02"),
+        record(3),  # an old manifest, or a document that did not say
+    ]
+    for admin in (True, False):
+        text = "".join(paginate(articles_blocks(articles, {}, admin=admin, chosen=None)))
+        assert "\nby Jane &lt;Doe&gt; · published 2024-05-01\n" in text
+        assert "\npublished 2023-01-02\n" in text
+        assert text.count("published") == 2
+    russian = "".join(
+        paginate(articles_blocks(articles, {}, admin=False, chosen=None, language="ru"))
+    )
+    assert "автор: Jane &lt;Doe&gt; · опубликована 2024-05-01" in russian
+
+
 def test_preview_names_everything_the_admin_decides_on():
     preview = Preview("T <1>", "t.pdf", 12_345, 2_000, ("A", "B & C"), 17, "It opens.")
     text = "".join(paginate(preview_blocks(preview)))

@@ -124,6 +124,10 @@ def answer_blocks(
     question, then a Sources block: number, article title (when the library has several
     articles: ``titled``), section and a short quote."""
     language = language or answer.language
+    if answer.fact is not None:  # the article's record answered: there is no quote to cite
+        message = wording.fact_message(answer.fact, language)
+        source = Block(translate(language, wording.FACT_SOURCE), "i")
+        return directed([Block(message), Block("\n\n"), source], language)
     hedged = answer.outcome == "hedged"
     blocks = [Block(wording.hedge_intro(answer, language) + " ")] if hedged else []
     blocks += _highlighted(answer, language) + _searched(answer, language)
@@ -196,15 +200,23 @@ def source_keyboard(
 
 
 def passage_blocks(
-    passage: Passage, start: int, end: int, language: str | None = None, *, titled: bool = True
+    passage: Passage,
+    start: int,
+    end: int,
+    language: str | None = None,
+    *,
+    titled: bool = True,
+    byline: str = "",
 ) -> list[Block]:
-    """The article's title (when the library has several: ``titled``), section and
-    paragraph, then the whole passage with the quoted span underlined."""
+    """The article's title (when the library has several: ``titled``), its ``byline`` (who
+    wrote it and when, see :func:`wording.byline`), section and paragraph, then the whole
+    passage with the quoted span underlined."""
     begin = max(0, start - passage.start)
     finish = max(begin, min(len(passage.text), end - passage.start))
     section = embed(passage.section, language) if passage.section else None
     paragraph = translate(language, PARAGRAPH, n=passage.paragraph)
     where = [Block(embed(passage.article_title, language), "b"), Block(" · ")] if titled else []
+    where += [Block(f"{byline} · ")] if byline else []
     where.append(Block(f"{section or translate(language, INTRODUCTION)} · {paragraph}\n\n"))
     text = passage.text
     runs = [text[:begin], text[begin:finish], text[finish:]]

@@ -176,6 +176,8 @@ async def _add_and_report(
                 original=upload.original,
                 original_name=upload.original_name,
                 replace=replace,
+                author=upload.article.author,
+                published=upload.article.date,
             )
         except ReindexInProgress:
             svc.uploads.put_back(pending)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from retrieval import ArticleRecord, LibraryChange, Preview
-from wording import N_, embed, language_name, translate
+from wording import N_, byline, embed, language_name, translate
 
 from .formatting import Block, directed, shorten
 
@@ -165,14 +165,16 @@ def articles_blocks(
     chosen: str | None,
     language: str | None = None,
 ) -> list[Block]:
-    """The library: id, title, language, source, when and by whom, passages (admins); titles
-    and languages (readers)."""
+    """The library: id, title, language, author and date, source, when and by whom, passages
+    (admins); titles, languages, authors and dates (readers)."""
     say = functools.partial(translate, language)
     blocks = [Block(say(ARTICLES, count=len(articles)), "b")]
     for i, article in enumerate(articles, 1):
         mark = " ✓" if article.id == chosen else ""
         blocks += [Block(f"\n\n{i}. "), Block(embed(article.title, language), "b")]
         blocks.append(Block(_language(article, language) + mark))
+        written = byline(article.author, article.published, language)
+        blocks += [Block("\n" + written)] if written else []
         if admin:
             facts = say(ADMIN_FACTS, id=article.id, passages=passages.get(article.id, 0))
             added = (

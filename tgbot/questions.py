@@ -13,12 +13,12 @@ from telegram.ext import ContextTypes
 from retrieval import (
     ArticleUnknown,
     InvalidQuestion,
+    QuestionTooLong,
     is_chatter,
-    normalize_question,
     validate_question,
 )
 from usage import QuestionEntry
-from wording import N_, reply_language, say
+from wording import N_, TOO_LONG, reply_language, say
 
 from . import formatting as fmt
 from . import library_format as lf
@@ -29,7 +29,6 @@ from .services import Services, chosen_article, services
 USAGE = N_("Usage: /ask QUESTION, for example: /ask What is the article about?")
 NON_TEXT_HINT = N_("I can only read text. Please type your question about the article.")
 SLOW_DOWN = N_("You're asking faster than I can keep up with. Please wait a minute and try again.")
-TOO_LONG = N_("That question is {length} characters long. Please shorten it to {limit} or fewer.")
 UNKNOWN_COMMAND = N_("I don't know that command. Try /help.")
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 NEW_CONVERSATION = N_("Starting over: your next question won't lean on the earlier ones.")
@@ -102,10 +101,11 @@ async def answer_question(
     user = user_language(message.from_user)
     try:
         question = validate_question(text, svc.settings.max_question_chars)
+    except QuestionTooLong as long:
+        await reply_plain(message, say(user, TOO_LONG, length=long.length, limit=long.limit))
+        return
     except InvalidQuestion:
-        length, limit = len(normalize_question(text)), svc.settings.max_question_chars
-        refusal = say(user, TOO_LONG, length=length, limit=limit) if length else say(user, USAGE)
-        await reply_plain(message, refusal)
+        await reply_plain(message, say(user, USAGE))
         return
     if message.from_user and not svc.limiter.allow(message.from_user.id):
         await reply_plain(message, say(user, SLOW_DOWN))
@@ -121,7 +121,8 @@ async def answer_question(
         answer = await svc.batcher.answer(question, history)
     seconds = time.perf_counter() - started
     snapshot = svc.engine.snapshot
-    if answer.overview and chosen is None and len(snapshot.articles) > 1:  # of which article?
+    asks_about_one = answer.overview or answer.fact is not None  # the article as a whole
+    if asks_about_one and chosen is None and len(snapshot.articles) > 1:  # of which article?
         raise_if_refused(typing)
         blocks = lf.which_article_blocks(snapshot.articles, user)
         await reply_blocks(message, blocks, lf.pick_keyboard(snapshot.articles))

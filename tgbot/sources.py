@@ -12,7 +12,7 @@ import logging
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import ContextTypes
 
-from wording import N_, say
+from wording import N_, byline, say
 
 from . import formatting as fmt
 from .questions import SLOW_DOWN
@@ -43,7 +43,11 @@ async def open_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await _answer_quietly(query, say(language, ALREADY_SENT) if message else None)
     else:
         titled = len(snapshot.articles) > 1
-        blocks = fmt.passage_blocks(passage, request.start, request.end, language, titled=titled)
+        article = snapshot.article(passage.article_id)
+        written = byline(article.author, article.published, language) if article else ""
+        blocks = fmt.passage_blocks(
+            passage, request.start, request.end, language, titled=titled, byline=written
+        )
         await asyncio.gather(reply_blocks(message, blocks), _answer_quietly(query))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from retrieval.answer.compose import UNKNOWN_NAMES
-from retrieval.core.types import Answer
+from retrieval.core.types import Answer, ArticleFact
 
 from .catalog import (
     N_,
@@ -29,12 +29,16 @@ from .catalog import (
 )
 
 __all__ = [
+    "FACT_SOURCE",
     "INTRODUCTION",
     "N_",
     "SOURCES",
+    "TOO_LONG",
+    "byline",
     "catalog_language",
     "decline_message",
     "embed",
+    "fact_message",
     "hedge_intro",
     "language_name",
     "mark",
@@ -71,6 +75,15 @@ _PARTICIPLE = re.compile(
 )
 _TRAILING = re.compile(r"\s+(?:worth|exactly|now|today|currently|again|then)$", re.IGNORECASE)
 SEARCHED = N_("searched: {searched}")
+# The answer to a question about the article itself, from its record (``retrieval/about.py``).
+WRITTEN_BY = N_("“{title}” was written by {author}.")
+PUBLISHED_ON = N_("“{title}” was published on {date}.")
+NO_AUTHOR = N_("“{title}” doesn't say who wrote it.")
+NO_DATE = N_("“{title}” doesn't say when it was published.")
+FACT_SOURCE = N_("Source: the document's byline and metadata")
+BY_AUTHOR = N_("by {author}")
+PUBLISHED = N_("published {date}")
+TOO_LONG = N_("That question is {length} characters long. Please shorten it to {limit} or fewer.")
 
 
 _PREPOSITIONS = frozenset(
@@ -81,6 +94,9 @@ _PREPOSITIONS = frozenset(
 def decline_message(answer: Answer, language: str | None = None) -> str:
     """Why nothing in the article answers the question, in one sentence."""
     language = language or answer.language
+    if answer.fact is not None:
+        missing = NO_AUTHOR if answer.fact.field == "author" else NO_DATE
+        return translate(language, missing, title=answer.fact.article.title)
     if answer.reason == UNKNOWN_NAMES and answer.unknown_names:
         return translate(language, NOT_MENTIONED, names=", ".join(answer.unknown_names))
     return translate(language, NOT_COVERED)
@@ -130,6 +146,23 @@ def reply_text(answer: Answer, language: str | None = None) -> str:
     language = language or answer.language
     if answer.outcome == "declined":
         return decline_message(answer, language)
+    if answer.fact is not None:
+        return fact_message(answer.fact, language)
     if answer.outcome == "hedged":
         return f"{hedge_intro(answer, language)} {embed(answer.text, language)}"
     return answer.text
+
+
+def fact_message(fact: ArticleFact, language: str | None = None) -> str:
+    """Who wrote the article or when it was published, as its record says."""
+    title = fact.article.title
+    if fact.field == "author":
+        return translate(language, WRITTEN_BY, title=title, author=fact.value)
+    return translate(language, PUBLISHED_ON, title=title, date=fact.value)
+
+
+def byline(author: str | None, published: str | None, language: str | None = None) -> str:
+    """ "by Jane Doe · published 2024-05-01", or as much of it as is known ("" for nothing)."""
+    parts = [translate(language, BY_AUTHOR, author=author)] if author else []
+    parts += [translate(language, PUBLISHED, date=published)] if published else []
+    return " · ".join(parts)

@@ -41,6 +41,7 @@ class Tuning:
     rerank_pool: int  # passages re-ranked: the fused score's top 10 hold the answer nearly always
     rerank_weight: float  # the soft coverage added to a passage's fused score
     overview_threshold: float  # the nearest overview prototype must reach this similarity
+    fact_threshold: float  # ... and the nearest author or date prototype this one
 
     def to_record(self) -> dict:
         """The JSON form of :func:`load_tuning`'s file."""

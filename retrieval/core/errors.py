@@ -33,6 +33,15 @@ class InvalidQuestion(RetrievalError):
     """The question is empty or too long to answer."""
 
 
+class QuestionTooLong(InvalidQuestion):
+    """The question is longer than the limit: ``length`` and ``limit`` say by how much."""
+
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(f"the question is {length} characters long; the limit is {limit}")
+        self.length = length
+        self.limit = limit
+
+
 class SanityCheckFailed(RetrievalError):
     """A freshly built index failed to find its own passages."""
 

@@ -87,6 +87,17 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleFact:
+    """What the library records about an article itself, for a question about the article
+    rather than its text: who wrote it (``author``) or when it was published (``published``,
+    an ISO date). ``value`` is None when the document did not say."""
+
+    field: Literal["author", "published"]
+    value: str | None
+    article: ArticleRef
+
+
+@dataclass(frozen=True, slots=True)
 class Highlight:
     """The phrase of the kind the question asks for (a date, an amount...) inside the quote."""
 
@@ -156,6 +167,7 @@ class Answer:
     corrections: tuple[tuple[str, str], ...] = ()
     signals: Signals | None = None
     overview: bool = False  # the article's opening, for a question about the whole of it
+    fact: ArticleFact | None = None  # the article's record answered (who wrote it, when)
 
     def __post_init__(self) -> None:
         if not self.searched:  # nothing was rewritten or corrected: the question itself
@@ -204,4 +216,13 @@ class Answer:
             ],
             "confidence": round(self.confidence, 4),
             "overview": self.overview,
+            "fact": (
+                {
+                    "field": self.fact.field,
+                    "value": self.fact.value,
+                    "article": {"id": self.fact.article.id, "title": self.fact.article.title},
+                }
+                if self.fact
+                else None
+            ),
         }

@@ -42,9 +42,10 @@ from .vectorstore import FaissStore, VectorStore
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 5  # 2: initials ("W. E. B.") no longer end a sentence; 3: a library;
+FORMAT_VERSION = 6  # 2: initials ("W. E. B.") no longer end a sentence; 3: a library;
 # 4: names, sentence rows and BM25 documents saved, so that loading and adding derive nothing;
-# 5: a word that opens a sentence is no name for its capital alone
+# 5: a word that opens a sentence is no name for its capital alone; 6: an article's title
+# line and its sentence-case headings are sections, not passages
 CURRENT = "current"
 
 

@@ -34,7 +34,9 @@ from .embedding import model_slug
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 3  # bump whenever the chunker cuts differently (like store.FORMAT_VERSION)
+# Bump whenever the chunker cuts differently (like store.FORMAT_VERSION); 4: title lines and
+# sentence-case headings are sections, not passages.
+CACHE_FORMAT = 4
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,10 +35,12 @@ from ..core.errors import (
     ArticleEmpty,
     ArticleNotFound,
     ArticleUnknown,
+    DocumentUnreadable,
     LibraryUnavailable,
     NothingToRollBack,
 )
 from ..text.language import article_language
+from .extract import decode_text
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +58,13 @@ def read_article(path: Path) -> str:
     """A text file on the server, byte for byte (no newline translation), so that character
     offsets into the stored text are offsets into the file."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = decode_text(path.read_bytes(), str(path))
     except FileNotFoundError as exc:
         raise ArticleNotFound(f"article file not found: {path}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise ArticleNotFound(f"article file cannot be read: {path} ({exc})") from exc
+    except DocumentUnreadable as exc:  # as for a missing file, a rebuild keeps the stored copy
+        raise ArticleNotFound(str(exc)) from exc
     if not text.strip():
         raise ArticleEmpty(f"article file is empty: {path}")
     return text
@@ -75,7 +79,9 @@ class ArticleRecord:
     """One article of the library (its manifest). A replace keeps ``id`` and bumps ``version``.
 
     ``source`` is what the admin gave (a file name or a URL); ``server_path`` is set for an
-    article read from a file on the server, which a rebuild reads again.
+    article read from a file on the server, which a rebuild reads again. ``author`` and
+    ``published`` (an ISO date) are what the document says about itself, when it does (a web
+    page's byline and meta tags, a PDF's metadata); manifests older than them load as None.
     """
 
     id: str
@@ -90,6 +96,8 @@ class ArticleRecord:
     original_name: str | None = None
     server_path: str | None = None
     language: str | None = None  # ISO 639-1 code of the article's text, when identified
+    author: str | None = None
+    published: str | None = None
 
     def to_record(self) -> dict[str, Any]:
         """The record as JSON-serialisable data."""
@@ -214,6 +222,8 @@ class Library:
         original_name: str | None = None,
         server_path: Path | None = None,
         replaces: ArticleRecord | None = None,
+        author: str | None = None,
+        published: str | None = None,
     ) -> ArticleRecord:
         """Write an article's files (not yet part of any version) and return its record.
 
@@ -234,6 +244,8 @@ class Library:
             language=article_language(text),
             original_name=original_name if original is not None else None,
             server_path=str(server_path) if server_path else None,
+            author=author,
+            published=published,
         )
         try:
             self._write_once(self._article_file(record, ".txt"), text.encode("utf-8"))

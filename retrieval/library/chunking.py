@@ -35,6 +35,14 @@ BOILERPLATE = frozenset(
 
 
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
+# Sentence and headline limits of the heading rules below.
+SENTENCE_MARKS = ".!?…؟।。！？"
+MAX_TITLE_WORDS, MAX_TITLE_CHARS = 20, 150
+MAX_SENTENCE_CASE_WORDS = 8
+# Words a heading never ends with: a line ending in one is a sentence cut at a line break.
+DANGLING = frozenset(
+    {"a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "for", "with", "at", "by"}
+)
 _WORD = re.compile(r"\S+")
 
 
@@ -64,22 +72,92 @@ def looks_like_heading(line: str) -> bool:
     return words[0][0].isupper() and capitalised >= len(words) / 2
 
 
+def looks_like_title(line: str) -> bool:
+    """An opening line short enough for a headline, in one piece and ending no sentence or
+    clause: the article's title, in sentence case or not (a headline may ask a question)."""
+    words = line.split()
+    if not 1 <= len(words) <= MAX_TITLE_WORDS or len(line) > MAX_TITLE_CHARS:
+        return False
+    return not words[0][0].islower() and _last_mark(line) not in ".,;:…" and _one_sentence(line)
+
+
+def looks_like_sentence_case_heading(line: str, previous: str | None, following: str) -> bool:
+    """A short capitalised line that ends no sentence, between two paragraphs ("Why the deal
+    matters"). A line after anything but a finished sentence (a list item, a heading) is part
+    of a list, and one ending in a word such as "and" or "the" is a sentence cut short, so
+    neither is a heading."""
+    words = line.split()
+    if not 2 <= len(words) <= MAX_SENTENCE_CASE_WORDS or len(line) > 60:
+        return False
+    if not words[0][0].isupper() or _last_mark(line) in SENTENCE_MARKS + ",;:":
+        return False
+    if words[-1].lower() in DANGLING or not _one_sentence(line):
+        return False
+    return (previous is None or _ends_sentence(previous)) and _is_paragraph(following)
+
+
+def _last_mark(line: str) -> str:
+    """The last character of a line, behind any closing quotes or brackets."""
+    bare = line.rstrip().rstrip("\"'”’»)]")
+    return bare[-1] if bare else ""
+
+
+def _ends_sentence(line: str) -> bool:
+    return _last_mark(line) in SENTENCE_MARKS
+
+
+def _is_paragraph(line: str) -> bool:
+    """Body text: a line that opens a sentence and ends one."""
+    return not _continues(line) and _ends_sentence(line) and len(line.split()) > 3
+
+
+def _continues(line: str) -> bool:
+    """A line that goes on with the sentence above it (hard-wrapped text), not a new one."""
+    return line.lstrip()[:1].islower()
+
+
+def _one_sentence(line: str) -> bool:
+    return len(split_sentences(line)) == 1
+
+
 def iter_lines(text: str) -> Iterator[Line]:
-    """The meaningful lines of the source, headings marked, boilerplate dropped."""
-    offset = 0
-    for raw in text.splitlines(keepends=True):
-        start, offset = offset, offset + len(raw)
-        body = raw.rstrip("\r\n")
-        stripped = body.strip()
-        if not stripped or is_boilerplate(stripped):
-            continue
-        lead = len(body) - len(body.lstrip())
+    """The meaningful lines of the source, headings marked, boilerplate dropped.
+
+    A heading is a Markdown ``#`` line, a title-case line, the opening line when it reads as
+    the title (so the title is no passage to quote), or a sentence-case line between two
+    paragraphs.
+    """
+    kept = list(_kept_lines(text))
+    previous: str | None = None
+    for i, (body, start) in enumerate(kept):
+        following = kept[i + 1][0] if i + 1 < len(kept) else None
         heading = _MARKDOWN_HEADING.match(body)
         if heading:
             title_start = start + heading.start(2)
             yield Line(heading.group(2), title_start, title_start + len(heading.group(2)), True)
+            previous = body
             continue
-        yield Line(stripped, start + lead, start + lead + len(stripped), looks_like_heading(body))
+        stripped = body.strip()
+        is_heading = looks_like_heading(body) or (
+            following is not None
+            and (
+                (i == 0 and looks_like_title(stripped) and not _continues(following))
+                or looks_like_sentence_case_heading(stripped, previous, following)
+            )
+        )
+        lead = len(body) - len(body.lstrip())
+        yield Line(stripped, start + lead, start + lead + len(stripped), is_heading)
+        previous = stripped
+
+
+def _kept_lines(text: str) -> Iterator[tuple[str, int]]:
+    """Each non-blank line that is not site chrome, without its line break, and its offset."""
+    offset = 0
+    for raw in text.splitlines(keepends=True):
+        start, offset = offset, offset + len(raw)
+        body = raw.rstrip("\r\n")
+        if body.strip() and not is_boilerplate(body.strip()):
+            yield body, start
 
 
 def _word_windows(

@@ -58,9 +58,20 @@ MIME_KINDS = {
 TEXT_EXTRACTOR_VERSION = "1"
 SUPPORTED = ".txt, .md, .html, .htm or .pdf"
 _HEADING_LEVEL = re.compile(r"h([1-6])")
-# trafilatura logs every page it cannot use at ERROR; here that is a bad upload, which
-# HtmlWithoutArticle reports, not an error of the bot.
+# A text file with more than this share of control characters (other than tabs, line and
+# page breaks) is binary data, not text in some other encoding.
+MAX_CONTROL_SHARE = 0.01
+_CONTROL = bytes(b for b in range(32) if chr(b) not in "\t\n\r\f") + b"\x7f"
+# The date a page was first published, from its meta tags and byline only: the extensive
+# search also reads dates in the text, and takes a footer's "© 2024" for 1 January 2024.
+PUBLICATION_DATE = {"original_date": True, "extensive_search": False}
+# Where a PDF's "%PDF-" header may start (readers allow some junk before it).
+PDF_HEADER_WITHIN = 1024
+# trafilatura logs every page it cannot use at ERROR, and pypdf warns of each flaw of a broken
+# file it reads; here those are a bad upload, which one intake error reports, not news for
+# the bot's log.
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +94,13 @@ def document_kind(file_name: str | None = None, mime_type: str | None = None) ->
     mime = (mime_type or "").split(";")[0].strip().lower()
     if mime in MIME_KINDS and not suffix:
         return MIME_KINDS[mime]
-    shown = suffix or mime or "unknown"
-    raise UnsupportedDocumentType(f"{shown} documents are not supported; send {SUPPORTED}")
+    if not suffix and not mime:
+        raise UnsupportedDocumentType(
+            f"files without an extension are not supported; send {SUPPORTED}"
+        )
+    raise UnsupportedDocumentType(
+        f"{suffix or mime} documents are not supported; send {SUPPORTED}"
+    )
 
 
 def extract(data: bytes, kind: str) -> Extracted:
@@ -104,28 +120,43 @@ def extract(data: bytes, kind: str) -> Extracted:
 
 def extract_text(data: bytes) -> Extracted:
     """Plain text or Markdown, kept exactly as it is (offsets into it stay file offsets)."""
-    text = _decode(data)
+    text = decode_text(data)
     if not text.lstrip("\ufeff").strip():
         raise DocumentEmpty("the document holds only white space")
     return Extracted(text, article_title(text), None, None, "text", TEXT_EXTRACTOR_VERSION)
 
 
-def _decode(data: bytes) -> str:
+def decode_text(data: bytes, name: str = "the document") -> str:
     """UTF-8 text (the encoding of nearly all text today); anything else is refused, since a
-    guessed legacy encoding silently garbles accented letters."""
-    if b"\x00" in data:
-        raise DocumentUnreadable("the document is binary, not text")
+    guessed legacy encoding silently garbles accented letters. ``name`` is the file the
+    message names."""
+    if looks_binary(data):
+        raise DocumentUnreadable(f"{name} is not a text file (it holds binary data)")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DocumentUnreadable("the text is not UTF-8; save it as UTF-8 and resend") from exc
+        raise DocumentUnreadable(
+            f"{name} is not UTF-8 text; save it as UTF-8 and try again"
+        ) from exc
+
+
+def looks_binary(data: bytes) -> bool:
+    """Whether ``data`` is binary (an image, an archive, random bytes), not text: it holds a
+    NUL byte or more control characters than text in any encoding would."""
+    sample = data[:8192]
+    controls = len(sample) - len(sample.translate(None, _CONTROL))
+    return b"\x00" in data or controls > MAX_CONTROL_SHARE * len(sample)
 
 
 def extract_html(data: bytes) -> Extracted:
     """The main text of a web page (headings as Markdown ``#`` lines), title, date, author."""
     try:
         document = trafilatura.bare_extraction(
-            data, with_metadata=True, include_comments=False, include_tables=False
+            data,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            date_extraction_params=PUBLICATION_DATE,
         )
     except (ValueError, etree.LxmlError) as exc:
         raise DocumentUnreadable(f"the page cannot be parsed: {exc}") from exc
@@ -159,6 +190,8 @@ def _inline(element: etree._Element) -> str:
 
 def extract_pdf(data: bytes) -> Extracted:
     """The text layer of a PDF, its lines rejoined into paragraphs, and its metadata."""
+    if b"%PDF-" not in data[:PDF_HEADER_WITHIN]:
+        raise DocumentUnreadable("the file is not a PDF (it has no PDF header)")
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -166,7 +199,7 @@ def extract_pdf(data: bytes) -> Extracted:
         lines = [line for page in reader.pages for line in page.extract_text().splitlines()]
         metadata = reader.metadata
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise DocumentUnreadable(f"the PDF cannot be read: {exc}") from exc
+        raise DocumentUnreadable(f"the PDF is damaged and cannot be read ({exc})") from exc
     text = reflow(lines)
     if not text.strip():
         raise PdfWithoutText("the PDF has no text layer (is it a scan?)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from ..core.errors import InvalidQuestion
+from ..core.errors import InvalidQuestion, QuestionTooLong
 
 INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 # Letters and symbols that render as blank space but are not white space to Python.
@@ -33,7 +33,5 @@ def validate_question(question: str, max_chars: int) -> str:
     if not question:
         raise InvalidQuestion("the question is empty")
     if len(question) > max_chars:
-        raise InvalidQuestion(
-            f"the question is {len(question)} characters long; the limit is {max_chars}"
-        )
+        raise QuestionTooLong(len(question), max_chars)
     return question
