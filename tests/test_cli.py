@@ -258,8 +258,16 @@ def test_add_reads_html_and_pdf_files_and_links_like_the_chat(library_cli, tmp_p
     added = library_cli.run("add", url)
     assert added.returncode == 0, added.stderr
     listing = library_cli.run("articles").stdout
-    assert "The Lomira Timber Trade · English (lomira.html)" in listing
-    assert f"The Lighthouse Keepers · English ({url})" in listing
+    page_line = "The Lomira Timber Trade · English · by Jane Doe · published 2024-05-01"
+    assert f"{page_line} (lomira.html)" in listing
+    assert "The Lighthouse Keepers · English · by Ann Smith · published " in listing
+    (page_id,) = re.findall(r"^  (\w+) .* The Lomira Timber Trade", listing, re.MULTILINE)
+    asked = library_cli.run("ask", "--article", page_id, "who wrote this story?")
+    assert asked.returncode == 0, asked.stderr
+    assert asked.stdout == (
+        "“The Lomira Timber Trade” was written by Jane Doe.\n\n"
+        "Source: the document's byline and metadata\n"
+    )
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 
 from botapi_fake import parse_html, utf16_len
 from retrieval import Answer, Citation, Passage
-from retrieval.core.types import Highlight
+from retrieval.core.types import ArticleFact, ArticleRef, Highlight
 from retrieval.index.store import Manifest
 from retrieval.library.chunking import chunk_article
 from tgbot.formatting import (
@@ -175,6 +175,26 @@ def test_with_one_article_a_source_line_does_not_repeat_its_title(passages):
     start, end = cited.start, cited.end
     [page] = paginate(passage_blocks(cited.passage, start, end, "en", titled=False))
     assert "The Opening Words" not in page and f"{section} · paragraph" in page
+
+
+def test_an_answer_from_the_articles_record_names_it_and_its_source_escaped():
+    fact = ArticleFact("author", "Jane <Doe> & Co", ArticleRef("a1", "Q&A <b>"))
+    answer = Answer("who wrote this story?", fact.value, (), 1.0, language="en", fact=fact)
+    [page] = paginate(answer_blocks(answer))
+    assert "“Q&amp;A &lt;b&gt;” was written by Jane &lt;Doe&gt; &amp; Co." in page
+    assert "<i>Source: the document's byline and metadata</i>" in page
+    [russian] = paginate(answer_blocks(answer, "ru"))
+    assert "Автор статьи «Q&amp;A &lt;b&gt;» — Jane &lt;Doe&gt; &amp; Co." in russian
+
+
+def test_the_passage_view_shows_who_wrote_the_article_and_when(passages):
+    cited = citation(dataclasses.replace(passages[0], article_title="The Opening Words"), 1)
+    line = "by Jane <Doe> · published 2024-05-01"
+    [page] = paginate(passage_blocks(cited.passage, cited.start, cited.end, byline=line))
+    text, _ = parse_html(page)
+    assert text.startswith("The Opening Words · by Jane <Doe> · published 2024-05-01 · ")
+    [plain] = paginate(passage_blocks(cited.passage, cited.start, cited.end, titled=False))
+    assert "published" not in plain
 
 
 def test_the_frame_is_in_the_replys_language_and_the_quote_stays_verbatim(passages):

@@ -132,6 +132,8 @@ async def test_admin_adds_a_document_after_a_preview(
     lib.server.push_callback(USER, USER, reply["message_id"], source["callback_data"])
     passage = await lib.reply(reply)
     assert passage["text"].startswith(f"{title} · ")
+    if name.endswith(".html"):  # its byline and meta tags, kept in the library
+        assert passage["text"].startswith(f"{title} · by Jane Doe · published 2024-05-01 · ")
     assert (
         parse_callback(source["callback_data"]).build_id == small_engine.snapshot.manifest.build_id
     )
@@ -236,6 +238,8 @@ async def test_readers_see_titles_and_pick_an_article_for_their_chat(lib, small_
     assert "“Orchard Notes” only" in (await lib.reply(listing))["text"]
     answer = await lib.ask(USER, "What is the article about?")
     assert "Veldt orchard" in answer["text"]
+    author = await lib.ask(USER, "who wrote this story?")  # a Markdown file: it doesn't say
+    assert author["text"].startswith("“Orchard Notes” doesn't say who wrote it.")
     other = await lib.ask(USER, "Who met for the first time?")  # from the chosen article only
     assert (
         "Orchard Notes" in other["text"] and first.title not in other["text"].split("Sources")[-1]
