@@ -48,12 +48,12 @@ def main(rounds: int) -> dict[str, float]:
             engine.answer(question)
     return phases | {
         "answers": rounds * len(questions),
-        "peak_rss_mb": round(_high_water_kib() / 1024, 1),
+        "peak_rss_mb": round(high_water_kib() / 1024, 1),
         "ru_maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
 
-def _high_water_kib() -> int:
+def high_water_kib() -> int:
     """``VmHWM`` from ``/proc/self/status``: this process's peak resident set, in KiB."""
     status = Path("/proc/self/status").read_text()
     return int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1])
