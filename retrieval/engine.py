@@ -30,6 +30,7 @@ from .index.embedders import load_embedders
 from .index.embedding import Embedder
 from .index.fusion import MULTILINGUAL, FusedEmbedder, FusionConfig, load_fusion
 from .index.sanity import SANITY_MIN_RATE
+from .index.vectorstore import vector_backend
 from .library.catalog import (
     ArticleRecord,
     Library,
@@ -94,7 +95,10 @@ class Engine:
             AnswerPolicy(), self.words, model or load_model(), self.settings.top_k, overview
         )
         self.library = Library(settings.library_dir, keep=settings.library_versions)
-        self.builder = IndexBuilder(self.library, settings.index_dir / "vectors", self.embedder)
+        self.vectors = vector_backend(self.settings, self.embedder.layout, self.embedder.name)
+        self.builder = IndexBuilder(
+            self.library, settings.index_dir / "vectors", self.embedder, vectors=self.vectors
+        )
         self._words_known: dict[str, bool] = {}
         self._snapshot: Snapshot | None = None
         self._swap_lock = threading.Lock()
@@ -248,7 +252,7 @@ class Engine:
 
     def _load_saved(self, fingerprint: str | None) -> store.StoredIndex:
         """The saved index if this model built it (and from this library, when given)."""
-        stored = store.load(self.settings.index_dir)
+        stored = store.load(self.settings.index_dir, self.vectors)
         store.check_current(
             stored.manifest,
             model=self.embedder.name,
