@@ -313,6 +313,7 @@ class Engine:
         """Build ``version``'s index, check it, then publish the library and the index."""
         progress = progress or log.info
         store.check_writable(self.settings.index_dir)
+        self.vectors.check()
         previous = self._snapshot.stored if self._snapshot and not fresh else None
         stored, report = self.builder.update(version, progress, previous, cancel)
         self.builder.sanity_check(stored, report.embedded, cancel, report.served_rows)

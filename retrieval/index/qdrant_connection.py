@@ -83,8 +83,13 @@ class QdrantConnection:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._client = QdrantClient(path=str(self.path))
             else:
+                # No version check: it is a request of its own, made here, which only warns
+                # when the server is down; the first real call says what is wrong.
                 self._client = QdrantClient(
-                    url=self.url, api_key=self._api_key, timeout=TIMEOUT_SECONDS
+                    url=self.url,
+                    api_key=self._api_key,
+                    timeout=TIMEOUT_SECONDS,
+                    check_compatibility=False,
                 )
         except (RuntimeError, OSError) as exc:  # local mode: the folder is locked or unwritable
             raise VectorStoreUnavailable(

@@ -277,6 +277,10 @@ class QdrantBackend:
         self.layout = layout
         self.model = model
 
+    def check(self) -> None:
+        """:class:`VectorStoreUnavailable` unless Qdrant answers (and takes the API key)."""
+        alias_target(self.connection, self.alias)
+
     def build(self, vectors: np.ndarray, article_ids: Sequence[str]) -> QdrantStore:
         """A new collection of ``vectors`` (point i of article ``article_ids[i]``)."""
         store = QdrantStore.create(self.connection, self.alias, self.layout, self.model)

@@ -120,6 +120,10 @@ class VectorStore(Protocol):
 class VectorBackend(Protocol):
     """Where vector stores are built, and loaded back from a build folder."""
 
+    def check(self) -> None:
+        """Fail in milliseconds, before minutes of embedding, when the store can't be used."""
+        ...
+
     def build(self, vectors: np.ndarray, article_ids: Sequence[str]) -> VectorStore:
         """A new store of ``vectors`` (row i of article ``article_ids[i]``), not yet published."""
         ...
@@ -144,6 +148,9 @@ def vector_backend(settings: EngineSettings, layout: VectorLayout, model: str) -
 
 class FaissBackend:
     """FAISS stores, saved as files of the build folder."""
+
+    def check(self) -> None:
+        """Nothing to reach: the index folder is checked by :func:`store.check_writable`."""
 
     def build(self, vectors: np.ndarray, article_ids: Sequence[str] = ()) -> FaissStore:
         """An exact or HNSW FAISS index of ``vectors`` (FAISS keeps no article ids)."""
