@@ -1,4 +1,5 @@
-"""The engine on Qdrant's local mode: FAISS's answers, and every bad state in one clear line."""
+"""The engine on Qdrant's local mode: FAISS's answers, and every bad state in one clear line
+(the bot, which loses Qdrant, says so and answers again once it is back)."""
 
 import logging
 
@@ -13,6 +14,7 @@ from retrieval.index import store
 from retrieval.index.qdrant_connection import connect
 from retrieval.index.qdrant_store import QdrantBackend
 from retrieval.index.vectorstore import VectorLayout
+from tgbot.questions import SEARCH_UNAVAILABLE
 
 SECRET = "s3cret-api-key"
 QUESTION = "Who is the president of Iran?"
@@ -155,3 +157,15 @@ def test_an_engine_that_loses_qdrant_fails_each_answer_then_recovers(qdrant_engi
             with pytest.raises(VectorStoreUnavailable, match="already accessed"):
                 qdrant_engine.answer(QUESTION)
     assert qdrant_engine.answer(QUESTION).to_json() == before
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_the_bot_says_search_is_unavailable_while_qdrant_is_gone_then_answers(
+    bot_harness, qdrant_engine
+):
+    await bot_harness.start(engine=qdrant_engine)
+    with stores.qdrant_lost(qdrant_engine):
+        reply = await bot_harness.ask(2001, QUESTION)
+        assert reply["text"] == SEARCH_UNAVAILABLE
+    reply = await bot_harness.ask(2001, QUESTION)
+    assert "Pezeshkian" in reply["text"] and reply["text"] != SEARCH_UNAVAILABLE
