@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import logging
 import threading
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -23,6 +25,7 @@ from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedR
 
 from ..core.errors import CollectionMissing, VectorStoreUnavailable
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 TIMEOUT_SECONDS = 10
 _REFUSED = {401: "refused the API key", 403: "refused the API key (forbidden)"}
@@ -83,14 +86,18 @@ class QdrantConnection:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._client = QdrantClient(path=str(self.path))
             else:
+                if self._api_key and urlsplit(self.url or "").scheme == "http":
+                    log.warning("QDRANT_API_KEY goes to %s over plain HTTP", self.where)
                 # No version check: it is a request of its own, made here, which only warns
                 # when the server is down; the first real call says what is wrong.
-                self._client = QdrantClient(
-                    url=self.url,
-                    api_key=self._api_key,
-                    timeout=TIMEOUT_SECONDS,
-                    check_compatibility=False,
-                )
+                with warnings.catch_warnings():  # the plain-HTTP warning, as one log line
+                    warnings.simplefilter("ignore", UserWarning)
+                    self._client = QdrantClient(
+                        url=self.url,
+                        api_key=self._api_key,
+                        timeout=TIMEOUT_SECONDS,
+                        check_compatibility=False,
+                    )
         except (RuntimeError, OSError) as exc:  # local mode: the folder is locked or unwritable
             raise VectorStoreUnavailable(
                 f"cannot open {self.where}: {exc} (local mode serves one process at a time; "
