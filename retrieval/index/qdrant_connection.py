@@ -33,7 +33,8 @@ _REFUSED = {401: "refused the API key", 403: "refused the API key (forbidden)"}
 
 class QdrantConnection:
     """A Qdrant server at ``url`` (with ``api_key``), or local mode in ``path`` when no URL is
-    given. Calls are serialised in local mode, whose collections are plain Python objects."""
+    given. Calls are serialised in local mode, whose collections are plain Python objects
+    (the lock is reentrant: a call opens the client under it)."""
 
     def __init__(
         self, url: str | None, api_key: str | None, path: Path, exact: bool = False
@@ -52,7 +53,8 @@ class QdrantConnection:
         """``request(client)``, its failures raised as :class:`VectorStoreUnavailable` (Qdrant
         unreachable, closed or refusing the key) or :class:`CollectionMissing` (``what`` says
         what was being done, for the message)."""
-        with self._lock:
+        # A server's client is thread-safe: answers in parallel threads don't queue here.
+        with self._lock if self.local else contextlib.nullcontext():
             client = self._open()
             try:
                 return request(client)
@@ -79,6 +81,10 @@ class QdrantConnection:
                 raise VectorStoreUnavailable(f"{self.where} is closed: {exc}") from exc
 
     def _open(self) -> QdrantClient:
+        with self._lock:
+            return self._client_now()
+
+    def _client_now(self) -> QdrantClient:
         if self._client is not None and not _closed(self._client):
             return self._client
         try:
@@ -106,7 +112,8 @@ class QdrantConnection:
         return self._client
 
     def _drop(self) -> None:
-        client, self._client = self._client, None
+        with self._lock:
+            client, self._client = self._client, None
         if client is not None:
             # A broken client may fail to close; it is dropped all the same.
             with contextlib.suppress(Exception):
