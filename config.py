@@ -12,7 +12,15 @@ from typing import Annotated, Literal, get_args
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from retrieval import DEFAULT_EMBEDDERS, DEFAULT_MODEL, EmbedderKey, EngineSettings, FetchPolicy
+from retrieval import (
+    DEFAULT_EMBEDDERS,
+    DEFAULT_MODEL,
+    DEFAULT_QDRANT_COLLECTION,
+    EmbedderKey,
+    EngineSettings,
+    FetchPolicy,
+    VectorStoreKind,
+)
 
 # The default paths are in the project folder, wherever the bot is started from; relative
 # paths given in the environment or `.env` are taken from the working folder as usual.
@@ -40,6 +48,13 @@ class Settings(BaseSettings):
     allow_private_urls: bool = False
     conversation_turns: int = Field(5, ge=1, le=50)
     conversation_minutes: float = Field(10.0, gt=0)
+    vector_store: VectorStoreKind = "faiss"
+    qdrant_url: str | None = None
+    qdrant_api_key: SecretStr | None = None
+    qdrant_path: Path | None = None
+    # Qdrant's rules for collection names, and room for the build id after a dash.
+    qdrant_collection: str = Field(DEFAULT_QDRANT_COLLECTION, pattern=r"^[A-Za-z0-9_.-]{1,200}$")
+    qdrant_exact: bool = False
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org"
@@ -88,7 +103,14 @@ class Settings(BaseSettings):
         return value.strip().upper()
 
     @field_validator(
-        "telegram_bot_token", "webhook_url", "webhook_secret", "log_level", mode="before"
+        "telegram_bot_token",
+        "webhook_url",
+        "webhook_secret",
+        "log_level",
+        "qdrant_url",
+        "qdrant_api_key",
+        "qdrant_path",
+        mode="before",
     )
     @classmethod
     def _blank_is_none(cls, value: object) -> object:

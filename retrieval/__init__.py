@@ -1,4 +1,4 @@
-"""The answering engine: article → passages → embeddings → FAISS + BM25 → cited answers.
+"""The answering engine: article → passages → embeddings → FAISS or Qdrant + BM25 → cited answers.
 
 It never imports Telegram; the CLI, the tests and the bot all use it the same way.
 """
@@ -20,8 +20,16 @@ from .core.errors import (
     RetrievalError,
     SanityCheckFailed,
     UrlRefused,
+    VectorStoreUnavailable,
 )
-from .core.settings import DEFAULT_EMBEDDERS, DEFAULT_MODEL, EmbedderKey, EngineSettings
+from .core.settings import (
+    DEFAULT_EMBEDDERS,
+    DEFAULT_MODEL,
+    DEFAULT_QDRANT_COLLECTION,
+    EmbedderKey,
+    EngineSettings,
+    VectorStoreKind,
+)
 from .core.types import Answer, ArticleRef, Citation, Hit, Passage, Sentence
 from .engine import Engine
 from .evaluation import Report, evaluate, read_questions
@@ -38,6 +46,7 @@ from .snapshot import LibraryChange, Snapshot
 __all__ = [
     "DEFAULT_EMBEDDERS",
     "DEFAULT_MODEL",
+    "DEFAULT_QDRANT_COLLECTION",
     "SERVER_FILE",
     "Answer",
     "ArticleEmpty",
@@ -76,6 +85,8 @@ __all__ = [
     "Turn",
     "Upload",
     "UrlRefused",
+    "VectorStoreKind",
+    "VectorStoreUnavailable",
     "document_kind",
     "evaluate",
     "is_chatter",

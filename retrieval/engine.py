@@ -26,6 +26,7 @@ from .core.errors import (
 from .core.settings import EngineSettings, HasEngineSettings, engine_settings
 from .core.types import Answer
 from .index import store
+from .index.backends import vector_backend
 from .index.builder import IndexBuilder, Progress
 from .index.embedders import load_embedders
 from .index.embedding import Embedder
@@ -101,7 +102,10 @@ class Engine:
             tuning, self.words, model or load_model(), self.settings.top_k, overview
         )
         self.library = Library(settings.library_dir, keep=settings.library_versions)
-        self.builder = IndexBuilder(self.library, settings.index_dir / "vectors", self.embedder)
+        self.vectors = vector_backend(self.settings, self.embedder.layout, self.embedder.name)
+        self.builder = IndexBuilder(
+            self.library, settings.index_dir / "vectors", self.embedder, vectors=self.vectors
+        )
         self._words_known: dict[str, bool] = {}
         self._snapshot: Snapshot | None = None
         self._swap_lock = threading.Lock()
@@ -260,7 +264,7 @@ class Engine:
 
     def _load_saved(self, fingerprint: str | None) -> store.StoredIndex:
         """The saved index if this model built it (and from this library, when given)."""
-        stored = store.load(self.settings.index_dir)
+        stored = store.load(self.settings.index_dir, self.vectors)
         store.check_current(
             stored.manifest,
             model=self.embedder.name,
@@ -321,6 +325,7 @@ class Engine:
         """Build ``version``'s index, check it, then publish the library and the index."""
         progress = progress or log.info
         store.check_writable(self.settings.index_dir)
+        self.vectors.check()
         previous = self._snapshot.stored if self._snapshot and not fresh else None
         stored, report = self.builder.update(version, progress, previous, cancel)
         self.builder.sanity_check(stored, report.embedded, cancel, report.served_rows)

@@ -56,15 +56,23 @@ def article_text(article_path) -> str:
 
 
 @pytest.fixture(scope="session")
-def index_dir(tmp_path_factory) -> Path:
-    """The INDEX_DIR of the shared engine."""
-    return tmp_path_factory.mktemp("index")
+def vector_store(request) -> str:
+    """The VECTOR_STORE of the settings: faiss, unless a module runs its tests on both with
+    ``pytestmark = stores.BOTH`` (Qdrant in local mode, under INDEX_DIR); the session's shared
+    engine and folders then exist once per store."""
+    return getattr(request, "param", "faiss")
 
 
 @pytest.fixture(scope="session")
-def library_dir(tmp_path_factory) -> Path:
+def index_dir(tmp_path_factory, vector_store) -> Path:
+    """The INDEX_DIR of the shared engine."""
+    return tmp_path_factory.mktemp(f"index-{vector_store}")
+
+
+@pytest.fixture(scope="session")
+def library_dir(tmp_path_factory, vector_store) -> Path:
     """The LIBRARY_DIR of the shared engine (seeded from the real article on first load)."""
-    return tmp_path_factory.mktemp("library")
+    return tmp_path_factory.mktemp(f"library-{vector_store}")
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +83,7 @@ def model_cache_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def settings_factory(
-    article_path, index_dir, library_dir, model_cache_dir, tmp_path_factory
+    article_path, index_dir, library_dir, model_cache_dir, vector_store, tmp_path_factory
 ) -> Callable[..., Settings]:
     """Settings from the defaults (real article, temp folders) and the given overrides, never
     from `.env` or the environment of whoever runs the tests."""
@@ -86,6 +94,7 @@ def settings_factory(
         "library_dir": library_dir,
         "model_cache_dir": model_cache_dir,
         "data_dir": tmp_path_factory.mktemp("data"),
+        "vector_store": vector_store,
     }
 
     def make(**overrides: Any) -> Settings:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import stores
 
 from retrieval import (
     ArticleNotFound,
@@ -47,6 +48,7 @@ def test_the_eval_report_counts_the_questions_and_its_rates_agree(engine, dev_qu
     assert report.by_language == ()  # the file names no languages
 
 
+@stores.BOTH
 def test_every_citation_quotes_the_article_at_its_stated_offsets(dev_answers, article_text):
     for _, answer in dev_answers:
         for citation in answer.citations:
@@ -57,6 +59,7 @@ def test_every_citation_quotes_the_article_at_its_stated_offsets(dev_answers, ar
             assert passage.start <= citation.start < citation.end <= passage.end
 
 
+@stores.BOTH
 def test_every_answer_sentence_is_verbatim_in_the_article(dev_answers, article_text, answer_parts):
     for question, answer in dev_answers:
         if question.offtopic:
@@ -71,6 +74,7 @@ def test_answers_come_back_in_the_order_asked(dev_answers):
     assert [a.question for _, a in dev_answers] == [q.text for q, _ in dev_answers]
 
 
+@stores.BOTH
 def test_an_engine_loading_the_saved_index_answers_like_the_one_that_built_it(
     engine, engine_factory, dev_questions
 ):
@@ -118,6 +122,7 @@ def paused_rebuild(engine_factory, article_text, tmp_path) -> Iterator[PausedReb
         release.set()
 
 
+@stores.BOTH
 def test_answers_during_a_rebuild_come_from_the_old_snapshot(paused_rebuild):
     engine, old = paused_rebuild.engine, paused_rebuild.old
     assert engine.rebuilding
@@ -140,6 +145,7 @@ def test_a_second_rebuild_during_a_rebuild_raises_reindex_in_progress(paused_reb
     assert paused_rebuild.finish() is paused_rebuild.engine.snapshot
 
 
+@stores.BOTH
 def test_sanity_check_passes_on_the_real_index(engine):
     assert engine.sanity_check(engine.snapshot) >= SANITY_MIN_RATE
 
@@ -220,6 +226,7 @@ def test_a_follow_up_is_searched_with_the_previous_turn(engine):
     assert alone.searched == alone.question == alone.to_json()["searched"]
 
 
+@stores.BOTH
 def test_follow_ups_of_the_dev_conversations_cite_the_right_passage(engine):
     questions = read_questions(DATA / "dev_followups.jsonl")
     answers = answer_all(engine, questions)

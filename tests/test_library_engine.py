@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import stores
 
 from retrieval import ArticleUnknown, Engine, LibraryUnavailable, SanityCheckFailed
 from retrieval.index import store
@@ -132,6 +133,7 @@ def library_engine(two_articles, settings_factory, counting, tmp_path) -> Engine
     return engine
 
 
+@stores.BOTH
 def test_answers_cite_the_article_they_come_from(library_engine, article_text):
     article, normans = library_engine.articles()
     assert normans.title == "Normans" and normans.added_by == 42
@@ -144,6 +146,7 @@ def test_answers_cite_the_article_they_come_from(library_engine, article_text):
     assert article_text[answer.citations[0].start : answer.citations[0].end]
 
 
+@stores.BOTH
 def test_a_source_from_another_article_earns_its_place(library_engine, fixed_outcome_of):
     """ "how did raisi die" is about the news article: the Normans' passages that come next
     in the search are cited only if their own article would be relevant."""
@@ -155,6 +158,7 @@ def test_a_source_from_another_article_earns_its_place(library_engine, fixed_out
     assert len({c.article.id for c in answer.citations}) == 2
 
 
+@stores.BOTH
 def test_a_word_of_another_article_is_still_foreign_to_the_one_answering(library_engine):
     """ "conquer" is the Normans' word: answered from the news article, the question's focus is
     one the article never uses, as the answerability model was fitted to see it."""
@@ -165,6 +169,7 @@ def test_a_word_of_another_article_is_still_foreign_to_the_one_answering(library
     assert answer.signals is not None and answer.signals.evidence.focus_unknown == 0.0
 
 
+@stores.BOTH
 def test_a_question_limited_to_one_article_only_cites_it(library_engine):
     article, _ = library_engine.articles()
     rows = library_engine.snapshot.rows[article.id]
@@ -176,6 +181,7 @@ def test_a_question_limited_to_one_article_only_cites_it(library_engine):
         library_engine.answer("Who?", article_id="nosuchid")
 
 
+@stores.BOTH
 def test_remove_and_rollback_reuse_the_cached_vectors(library_engine, counting):
     article, normans = library_engine.articles()
     counting.seen.clear()
@@ -190,6 +196,7 @@ def test_remove_and_rollback_reuse_the_cached_vectors(library_engine, counting):
         library_engine.remove_article(article.id)
 
 
+@stores.BOTH
 def test_a_crash_after_the_library_published_heals_on_the_next_start(
     library_engine, settings_factory, counting, monkeypatch
 ):
@@ -208,6 +215,7 @@ def test_a_crash_after_the_library_published_heals_on_the_next_start(
     assert store.read_manifest(restarted.settings.index_dir) == rolled.snapshot.manifest
 
 
+@stores.BOTH
 def test_an_add_that_fails_the_sanity_check_leaves_library_and_index_as_they_were(
     library_engine, monkeypatch
 ):
@@ -234,6 +242,7 @@ THIRD = (
 )
 
 
+@stores.BOTH
 def test_an_add_extends_the_served_index_and_equals_a_full_build(
     library_engine, counting, settings_factory, tmp_path, monkeypatch
 ):
@@ -254,7 +263,7 @@ def test_an_add_extends_the_served_index_and_equals_a_full_build(
     full = Engine(settings, embedder=counting).rebuild().stored
     grown = change.snapshot.stored
     assert grown.passages == full.passages and grown.articles == full.articles
-    assert store.load(library_engine.settings.index_dir).passages == grown.passages
+    assert stores.load(library_engine).passages == grown.passages
     assert np.array_equal(grown.sentence_rows, full.sentence_rows)
     assert np.array_equal(grown.sentence_vectors, full.sentence_vectors)
     assert np.array_equal(
@@ -269,6 +278,7 @@ def test_an_add_extends_the_served_index_and_equals_a_full_build(
     assert answer.citations[0].article.id == change.article.id and "Ada Lamb" in answer.text
 
 
+@stores.BOTH
 @pytest.mark.parametrize(
     "damaged", ["names.json", "sentence_rows.npy", "bm25/documents.npy", "bm25/lengths.npy"]
 )
@@ -286,9 +296,10 @@ def test_an_index_damaged_after_an_add_heals_on_the_next_start(
     assert snapshot.stored.passages == change.snapshot.stored.passages
     answer = restarted.answer("Who took over the light in 1885?")
     assert answer.citations[0].article.id == change.article.id
-    assert store.load(restarted.settings.index_dir).manifest == snapshot.manifest
+    assert stores.load(restarted).manifest == snapshot.manifest
 
 
+@stores.BOTH
 def test_an_add_of_a_degenerate_article_fails_the_gate_and_changes_nothing(library_engine):
     before = library_engine.snapshot
     versions = library_engine.library.versions()
@@ -301,6 +312,7 @@ def test_an_add_of_a_degenerate_article_fails_the_gate_and_changes_nothing(libra
     assert store.read_manifest(library_engine.settings.index_dir) == before.manifest
 
 
+@stores.BOTH
 @pytest.mark.parametrize(
     "question",
     ["Which analyst from Chatham House is quoted?", "what is the range of the missiles"],

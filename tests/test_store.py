@@ -9,11 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import stores
 
 from retrieval import ArticleNotFound, IndexCorrupt, IndexStale, IndexUnavailable
 from retrieval.index import store
 from retrieval.library.catalog import text_sha256
 
+pytestmark = stores.BOTH
 NEW_PARAGRAPH = "Pezeshkian gave Putin a Persian carpet woven in Tabriz as a gift at the summit."
 
 
@@ -42,7 +44,7 @@ def rebuild_reasons(caplog) -> list[str]:
 def test_save_then_load_returns_the_same_index(engine, tmp_path):
     stored = engine.snapshot.stored
     build = store.save(stored, tmp_path)
-    loaded = store.load(tmp_path)
+    loaded = store.load(tmp_path, engine.vectors)
     assert (tmp_path / store.CURRENT).resolve() == build.resolve()
     assert loaded.manifest == stored.manifest
     assert loaded.passages == stored.passages
@@ -61,7 +63,7 @@ def test_publishing_a_build_swaps_current_and_leaves_exactly_one_build(engine, t
     current = tmp_path / store.CURRENT
     assert current.is_symlink()
     assert current.readlink() == Path("build-second")
-    assert store.load(tmp_path).manifest.build_id == "second"
+    assert store.load(tmp_path, engine.vectors).manifest.build_id == "second"
 
 
 def test_a_current_index_is_loaded_without_rebuilding(
@@ -91,7 +93,7 @@ def test_a_saved_index_still_serves_when_the_article_is_gone(
 def test_a_missing_article_with_a_corrupt_index_is_rebuilt_from_the_library_copy(
     engine, engine_factory, copied_index, tmp_path, caplog
 ):
-    (copied_index / store.CURRENT / "passages.faiss").write_bytes(b"damaged")
+    (copied_index / store.CURRENT / "vectors.json").write_bytes(b"damaged")
     snapshot = engine_factory(article_path=tmp_path / "deleted-article.txt").load_or_build()
     assert snapshot.stored.passages == engine.snapshot.stored.passages
     assert len(rebuild_reasons(caplog)) == 1
@@ -119,6 +121,7 @@ def _drop_model_field(data: bytes) -> bytes:
 CORRUPTIONS: dict[str, tuple[str, Callable[[bytes], bytes]]] = {
     "truncated faiss": ("passages.faiss", _halve),
     "garbage faiss": ("passages.faiss", lambda _: b"not a faiss index"),
+    "garbage vector metadata": ("vectors.json", lambda _: b"{not json"),
     "truncated jsonl": ("passages.jsonl", _halve),
     "jsonl missing a passage": ("passages.jsonl", _drop_last_line),
     "truncated manifest": ("manifest.json", _halve),
@@ -132,17 +135,19 @@ CORRUPTIONS: dict[str, tuple[str, Callable[[bytes], bytes]]] = {
 
 @pytest.mark.parametrize("corruption", CORRUPTIONS.values(), ids=CORRUPTIONS.keys())
 def test_corrupt_index_raises_and_is_rebuilt_with_the_reason_logged(
-    engine, engine_factory, copied_index, caplog, corruption
+    engine, engine_factory, copied_index, caplog, corruption, vector_store
 ):
     name, corrupt = corruption
+    if name == "passages.faiss" and vector_store != "faiss":
+        pytest.skip("only FAISS writes passages.faiss")
     path = copied_index / store.CURRENT / name
     path.write_bytes(corrupt(path.read_bytes()))
     with pytest.raises(IndexCorrupt) as raised:
-        store.load(copied_index)
+        stores.load(engine, copied_index)
     snapshot = engine_factory().load_or_build()
     assert rebuild_reasons(caplog) == [f"rebuilding the index in {copied_index}: {raised.value}"]
     assert snapshot.manifest.build_id != engine.snapshot.manifest.build_id
-    assert store.load(copied_index).manifest == snapshot.manifest
+    assert stores.load(engine, copied_index).manifest == snapshot.manifest
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 
 from retrieval import IndexCorrupt
-from retrieval.index.vectorstore import FaissStore
+from retrieval.index.qdrant_connection import connect
+from retrieval.index.qdrant_store import QdrantBackend
+from retrieval.index.vectorstore import FaissStore, VectorLayout
+
+# Two named vectors in Qdrant, whose dot products the store sums as FAISS's one.
+TWO_BLOCKS = VectorLayout((("e5", 20), ("minilm", 12)))
 
 
 @pytest.fixture(scope="module")
@@ -14,8 +19,15 @@ def unit_vectors() -> np.ndarray:
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
-@pytest.fixture(params=["flat", "hnsw"])
-def store(request, unit_vectors) -> FaissStore:
+def qdrant_backend(folder, layout: VectorLayout = TWO_BLOCKS) -> QdrantBackend:
+    """Qdrant's local mode in ``folder``, for vectors of model "m" laid out as ``layout``."""
+    return QdrantBackend(connect(None, None, folder / "qdrant"), "passages", layout, "m")
+
+
+@pytest.fixture(params=["flat", "hnsw", "qdrant"])
+def store(request, unit_vectors, tmp_path):
+    if request.param == "qdrant":
+        return qdrant_backend(tmp_path).build(unit_vectors, ["a"] * 100 + ["b"] * 300)
     limit = 10_000 if request.param == "flat" else 10
     built = FaissStore.build(unit_vectors, exact_limit=limit)
     assert built.kind == request.param
@@ -29,12 +41,61 @@ def test_every_row_finds_itself_and_its_stored_vector(store, unit_vectors):
     assert np.array_equal(store.vectors(range(10, 20)), unit_vectors[10:20])
 
 
-def test_a_search_within_rows_only_returns_those_rows_exactly(store, unit_vectors):
-    rows = range(100, 140)
+@pytest.mark.parametrize("rows", [range(100, 140), range(0, 100)], ids=["some", "an article's"])
+def test_a_search_within_rows_only_returns_those_rows_exactly(store, unit_vectors, rows):
     scores, found = store.search(unit_vectors[5], 5, rows)
-    exact = unit_vectors[100:140] @ unit_vectors[5]
-    assert found[0].tolist() == (np.argsort(-exact)[:5] + 100).tolist()
+    exact = unit_vectors[rows.start : rows.stop] @ unit_vectors[5]
+    assert found[0].tolist() == (np.argsort(-exact)[:5] + rows.start).tolist()
     assert np.allclose(scores[0], np.sort(exact)[::-1][:5])
+
+
+def test_qdrant_scores_every_row_as_faiss_does_constant_column_and_all(unit_vectors, tmp_path):
+    """A stacked vector's constant last column (the calibration shifts) is no named vector:
+    the score formula adds its product to the sum of the models' dot products."""
+    stacked = np.hstack([unit_vectors, np.full((400, 1), 0.5, np.float32)])
+    layout = VectorLayout(TWO_BLOCKS.blocks, constant=0.5)
+    qdrant = qdrant_backend(tmp_path, layout).build(stacked, ["a"] * 400)
+    queries = np.hstack([-unit_vectors[:4], np.full((4, 1), 0.3, np.float32)])
+    qdrant_scores, qdrant_rows = qdrant.search(queries, 400)
+    faiss_scores, faiss_rows = FaissStore.build(stacked).search(queries, 400)
+    assert np.array_equal(qdrant_rows, faiss_rows)
+    assert np.allclose(qdrant_scores, faiss_scores, atol=1e-6)
+    assert np.array_equal(qdrant.vectors([7, 3]), stacked[[7, 3]])
+
+
+def test_a_qdrant_build_is_loaded_once_its_alias_names_it(unit_vectors, tmp_path):
+    backend = qdrant_backend(tmp_path)
+    first = backend.build(unit_vectors, ["a"] * 400)
+    first.save(tmp_path, {"model": "m"})
+    with pytest.raises(IndexCorrupt, match="no alias 'passages'"):
+        backend.load(tmp_path, {})
+    first.publish()
+    loaded = backend.load(tmp_path, {range(0, 400): "a"})
+    assert (loaded.collection, loaded.size) == (first.collection, 400)
+    assert loaded.search(unit_vectors[9], 1)[1][0, 0] == 9
+
+
+def test_publishing_moves_the_alias_and_drops_the_builds_before_the_one_replaced(
+    unit_vectors, tmp_path
+):
+    backend = qdrant_backend(tmp_path)
+    published = []
+    for _ in range(3):
+        published.append(backend.build(unit_vectors[:50], ["a"] * 50))
+        published[-1].publish()
+    abandoned = backend.build(unit_vectors[:50], ["a"] * 50)  # a build that failed its gate
+    newest = backend.build(unit_vectors[:50], ["a"] * 50)
+    newest.publish()
+    # The one replaced stays, as answers in flight may still be reading it.
+    assert collections(backend) == {published[-1].collection, newest.collection}
+    assert abandoned.collection not in collections(backend)
+    newest.save(tmp_path, {"model": "m"})
+    assert backend.load(tmp_path, {}).collection == newest.collection
+
+
+def collections(backend: QdrantBackend) -> set[str]:
+    listed = backend.connection.call("", lambda client: client.get_collections().collections)
+    return {c.name for c in listed}
 
 
 def test_repeated_vectors_are_stored_once_and_found_at_every_row(unit_vectors):
@@ -53,7 +114,8 @@ def test_a_copy_grows_without_changing_the_original(store, unit_vectors):
     assert copy.search(-unit_vectors[1], 1)[1][0, 0] == 401
 
 
-def test_save_and_load_round_trip_and_refuse_a_mismatch(store, unit_vectors, tmp_path):
+def test_save_and_load_round_trip_and_refuse_a_mismatch(unit_vectors, tmp_path):
+    store = FaissStore.build(unit_vectors)
     store.save(tmp_path, {"model": "m"})
     loaded, metadata = FaissStore.load(tmp_path)
     assert (loaded.kind, loaded.size, metadata["model"]) == (store.kind, 400, "m")
@@ -66,6 +128,7 @@ def test_save_and_load_round_trip_and_refuse_a_mismatch(store, unit_vectors, tmp
 def test_an_extended_store_appends_and_leaves_the_original_alone(store, unit_vectors):
     extended = store.extended(-unit_vectors[:3])
     assert (store.size, extended.size, extended.kind) == (400, 403, store.kind)
+    assert store.search(-unit_vectors[2], 1)[1][0, 0] != 402
     assert extended.search(-unit_vectors[2], 1)[1][0, 0] == 402
     assert np.array_equal(extended.vectors(range(400)), unit_vectors)
 

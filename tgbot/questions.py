@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import MutableMapping, Sequence
@@ -14,6 +15,7 @@ from retrieval import (
     ArticleUnknown,
     InvalidQuestion,
     QuestionTooLong,
+    VectorStoreUnavailable,
     is_chatter,
     validate_question,
 )
@@ -26,11 +28,17 @@ from .feedback import with_feedback
 from .replies import raise_if_refused, reply_blocks, reply_plain, show_typing, user_language
 from .services import Services, chosen_article, services
 
+log = logging.getLogger(__name__)
+
 USAGE = N_("Usage: /ask QUESTION, for example: /ask What is the article about?")
 NON_TEXT_HINT = N_("I can only read text. Please type your question about the article.")
 SLOW_DOWN = N_("You're asking faster than I can keep up with. Please wait a minute and try again.")
 UNKNOWN_COMMAND = N_("I don't know that command. Try /help.")
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
+SEARCH_UNAVAILABLE = N_(
+    "I can't search the articles right now: my search service is temporarily unavailable. "
+    "Please try again in a minute."
+)
 NEW_CONVERSATION = N_("Starting over: your next question won't lean on the earlier ones.")
 
 
@@ -115,10 +123,17 @@ async def answer_question(
     started = time.perf_counter()
     history = svc.conversations.history(message)
     try:
-        answer = await svc.batcher.answer(question, history, article_id=chosen)
-    except ArticleUnknown:  # removed between the check above and the answer
-        chosen_article(chat_data, svc.engine.snapshot)
-        answer = await svc.batcher.answer(question, history)
+        try:
+            answer = await svc.batcher.answer(question, history, article_id=chosen)
+        except ArticleUnknown:  # removed between the check above and the answer
+            chosen_article(chat_data, svc.engine.snapshot)
+            answer = await svc.batcher.answer(question, history)
+    except VectorStoreUnavailable as exc:  # Qdrant is gone: say so, and answer once it's back
+        log.warning("cannot answer in chat %s: %s", message.chat_id, exc)
+        raise_if_refused(typing)
+        await reply_plain(message, say(user, SEARCH_UNAVAILABLE))
+        await typing
+        return
     seconds = time.perf_counter() - started
     snapshot = svc.engine.snapshot
     asks_about_one = answer.overview or answer.fact is not None  # the article as a whole

@@ -25,6 +25,19 @@ class IndexUnavailable(RetrievalError):
     """The index folder cannot be created, read or written."""
 
 
+class VectorStoreUnavailable(RetrievalError):
+    """The vector store (a Qdrant server, or local mode's folder) can't be reached or refuses
+    access; answers fail until it is back, and the process stays up."""
+
+
+class VectorStoreMismatch(IndexStale):
+    """The vector store's collection holds vectors of another model, layout or dimension."""
+
+
+class CollectionMissing(IndexCorrupt):
+    """The vector store has no alias or collection where the index folder expects one."""
+
+
 class ModelNotFound(RetrievalError):
     """The embedding model cannot be loaded from the name or path given."""
 

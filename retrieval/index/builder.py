@@ -31,7 +31,7 @@ from .lexical import LexicalIndex, passage_tokens
 from .sanity import sanity_check
 from .store import FORMAT_VERSION, IndexedArticle, Manifest, StoredIndex, article_sentence_rows
 from .vectorcache import ArticleVectors, VectorCache, distinct_sentences
-from .vectorstore import FaissStore, VectorStore
+from .vectorstore import FaissBackend, VectorBackend, VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,8 @@ def _indexed(stored: StoredIndex, report: BuildReport, kept: int) -> str:
 
 class IndexBuilder:
     """Builds and checks indexes of library versions for one set of embedding models, each
-    with its own per-article vector cache in ``cache_folder``."""
+    with its own per-article vector cache in ``cache_folder``, their vector stores in
+    ``vectors`` (FAISS unless given)."""
 
     def __init__(
         self,
@@ -139,9 +140,11 @@ class IndexBuilder:
         cache_folder: Path,
         embedder: FusedEmbedder,
         passages_from_sentences: bool = False,
+        vectors: VectorBackend | None = None,
     ) -> None:
         self.library = library
         self.embedder = embedder
+        self.vectors = vectors or FaissBackend()
         # An entry's passages are cut to fit every model of the set: the set is part of its key.
         self.caches = {
             key: VectorCache(cache_folder, part.name, part.dimension, chunked_for=embedder.name)
@@ -173,7 +176,7 @@ class IndexBuilder:
             version,
             new,
             _Searchable(
-                FaissStore.build(new.vectors),
+                self.vectors.build(new.vectors, [p.article_id for p in new.passages]),
                 LexicalIndex.from_tokens(new.tokens),
                 NameBook(new.texts, new.sections),
             ),
@@ -214,7 +217,7 @@ class IndexBuilder:
             texts=new.texts,
         )
         searchable = _Searchable(
-            base.vectors.extended(new.vectors),
+            base.vectors.extended(new.vectors, [p.article_id for p in new.passages]),
             base.lexical.extended(new.tokens),
             base.names.extended(new.texts, new.sections),
         )

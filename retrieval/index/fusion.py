@@ -29,6 +29,7 @@ import numpy as np
 from ..core.errors import IndexCorrupt
 from ..text.language import english
 from .embedding import Embedder
+from .vectorstore import VectorLayout
 
 FUSION_FILE = Path(__file__).with_name("fusion.json")
 # ISO 639-2 "multiple languages": a question weighed by the multilingual models alone, as one
@@ -133,6 +134,16 @@ class FusedEmbedder:
         columns = list(blocks) + ([np.ones((rows, 1), np.float32)] if self._shifted else [])
         stacked = np.hstack(columns) if len(columns) > 1 else columns[0]
         return np.ascontiguousarray(stacked / math.sqrt(self._blocks), dtype=np.float32)
+
+    @property
+    def layout(self) -> VectorLayout:
+        """The blocks of a stacked vector, one per model (keyed as ``parts``), and the value
+        :meth:`stack` gives its constant column (taken from it, so that it is the same float)."""
+        constant = None
+        if self._shifted:
+            zeros = [np.zeros((1, p.dimension), np.float32) for p in self.parts.values()]
+            constant = float(self.stack(zeros)[0, -1])
+        return VectorLayout(tuple((k, p.dimension) for k, p in self.parts.items()), constant)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Documents embedded by every model, stacked."""

@@ -6,7 +6,9 @@ Layout of ``INDEX_DIR``::
     build-<id>/manifest.json      format, model, dimension, counts, library version, time
     build-<id>/articles.json      the articles indexed, each with its rows of passages
     build-<id>/passages.faiss     passage vectors (with vectors.json, see vectorstore.py);
-                                  row i is line i of passages.jsonl
+                                  row i is line i of passages.jsonl. With Qdrant, only
+                                  vectors.json, naming the build's collection
+    qdrant/                       Qdrant's local mode, when no QDRANT_URL (QDRANT_PATH)
     build-<id>/passages.jsonl     one passage per line, grouped by article
     build-<id>/sentences.npy      one unit vector per distinct sentence, article by article
                                   (memory-mapped when loaded: a question reads a few rows)
@@ -38,7 +40,7 @@ from ..library.catalog import ArticleRecord
 from ..text.names import NameBook
 from .lexical import LexicalIndex
 from .vectorcache import distinct_sentences
-from .vectorstore import FaissStore, VectorStore
+from .vectorstore import FaissBackend, VectorBackend, VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +115,8 @@ def check_writable(index_dir: Path) -> None:
 
 
 def save(stored: StoredIndex, index_dir: Path, extends: Manifest | None = None) -> Path:
-    """Write ``stored`` to a fresh build folder and publish it by an atomic symlink swap.
+    """Write ``stored`` to a fresh build folder and publish it by an atomic symlink swap, its
+    vector store just before (a Qdrant alias moved: if that fails, nothing is published).
 
     ``extends`` is the manifest of the published build whose passages ``stored`` begins with
     (an add): its passage lines are copied, not encoded again.
@@ -126,6 +129,7 @@ def save(stored: StoredIndex, index_dir: Path, extends: Manifest | None = None) 
         _write_files(stored, staging)
         build = index_dir / f"build-{stored.manifest.build_id}"
         os.replace(staging, build)
+        stored.vectors.publish()
         link = index_dir / f".{CURRENT}-{stored.manifest.build_id}"
         link.unlink(missing_ok=True)
         link.symlink_to(build.name)
@@ -203,20 +207,22 @@ def _check_format(manifest: Manifest) -> None:
         raise IndexStale(f"format version {manifest.format_version}, expected {FORMAT_VERSION}")
 
 
-def load(index_dir: Path) -> StoredIndex:
-    """Read the published build back, checking that its parts agree with its manifest (an
-    index of another format is :class:`IndexStale` before any of its files is read)."""
+def load(index_dir: Path, backend: VectorBackend | None = None) -> StoredIndex:
+    """Read the published build back, its vectors from ``backend`` (FAISS unless given),
+    checking that its parts agree with its manifest (an index of another format is
+    :class:`IndexStale` before any of its files is read)."""
     manifest = read_manifest(index_dir)
     _check_format(manifest)
     folder = index_dir / CURRENT
     try:
-        vectors, _ = FaissStore.load(folder)
-        with (folder / "passages.jsonl").open(encoding="utf-8") as lines, _collector_paused():
-            passages = tuple(Passage.from_record(json.loads(line)) for line in lines)
         articles = tuple(
             IndexedArticle.from_record(a)
             for a in json.loads((folder / "articles.json").read_text(encoding="utf-8"))
         )
+        spans = {a.rows: a.record.id for a in articles}
+        vectors = (backend or FaissBackend()).load(folder, spans)
+        with (folder / "passages.jsonl").open(encoding="utf-8") as lines, _collector_paused():
+            passages = tuple(Passage.from_record(json.loads(line)) for line in lines)
         sentence_vectors = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
         sentence_rows = np.load(folder / "sentence_rows.npy", allow_pickle=False)
         names = NameBook.from_record(json.loads((folder / "names.json").read_text("utf-8")))

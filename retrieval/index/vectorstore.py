@@ -1,8 +1,11 @@
 """The vector store: passage vectors searched by inner product. Every FAISS call lives here.
 
 :class:`VectorStore` is the interface the engine uses (in the manner of txtai's ANN classes:
-add, search, save, load, with metadata saved beside the index); :class:`FaissStore` is the
-implementation. Up to ``EXACT_SEARCH_LIMIT`` vectors the index is exact (``IndexFlatIP``);
+add, search, save, load, with metadata saved beside the index), and :class:`VectorBackend`
+where stores are built and loaded from. :class:`FaissStore` is the embedded implementation;
+``qdrant_store.py`` holds the other (``VECTOR_STORE=qdrant``).
+
+Up to ``EXACT_SEARCH_LIMIT`` vectors the index is exact (``IndexFlatIP``);
 above it, HNSW. Both keep the raw vectors in a flat FAISS storage, which the store exposes as
 a read-only NumPy view (no copy): the scores of candidates found only by BM25, and a search
 restricted to one article's rows, are computed from it directly.
@@ -12,13 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import faiss
 import numpy as np
 
-from ..core.errors import IndexCorrupt
+from ..core.errors import IndexCorrupt, IndexStale
 
 EXACT_SEARCH_LIMIT = 50_000
 HNSW_NEIGHBOURS = 32
@@ -27,6 +32,44 @@ HNSW_EF_SEARCH = 128
 INDEX_FILE = "passages.faiss"
 METADATA_FILE = "vectors.json"
 ROWS_FILE = "rows.npy"
+
+
+@dataclass(frozen=True, slots=True)
+class VectorLayout:
+    """How a stored vector splits into one block per embedding model (named, in order), and
+    the value of its constant last column if it has one (see
+    :class:`~retrieval.index.fusion.FusedEmbedder`): the inner product of two stacked vectors
+    is the sum of their blocks' inner products, plus the constant columns' product."""
+
+    blocks: tuple[tuple[str, int], ...]
+    constant: float | None = None
+
+    @property
+    def dimension(self) -> int:
+        """The length of a stacked vector."""
+        return sum(size for _, size in self.blocks) + (self.constant is not None)
+
+    def split(self, vectors: np.ndarray) -> dict[str, np.ndarray]:
+        """Each block of some stacked vectors (rows), by name; the constant column left out."""
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(-1, self.dimension)
+        blocks, start = {}, 0
+        for name, size in self.blocks:
+            blocks[name] = np.ascontiguousarray(vectors[:, start : start + size])
+            start += size
+        return blocks
+
+    def join(self, blocks: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Stacked vectors from their blocks (the inverse of :meth:`split`)."""
+        columns = [np.asarray(blocks[name], dtype=np.float32) for name, _ in self.blocks]
+        if self.constant is not None:
+            columns.append(np.full((len(columns[0]), 1), self.constant, dtype=np.float32))
+        return np.hstack(columns) if len(columns) > 1 else columns[0]
+
+    def constant_score(self, query: np.ndarray) -> float:
+        """What the constant column adds to every stored vector's score for ``query``."""
+        if self.constant is None:
+            return 0.0
+        return float(np.float32(query.reshape(-1)[-1]) * np.float32(self.constant))
 
 
 class VectorStore(Protocol):
@@ -40,8 +83,9 @@ class VectorStore(Protocol):
         """How many vectors are stored."""
         ...
 
-    def add(self, vectors: np.ndarray) -> None:
-        """Append rows (unit vectors, float32) after the existing ones."""
+    def add(self, vectors: np.ndarray, article_ids: Sequence[str] = ()) -> None:
+        """Append rows (unit vectors, float32) after the existing ones, each of the article
+        given (a store that can filter by article keeps it)."""
         ...
 
     def search(
@@ -59,13 +103,48 @@ class VectorStore(Protocol):
         """An independent copy (a published store is never mutated)."""
         ...
 
-    def extended(self, vectors: np.ndarray) -> VectorStore:
+    def extended(self, vectors: np.ndarray, article_ids: Sequence[str] = ()) -> VectorStore:
         """A new store of these rows and ``vectors`` after them (this one is unchanged)."""
         ...
 
     def save(self, folder: Path, metadata: dict[str, Any]) -> None:
-        """Write the index and ``metadata`` into ``folder``."""
+        """Write the index (or where to find it) and ``metadata`` into ``folder``."""
         ...
+
+    def publish(self) -> None:
+        """Make this store the one that loading finds, as its build folder is published."""
+        ...
+
+
+class VectorBackend(Protocol):
+    """Where vector stores are built, and loaded back from a build folder."""
+
+    def check(self) -> None:
+        """Fail in milliseconds, before minutes of embedding, when the store can't be used."""
+        ...
+
+    def build(self, vectors: np.ndarray, article_ids: Sequence[str]) -> VectorStore:
+        """A new store of ``vectors`` (row i of article ``article_ids[i]``), not yet published."""
+        ...
+
+    def load(self, folder: Path, articles: Mapping[range, str]) -> VectorStore:
+        """The store a build folder saved (``articles``: the article id of each span of rows)."""
+        ...
+
+
+class FaissBackend:
+    """FAISS stores, saved as files of the build folder."""
+
+    def check(self) -> None:
+        """Nothing to reach: the index folder is checked by :func:`store.check_writable`."""
+
+    def build(self, vectors: np.ndarray, article_ids: Sequence[str] = ()) -> FaissStore:
+        """An exact or HNSW FAISS index of ``vectors`` (FAISS keeps no article ids)."""
+        return FaissStore.build(vectors)
+
+    def load(self, folder: Path, articles: Mapping[range, str]) -> FaissStore:
+        """The FAISS index saved in ``folder``; :class:`IndexStale` if the build used Qdrant."""
+        return FaissStore.load(folder)[0]
 
 
 class FaissStore:
@@ -114,7 +193,7 @@ class FaissStore:
         """How many distinct vectors the FAISS index holds."""
         return int(self.index.ntotal)
 
-    def add(self, vectors: np.ndarray) -> None:
+    def add(self, vectors: np.ndarray, article_ids: Sequence[str] = ()) -> None:
         """Append rows after the existing ones (a vector already stored is not added again)."""
         fresh: list[np.ndarray] = []
         mapped = []
@@ -178,7 +257,12 @@ class FaissStore:
         """An independent copy of the index."""
         return FaissStore(faiss.clone_index(self.index), self._distinct_of_row.copy())
 
-    def extended(self, vectors: np.ndarray, exact_limit: int = EXACT_SEARCH_LIMIT) -> FaissStore:
+    def extended(
+        self,
+        vectors: np.ndarray,
+        article_ids: Sequence[str] = (),
+        exact_limit: int = EXACT_SEARCH_LIMIT,
+    ) -> FaissStore:
         """A new store of these rows and ``vectors`` after them: a copy of the index, appended
         to, unless the exact index would then pass ``exact_limit`` (built again as HNSW)."""
         if self.kind == "flat" and self.distinct + len(vectors) > exact_limit:
@@ -201,13 +285,18 @@ class FaissStore:
         }
         (folder / METADATA_FILE).write_text(json.dumps(described | metadata, indent=2))
 
+    def publish(self) -> None:
+        """Nothing to do: the index is a file of the build folder, published with it."""
+
     @classmethod
     def load(cls, folder: Path) -> tuple[FaissStore, dict[str, Any]]:
         """Read a saved store and its metadata, checking that they agree."""
         try:
+            metadata = json.loads((folder / METADATA_FILE).read_text())
+            if metadata.get("kind") == "qdrant":
+                raise IndexStale("the index was built in Qdrant, and VECTOR_STORE is faiss")
             index = faiss.read_index(str(folder / INDEX_FILE))
             rows = np.load(folder / ROWS_FILE, allow_pickle=False)
-            metadata = json.loads((folder / METADATA_FILE).read_text())
         except (OSError, ValueError, RuntimeError) as exc:
             raise IndexCorrupt(f"unreadable vector index in {folder}: {exc}") from exc
         if rows.ndim != 1 or (len(rows) and not 0 <= rows.min() <= rows.max() < index.ntotal):
