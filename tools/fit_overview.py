@@ -43,7 +43,7 @@ def main() -> int:
     settings = Settings(_env_file=None)
     embedder = FusedEmbedder.of(load_embedders(settings.engine), load_fusion())
     saved = load_tuning()
-    recognizer = OverviewRecognizer(embedder, saved.overview_threshold)
+    recognizer = OverviewRecognizer(embedder, saved.overview_threshold, saved.fact_threshold)
 
     def scores(texts: list[str]) -> np.ndarray:
         vectors = embedder.encode_queries(texts, [detect_language(t) for t in texts])
