@@ -36,8 +36,9 @@ from typing import Any
 import numpy as np
 
 from config import Settings
+from retrieval.index.backends import vector_backend
 from retrieval.index.embedders import load_embedders
-from retrieval.index.vectorstore import FaissStore
+from retrieval.index.vectorstore import VectorBackend, VectorLayout
 
 from .probe import high_water_kib
 from .stats import summary_ms
@@ -47,6 +48,7 @@ from .workload import SHARED, merge_results, real_articles
 PASSAGES_PER_ARTICLE = 10
 CANDIDATES = 100  # the hybrid search's dense shortlist
 QUERIES = 200
+SEARCH_BUDGET = 60.0  # seconds of searches per figure: local mode takes seconds a query
 SEED_FILE = "seed.npy"
 SEED_TEXTS = 2000  # real texts embedded to draw around: enough for the covariance
 
@@ -68,41 +70,45 @@ def seed_vectors(work: Path) -> np.ndarray:
     return np.load(path)
 
 
-class FaissBench:
-    """The embedded default: ``FaissStore`` (exact up to 50,000 passages, HNSW above)."""
-
-    name = "faiss"
-
-    def build(self, vectors: np.ndarray, articles: list[str], folder: Path) -> None:
-        FaissStore.build(vectors).save(folder, {})
-
-    def load(self, folder: Path, size: int) -> Any:
-        return FaissStore.load(folder)[0]
-
-    def extended(self, store: Any, vectors: np.ndarray, articles: list[str]) -> Any:
-        return store.extended(vectors)
+STORES = ("faiss", "qdrant")
 
 
-STORES: dict[str, Callable[[], Any]] = {"faiss": FaissBench}
+def backend(store: str, work: Path, dimension: int) -> VectorBackend:
+    """The engine's own backend for ``store`` (Qdrant in local mode, exact, under ``work``)."""
+    settings = Settings(
+        _env_file=None,
+        vector_store=store,
+        index_dir=work / "index",
+        qdrant_path=work / "qdrant",
+    ).engine
+    layout = VectorLayout((("vectors", dimension),))
+    return vector_backend(settings, layout, "synthetic")
 
 
 def child(mode: str, store_name: str, size: int, work: Path) -> dict[str, Any]:
     """One measuring process (``mode`` build or serve); its figures as a dict."""
-    bench = STORES[store_name]()
-    corpus = SyntheticCorpus(seed_vectors(work), seed=size)
+    seed = seed_vectors(work)
+    store_backend = backend(store_name, work, seed.shape[1])
+    corpus = SyntheticCorpus(seed, seed=size)
     folder = work / f"{store_name}-{size}"
     figures: dict[str, Any] = {}
     if mode == "build":
         vectors = corpus.draw(size)
         started = time.perf_counter()
         folder.mkdir(parents=True, exist_ok=True)
-        bench.build(vectors, article_ids(0, size), folder)
+        built = store_backend.build(vectors, article_ids(0, size))
+        built.save(folder, {})
+        built.publish()
         figures["build_seconds"] = round(time.perf_counter() - started, 2)
         figures["disk_mb"] = round(_disk_bytes(folder) / 2**20, 1)
     else:
         queries = SyntheticCorpus(seed_vectors(work), seed=size + 1).draw(QUERIES + 1)
         started = time.perf_counter()
-        store = bench.load(folder, size)
+        articles = {
+            range(r, r + PASSAGES_PER_ARTICLE): article_ids(r, 1)[0]
+            for r in range(0, size, PASSAGES_PER_ARTICLE)
+        }
+        store = store_backend.load(folder, articles)
         store.search(queries[:1], CANDIDATES)
         figures["startup_seconds"] = round(time.perf_counter() - started, 3)
         figures["search"] = _timed(lambda q: store.search(q[None, :], CANDIDATES), queries[1:])
@@ -112,15 +118,18 @@ def child(mode: str, store_name: str, size: int, work: Path) -> dict[str, Any]:
         )
         new = corpus.draw(PASSAGES_PER_ARTICLE)
         started = time.perf_counter()
-        bench.extended(store, new, article_ids(size, PASSAGES_PER_ARTICLE))
+        store.extended(new, article_ids(size, PASSAGES_PER_ARTICLE))
         figures["add_article_seconds"] = round(time.perf_counter() - started, 3)
     figures["peak_rss_mb"] = round(high_water_kib() / 1024, 1)
     return figures
 
 
 def _timed(search: Callable[[np.ndarray], Any], queries: np.ndarray) -> dict[str, float]:
-    times = []
+    """The searches' times: every query, or as many as fit in ``SEARCH_BUDGET`` seconds."""
+    times: list[float] = []
     for query in queries:
+        if sum(times) > SEARCH_BUDGET:
+            break
         started = time.perf_counter()
         search(query)
         times.append(time.perf_counter() - started)
@@ -147,8 +156,11 @@ def main() -> int:
     """Measure every store at every size, side by side, and merge the figures."""
     parser = argparse.ArgumentParser(prog="python -m bench.distinct")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument("--stores", nargs="+", default=list(STORES), choices=list(STORES))
+    parser.add_argument("--stores", nargs="+", default=list(STORES), choices=STORES)
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per process")
+    parser.add_argument(
+        "--qdrant-up-to", type=int, default=100_000, help="largest size tried in local mode"
+    )
     parser.add_argument("--child", choices=["build", "serve"], help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -163,6 +175,9 @@ def main() -> int:
         for size in args.sizes:
             row = figures["sizes"][str(size)] = {}
             for store in args.stores:
+                if store == "qdrant" and size > args.qdrant_up_to:
+                    row[store] = {"stopped": f"not tried above {args.qdrant_up_to} points"}
+                    continue
                 built = _run_child("build", store, size, work, args.timeout)
                 served = (
                     {}
@@ -171,6 +186,7 @@ def main() -> int:
                 )
                 row[store] = {"build": built, "serve": served}
                 shutil.rmtree(work / f"{store}-{size}", ignore_errors=True)
+                shutil.rmtree(work / "qdrant", ignore_errors=True)
         figures["load_average"] = {"before": load_before, "after": os.getloadavg()}
         figures["cores"] = os.cpu_count()
         merge_results("distinct", figures)
