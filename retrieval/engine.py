@@ -6,7 +6,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from .answer.answerability import AnswerabilityModel, load_model
@@ -17,7 +17,6 @@ from .core.errors import (
     ArticleNotFound,
     IndexCorrupt,
     IndexStale,
-    IndexUnavailable,
     LibraryUnavailable,
     RebuildCancelled,
     ReindexInProgress,
@@ -36,7 +35,6 @@ from .library.catalog import (
     ArticleRecord,
     Library,
     LibraryVersion,
-    read_article,
 )
 from .library.chunking import article_title
 from .library.server_files import current_library
@@ -52,20 +50,6 @@ from .text import language
 log = logging.getLogger(__name__)
 
 __all__ = ["SANITY_MIN_RATE", "Engine"]
-
-
-def check_inputs(settings: EngineSettings) -> None:
-    """Fail in milliseconds, before the model loads (or is exported), when the index folder
-    is not a folder, or when there is neither an article (in the library or at
-    ARTICLE_PATH) nor a saved index to serve."""
-    index_dir = settings.index_dir
-    if index_dir.exists() and not index_dir.is_dir():
-        raise IndexUnavailable(f"the index folder {index_dir} is not a folder")
-    try:
-        store.read_manifest(index_dir)
-    except IndexCorrupt:
-        if not Library(settings.library_dir).current().articles:
-            read_article(settings.article_path)
 
 
 class Engine:
@@ -84,7 +68,7 @@ class Engine:
         the fitted answerability model, ``fusion`` the fitted signal weights and ``tuning``
         the hand-chosen numbers (``tuning.json``)."""
         self.settings = engine_settings(settings)
-        check_inputs(self.settings)
+        store.check_inputs(self.settings)
         language.warm_up()
         fusion = fusion or load_fusion()
         self.embedder = (
@@ -302,8 +286,15 @@ class Engine:
         :meth:`IndexBuilder.sanity_check`; ``fresh``: sha256 of articles to check in full)."""
         return self.builder.sanity_check(snapshot.stored, fresh, cancel)
 
-    def _exclusive(self) -> _Exclusive:
-        return _Exclusive(self._rebuild_lock)
+    @contextlib.contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """Hold the one-writer lock, or raise :class:`ReindexInProgress` at once."""
+        if not self._rebuild_lock.acquire(blocking=False):
+            raise ReindexInProgress("a rebuild or a library change is already running")
+        try:
+            yield
+        finally:
+            self._rebuild_lock.release()
 
     def _library_now(self, strict: bool = False) -> LibraryVersion:
         """The published library, seeded from ARTICLE_PATH when empty, with every article from
@@ -409,17 +400,3 @@ class Engine:
             self.pipeline.answer(snapshot, a, f, v, rows)
             for (a, f), v in zip(read, vectors, strict=True)
         ]
-
-
-class _Exclusive:
-    """Holds the engine's one-writer lock, or raises :class:`ReindexInProgress` at once."""
-
-    def __init__(self, lock: threading.Lock) -> None:
-        self.lock = lock
-
-    def __enter__(self) -> None:
-        if not self.lock.acquire(blocking=False):
-            raise ReindexInProgress("a rebuild or a library change is already running")
-
-    def __exit__(self, *exc: object) -> None:
-        self.lock.release()

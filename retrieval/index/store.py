@@ -35,8 +35,9 @@ from pathlib import Path
 import numpy as np
 
 from ..core.errors import IndexCorrupt, IndexStale, IndexUnavailable
+from ..core.settings import EngineSettings
 from ..core.types import Passage, Sentence
-from ..library.catalog import ArticleRecord
+from ..library.catalog import ArticleRecord, Library, read_article
 from ..text.names import NameBook
 from .lexical import LexicalIndex
 from .vectorcache import distinct_sentences
@@ -286,3 +287,17 @@ def article_sentences(
         for article in articles
         for sentence in distinct_sentences(passages[article.rows.start : article.rows.stop])
     )
+
+
+def check_inputs(settings: EngineSettings) -> None:
+    """Fail in milliseconds, before the model loads (or is exported), when the index folder
+    is not a folder, or when there is neither an article (in the library or at
+    ARTICLE_PATH) nor a saved index to serve."""
+    index_dir = settings.index_dir
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexUnavailable(f"the index folder {index_dir} is not a folder")
+    try:
+        read_manifest(index_dir)
+    except IndexCorrupt:
+        if not Library(settings.library_dir).current().articles:
+            read_article(settings.article_path)
