@@ -16,7 +16,6 @@ from retrieval import (
     ArticleNotFound,
     FetchPolicy,
     Upload,
-    UrlRefused,
     document_kind,
     read_article,
     read_document,
@@ -44,11 +43,10 @@ class Source:
 def read_source(target: str, policy: FetchPolicy) -> Source:
     """The article at ``target`` (a path or an http(s) link), or an intake error saying why
     it can't be read (the bot's uploads raise the same ones)."""
-    scheme = _SCHEME.match(target)
-    if scheme and scheme[1].lower() in ("http", "https"):
+    # Any link goes to the fetcher, which refuses other schemes: read as a path,
+    # "ftp://host/a.txt" would become "ftp:/host/a.txt".
+    if _SCHEME.match(target):
         return _from_upload(read_link(target, policy))
-    if scheme:  # read as a path, "ftp://host/a.txt" would become "ftp:/host/a.txt"
-        raise UrlRefused(f"{scheme[1]} links are not supported; give an http(s) link or a file")
     path = Path(target)
     if not path.suffix and not path.exists():
         raise ArticleNotFound(f"no such file: {target} (and it is not an http(s) link)")

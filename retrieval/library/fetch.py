@@ -84,7 +84,8 @@ def fetch(url: str, policy: FetchPolicy) -> Fetched:
 def pinned_request(client: httpx.Client, url: httpx.URL, allow_private: bool) -> httpx.Request:
     """A GET of ``url`` sent to the checked address of its host, not to a fresh DNS answer."""
     if url.scheme not in ("http", "https"):
-        raise UrlRefused(f"only http and https links are fetched, not {url.scheme or 'this'}")
+        links = f"{url.scheme} links" if url.scheme else "links without http(s)"
+        raise UrlRefused(f"{links} are not supported; give an http(s) link or a file")
     if not url.host:
         raise UrlRefused("the link has no host")
     if not allow_private and url.host.lower().rstrip(".") in METADATA_HOSTS:
