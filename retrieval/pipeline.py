@@ -11,7 +11,7 @@ import numpy as np
 
 from .answer.about import about_article
 from .answer.answerability import AnswerabilityModel
-from .answer.compose import compose, overview, relevant_alone
+from .answer.compose import Candidate, compose, overview, relevant_alone, sentence_candidates
 from .answer.rerank import rerank
 from .answer.tuning import Tuning
 from .core.types import Answer, Hit
@@ -106,9 +106,8 @@ class Pipeline:
         shortlist: Sequence[Hit],
     ) -> Answer:
         """The quote, its citations and its outcome, from the re-ranked shortlist."""
-        searcher = snapshot.searcher
         ranked = list(shortlist[: self.top_k])
-        sentence_vector = searcher.sentence_vectors_of(ranked)
+        sentence_vector = snapshot.searcher.sentence_vectors_of(ranked)
         read = analysis  # as read, before it is completed against one article
         weighed: list[Hit] = []
         if ranked:
@@ -143,6 +142,25 @@ class Pipeline:
             earns_place=alone,
         )
 
+    def candidates(
+        self, snapshot: Snapshot, analysis: Analysis, vector: np.ndarray, shortlist: Sequence[Hit]
+    ) -> list[Candidate]:
+        """The candidate quotes that :meth:`compose` chooses from, with what their scores
+        weigh: the sentence scorer's fitting script reads them."""
+        ranked = list(shortlist[: self.top_k])
+        if not ranked:
+            return []
+        analysis, _ = self._weighed(snapshot, analysis, shortlist, ranked[0])
+        return sentence_candidates(
+            analysis,
+            vector,
+            ranked,
+            snapshot.searcher.sentence_vectors_of(ranked),
+            self.words,
+            self.tuning.answer,
+            snapshot.names.written_as_name,
+        )
+
     def _weighed(
         self, snapshot: Snapshot, analysis: Analysis, shortlist: Sequence[Hit], top: Hit
     ) -> tuple[Analysis, list[Hit]]:
@@ -157,6 +175,10 @@ class Pipeline:
             unfamiliar = searcher.lexical.unused(analysis.focus, article)
             analysis = replace(analysis, unfamiliar=unfamiliar)
         else:  # the English rules read English words: an article in another language
-            analysis = replace(analysis, unknown_names=(), focus=(), wanted=None)
+            # shares none with an English question, as an English article none with a
+            # Russian one, whose analysis holds no words to match either
+            analysis = replace(
+                analysis, unknown_names=(), focus=(), wanted=None, names=(), asked=()
+            )
         own = searcher.within_article(shortlist, analysis.searched, article, analysis.language)
         return analysis, own

@@ -69,10 +69,19 @@ def _compose(
 def test_the_margin_is_to_the_next_passage_of_the_same_article():
     """Another edition of the story in the library holds a passage just as good: that says
     nothing about how clearly this article answers."""
-    hits = [_hit(0.9, "news"), _hit(0.88, "edition"), _hit(0.5, "news")]
+    other = Sentence("Both sides praised the talks.", 44, 73)
+    hits = [_hit(0.9, "news"), _hit(0.88, "edition"), _hit(0.5, "news", other)]
     evidence = _compose("Who met?", hits).signals.evidence
     assert evidence.margin == pytest.approx(0.4)
     assert _compose("Who met?", [_hit(0.9, "news")]).signals.evidence.margin == pytest.approx(0.9)
+
+
+def test_a_passage_overlapping_the_top_one_on_the_quote_is_no_rival():
+    """Passages share a sentence with the next: the one that holds the quoted sentence too
+    offers the same answer, so the margin is to the next one that doesn't."""
+    other = Sentence("Both sides praised the talks.", 44, 73)
+    hits = [_hit(0.9, "news"), _hit(0.89, "news"), _hit(0.6, "news", other)]
+    assert _compose("Who met?", hits).signals.evidence.margin == pytest.approx(0.3)
 
 
 def test_a_regnal_number_the_passage_lacks_is_a_missing_number():

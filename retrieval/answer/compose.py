@@ -56,12 +56,17 @@ NOT_ANSWERED = "not_answered"
 
 
 @dataclass(frozen=True, slots=True)
-class _Candidate:
+class Candidate:
+    """One sentence of the shortlist as a possible quote, with what its score weighs."""
+
     sentence: Sentence
     passage: Passage
     hit_rank: int
+    similarity: float  # the sentence's cosine with the question
+    overlap: float  # its soft coverage of the question's words (a neighbour's discounted)
+    phrases: tuple[Phrase, ...]  # its phrases of the kind asked for
     score: float
-    phrases: tuple[Phrase, ...]
+    own_score: float  # the score without the overlap it borrows from the sentence before
 
 
 def overview(question: str, lead: Passage, language: str | None = None) -> Answer:
@@ -118,13 +123,14 @@ def compose(
         hits = [h for h in hits if h.passage.article_id == top or earns_place(h)]
     if not hits:
         return decline(analysis, NOT_COVERED)
-    candidates = _candidates(
+    candidates = sentence_candidates(
         analysis, query_vector, hits, sentence_vector, words, policy, known_name
     )
     fresh = [c for c in candidates if not any(c.sentence.text in quote for quote in avoid)]
-    chosen = _choose(fresh or candidates, policy)
+    pool = fresh or candidates
+    chosen = _choose(pool, policy)
     evidence = _evidence(
-        analysis, query_vector, weighed or hits, chosen, sentence_vector, words, policy
+        analysis, query_vector, weighed or hits, pool, chosen, sentence_vector, words, policy
     )
     verdict = model.decide(evidence.vector())
     signals = Signals(evidence, verdict.relevance, verdict.answerability)
@@ -163,11 +169,13 @@ def relevant_alone(
     """Whether the relevance model would find ``hit``'s article about the question, were the
     hit its best passage (``weighed``: the hits of its article, scored as the model weighs
     them): the bar a source from another article clears before it is cited."""
-    candidates = _candidates(
+    candidates = sentence_candidates(
         analysis, query_vector, [hit], sentence_vector, words, policy, known_name
     )
     chosen = _choose(candidates, policy)
-    evidence = _evidence(analysis, query_vector, weighed, chosen, sentence_vector, words, policy)
+    evidence = _evidence(
+        analysis, query_vector, weighed, candidates, chosen, sentence_vector, words, policy
+    )
     return model.decide(evidence.vector()).outcome != "declined"
 
 
@@ -175,11 +183,15 @@ def _evidence(
     analysis: Analysis,
     query_vector: np.ndarray,
     hits: Sequence[Hit],
-    chosen: list[_Candidate],
+    pool: list[Candidate],
+    chosen: list[Candidate],
     sentence_vector: Callable[[Sentence], np.ndarray],
     words: WordVectors,
     policy: AnswerPolicy,
 ) -> Evidence:
+    """The features of the answerability model: the search's scores of ``hits``, the chosen
+    quote against the question, and the lead of the best sentence of the ``pool`` chosen
+    from."""
     quote = " ".join(c.sentence.text for c in chosen)
     covered = coverage(analysis.focus, quote, words, policy.word_floor, analysis.unfamiliar)
     best = chosen[0].sentence
@@ -188,7 +200,7 @@ def _evidence(
         fused=hits[0].score,
         dense=hits[0].dense,
         lexical=hits[0].lexical,
-        margin=_margin(hits),
+        margin=_margin(hits, chosen),
         sentence=float(sentence_vector(best) @ query_vector),
         focus_mean=covered.mean,
         focus_weakest=covered.weakest,
@@ -208,6 +220,8 @@ def _evidence(
             bool(_numbers(analysis.searched) - _numbers(hits[0].passage.text, spelled=True))
         ),
         cross_lingual=float(analysis.cross_lingual),
+        question_words=float(len(analysis.asked)),
+        sentence_lead=pool[0].score - pool[1].score if len(pool) > 1 else pool[0].score,
     )
 
 
@@ -225,7 +239,7 @@ def _names_unquoted(names: Sequence[str], quote: str) -> float:
     return sum(not any(is_form(name, w) for w in written) for name in names) / len(names)
 
 
-def _words_quoted(asked: Sequence[str], chosen: list[_Candidate], words: WordVectors) -> float:
+def _words_quoted(asked: Sequence[str], chosen: list[Candidate], words: WordVectors) -> float:
     """The share of the question's content words (``asked``, names included) that the quote
     uses in some form. Written from the sentence it asks about, a question reuses its words;
     one that the sentence leaves several words short of often asks something a little
@@ -237,11 +251,19 @@ def _words_quoted(asked: Sequence[str], chosen: list[_Candidate], words: WordVec
     return len(stems & quoted) / len(stems)
 
 
-def _margin(hits: Sequence[Hit]) -> float:
-    """How far the top passage leads the next one of its own article: in a library, another
-    article (or another edition of the same story) may hold a passage just as good."""
+def _margin(hits: Sequence[Hit], chosen: Sequence[Candidate]) -> float:
+    """How far the top passage leads the next one of its own article that doesn't hold the
+    quote's first sentence: in a library, another article (or another edition of the same
+    story) may hold a passage just as good; and a passage that overlaps the top one on the
+    answer's sentence offers the same answer, not a rival one."""
     top = hits[0]
-    same = [h.score for h in hits[1:] if h.passage.article_id == top.passage.article_id]
+    article = top.passage.article_id
+    answer = chosen[0].sentence if chosen[0].passage.article_id == article else None
+    same = [
+        h.score
+        for h in hits[1:]
+        if h.passage.article_id == article and answer not in h.passage.sentences
+    ]
     return top.score - max(same) if same else top.score
 
 
@@ -258,7 +280,7 @@ def _numbers(text: str, spelled: bool = False) -> set[str]:
     return set(_NUMBER.findall(text)) | {str(_SPELLED.index(w.lower())) for w in words}
 
 
-def _highlight(chosen: list[_Candidate]) -> Highlight | None:
+def _highlight(chosen: list[Candidate]) -> Highlight | None:
     """The first phrase of the wanted kind in the best quoted sentence that holds one, at its
     offsets in the article: the best sentence is the likeliest answer, wherever it stands."""
     for candidate in chosen:
@@ -268,7 +290,7 @@ def _highlight(chosen: list[_Candidate]) -> Highlight | None:
     return None
 
 
-def _candidates(
+def sentence_candidates(
     analysis: Analysis,
     query_vector: np.ndarray,
     hits: Sequence[Hit],
@@ -276,9 +298,11 @@ def _candidates(
     words: WordVectors,
     policy: AnswerPolicy,
     known_name: Callable[[str], bool],
-) -> list[_Candidate]:
+) -> list[Candidate]:
+    """Every sentence of ``hits`` as a candidate quote, best first (see
+    :meth:`AnswerPolicy.sentence_score`)."""
     asked = analysis.asked
-    best: dict[Sentence, _Candidate] = {}  # by value: passages of two articles may share offsets
+    best: dict[Sentence, Candidate] = {}  # by value: passages of two articles may share offsets
     for rank, hit in enumerate(hits):
         previous = np.zeros(len(asked))
         for sentence in hit.passage.sentences:
@@ -291,20 +315,20 @@ def _candidates(
                 if analysis.wanted
                 else ()
             )
-            score = (
-                similarity
-                + policy.overlap_weight * overlap
-                - policy.rank_weight * rank
-                + policy.kind_weight * bool(found)
+            score = policy.sentence_score(similarity, overlap, rank, bool(found))
+            alone = policy.sentence_score(
+                similarity, float(own.sum()) / max(1, len(asked)), rank, bool(found)
             )
-            candidate = _Candidate(sentence, hit.passage, rank, score, found)
+            candidate = Candidate(
+                sentence, hit.passage, rank, similarity, overlap, found, score, alone
+            )
             if sentence not in best or candidate.score > best[sentence].score:
                 best[sentence] = candidate
             previous = own
     return sorted(best.values(), key=lambda c: c.score, reverse=True)
 
 
-def _choose(candidates: list[_Candidate], policy: AnswerPolicy) -> list[_Candidate]:
+def _choose(candidates: list[Candidate], policy: AnswerPolicy) -> list[Candidate]:
     """The best sentence, plus one that scores nearly as well; a neighbour of the best needs
     less, since the two read as one quote (a claim and the sentence that explains it)."""
     best = candidates[0]
@@ -315,12 +339,14 @@ def _choose(candidates: list[_Candidate], policy: AnswerPolicy) -> list[_Candida
         ratio = policy.neighbour_ratio if _neighbours(best, other) else policy.second_ratio
         if other.score >= ratio * best.score and _quotable(chosen, other):
             chosen.append(other)
-    # The sentence that holds a phrase of the kind asked for opens the answer: "Who is
-    # Putin's spokesman?" is answered by the one naming him, then by his words.
-    return sorted(chosen, key=lambda c: not c.phrases)
+    # The sentence that holds a phrase of the kind asked for opens the answer, and of two that
+    # do, the one that scores higher on its own words (a score may borrow the overlap of the
+    # sentence before): "Who is Putin's spokesman?" is answered by the one naming him, then
+    # by his words.
+    return sorted(chosen, key=lambda c: (not c.phrases, -c.own_score))
 
 
-def _neighbours(a: _Candidate, b: _Candidate) -> bool:
+def _neighbours(a: Candidate, b: Candidate) -> bool:
     starts = [s.start for s in a.passage.sentences]
     return (
         b.sentence.start in starts
@@ -328,7 +354,7 @@ def _neighbours(a: _Candidate, b: _Candidate) -> bool:
     )
 
 
-def _quotable(chosen: list[_Candidate], other: _Candidate) -> bool:
+def _quotable(chosen: list[Candidate], other: Candidate) -> bool:
     """A quote is one run of text: two sentences cited from one passage must be neighbours."""
     same = [c for c in chosen if c.hit_rank == other.hit_rank]
     sentences = [s.start for s in other.passage.sentences]
@@ -338,7 +364,7 @@ def _quotable(chosen: list[_Candidate], other: _Candidate) -> bool:
 
 def _cite(
     question: str,
-    chosen: list[_Candidate],
+    chosen: list[Candidate],
     hits: Sequence[Hit],
     query_vector: np.ndarray,
     sentence_vector: Callable[[Sentence], np.ndarray],

@@ -21,6 +21,13 @@ def soft(scores: np.ndarray, floor: float) -> np.ndarray:
     return np.where(scores >= floor, scores, 0.0)
 
 
+def coverage(hit: Hit, asked: Sequence[str], words: WordVectors, floor: float) -> float:
+    """The passage's soft coverage of ``asked``: the mean of each word's best match in it (its
+    section title included), matches below ``floor`` counting 0."""
+    text = f"{hit.passage.section or ''} {hit.passage.text}"
+    return float(soft(matches(asked, text, words), floor).mean())
+
+
 def rerank(
     hits: Sequence[Hit],
     asked: Sequence[str],
@@ -33,10 +40,9 @@ def rerank(
     of ``asked`` (word matches below ``floor`` count 0)."""
     if not asked:
         return list(hits[:k])
-    scored = []
-    for hit in hits:
-        text = f"{hit.passage.section or ''} {hit.passage.text}"
-        covered = float(soft(matches(asked, text, words), floor).mean())
-        scored.append(dataclasses.replace(hit, score=hit.score + weight * covered))
+    scored = [
+        dataclasses.replace(hit, score=hit.score + weight * coverage(hit, asked, words, floor))
+        for hit in hits
+    ]
     scored.sort(key=lambda h: h.score, reverse=True)
     return scored[:k]

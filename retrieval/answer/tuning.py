@@ -32,6 +32,16 @@ class AnswerPolicy:
     paraphrase_floor: float  # word cosines below this count no overlap in a sentence
     word_floor: float  # word cosines below this are chance resemblance, not paraphrase
 
+    def sentence_score(self, similarity: float, overlap: float, rank: int, kind: bool) -> float:
+        """A candidate sentence's score: its cosine with the question, plus its word overlap,
+        less its passage's rank, plus whether it holds a phrase of the kind asked for."""
+        return (
+            similarity
+            + self.overlap_weight * overlap
+            - self.rank_weight * rank
+            + self.kind_weight * kind
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Tuning:

@@ -130,6 +130,8 @@ class Evidence:
     negation_mismatch: float
     number_missing: float
     cross_lingual: float  # the question's language is not the article's
+    question_words: float  # the question's content words: a short one has lower cosines
+    sentence_lead: float  # how far the best candidate sentence leads the next one
 
     def vector(self) -> list[float]:
         """The features in field order."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,6 +124,7 @@ class FusedEmbedder:
         # Words (focus words, "is this a common English word?") are the English model's job.
         english_only = [k for k, multilingual in self.multilingual_of.items() if not multilingual]
         self.words = self.parts[(english_only or list(self.parts))[0]]
+        self._pool = ThreadPoolExecutor(len(parts), thread_name_prefix="encode-query")
 
     def count_tokens(self, text: str) -> int:
         """The most tokens any model takes for ``text``: a passage must fit every model."""
@@ -155,16 +157,26 @@ class FusedEmbedder:
         """Questions' vectors, each weighed by its language (None or "en": English). A model
         whose weight is 0 for every question is not run."""
         in_english = [english(lang) for lang in languages or [None] * len(texts)]
+        weights_of = {
+            key: np.array(
+                [self.config.weight(key, e, self.multilingual_of) for e in in_english], np.float32
+            )
+            for key in self.parts
+        }
+        used_of = {key: np.flatnonzero(w) for key, w in weights_of.items()}
+        # Both models at once: each runs in C with the GIL released, one per core.
+        encoding = {
+            key: self._pool.submit(self.parts[key].encode_queries, [texts[i] for i in used])
+            for key, used in used_of.items()
+            if len(used)
+        }
         columns = []
         shift = np.zeros((len(texts), 1), np.float32)
         for key, part in self.parts.items():
-            weights = np.array(
-                [self.config.weight(key, e, self.multilingual_of) for e in in_english], np.float32
-            )
+            weights, used = weights_of[key], used_of[key]
             block = np.zeros((len(texts), part.dimension), np.float32)
-            used = np.flatnonzero(weights)
             if len(used):
-                block[used] = part.encode_queries([texts[i] for i in used])
+                block[used] = encoding[key].result()
             calibration = self._calibration[key]
             columns.append(block * (weights * calibration.scale)[:, None])
             shift[:, 0] += weights * calibration.shift

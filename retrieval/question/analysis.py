@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..text.language import detect_language, english
 from ..text.names import Correction, NameBook, apply
-from .focus import content_words, focus_words, question_names
+from .focus import asked_words, focus_words, question_names
 from .kinds import Wanted, wanted
 
 
@@ -58,5 +58,5 @@ def analyse(
         wanted=wanted(searched),
         focus=focus,
         names=tuple(question_names(searched, names)),
-        asked=tuple(content_words(searched)),
+        asked=tuple(asked_words(searched)),
     )

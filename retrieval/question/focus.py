@@ -122,6 +122,12 @@ def _cased_words(question: str) -> list[str]:
     return [w for w in words if len(w) > 2 and w.lower() not in STOPWORDS]
 
 
+def asked_words(question: str) -> list[str]:
+    """The question's content words that a quote should use: less the filler that shapes the
+    question ("many" in "how many shaheds"), which no answer needs to repeat."""
+    return [w for w in content_words(question) if w not in _FILLER]
+
+
 def content_words(text: str) -> list[str]:
     """The words of a quote that can match a focus word."""
     # "what's" is "what": a contraction of a stop word asks nothing ("Iran's" is "Iran").
