@@ -170,7 +170,11 @@ class Pipeline:
         article_id = top.passage.article_id
         article = snapshot.rows[article_id]
         written_in = snapshot.language_of(article_id)
-        analysis = replace(analysis, cross_lingual=crosses(analysis.language, written_in))
+        analysis = replace(
+            analysis,
+            cross_lingual=crosses(analysis.language, written_in),
+            foreign_article=not english(written_in),
+        )
         if english(written_in):
             unfamiliar = searcher.lexical.unused(analysis.focus, article)
             analysis = replace(analysis, unfamiliar=unfamiliar)

@@ -428,3 +428,9 @@ def test_what_someone_said_opens_with_their_words(engine):
     words, not with the commentary that names him."""
     answer = engine.answer("what did putin say about iran")
     assert answer.text.startswith("During their meeting, Putin remarked")
+
+
+def test_the_filler_of_a_question_is_not_asked_of_a_quote():
+    """ "how many shaheds" asks for a number of Shaheds: no quote needs to say "many"."""
+    analysis = analyse("how many shaheds", NameBook([SENTENCE.text]))
+    assert "many" not in analysis.asked and "shaheds" in analysis.asked

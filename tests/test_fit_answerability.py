@@ -63,6 +63,8 @@ def test_leaving_an_article_out_leaves_out_every_question_asked_of_it(tuning_set
         ("dev_natural@Force", True),
         ("squad/Force@article", False),  # SQuAD's questions, asked of the news article
         ("squad/Force", False),
+        ("foreign/Kazan_library", False),
+        ("dev_natural@Kazan_library", True),
     ],
 )
 def test_leaving_the_news_article_out_leaves_out_its_sets(tuning_set, concerned):
@@ -72,6 +74,12 @@ def test_leaving_the_news_article_out_leaves_out_its_sets(tuning_set, concerned)
 def test_translated_questions_are_held_out_with_their_article():
     assert _article("squad/Force:translated") == _article("squad/Force") == "squad/Force"
     assert _article("dev_multilingual") == NEWS
+
+
+def test_an_article_in_another_language_is_left_out_with_its_questions():
+    assert _article("foreign/Kazan_library@library") == "foreign/Kazan_library"
+    assert _concerns("dev_questions@Kazan_library", "foreign/Kazan_library")
+    assert not _concerns("squad/Force", "foreign/Kazan_library")
 
 
 def test_bold_needs_the_answerability_at_which_it_is_right_often_enough():

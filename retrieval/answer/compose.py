@@ -220,6 +220,7 @@ def _evidence(
             bool(_numbers(analysis.searched) - _numbers(hits[0].passage.text, spelled=True))
         ),
         cross_lingual=float(analysis.cross_lingual),
+        foreign_article=float(analysis.foreign_article),
         question_words=float(len(analysis.asked)),
         sentence_lead=pool[0].score - pool[1].score if len(pool) > 1 else pool[0].score,
     )

@@ -130,6 +130,7 @@ class Evidence:
     negation_mismatch: float
     number_missing: float
     cross_lingual: float  # the question's language is not the article's
+    foreign_article: float  # the article is not in English (the English rules are silent)
     question_words: float  # the question's content words: a short one has lower cosines
     sentence_lead: float  # how far the best candidate sentence leads the next one
 

@@ -30,6 +30,9 @@ class Analysis:
     # Whether the question is in another language than the article answering it (no BM25
     # term can match then): also known once the search has found the article.
     cross_lingual: bool = False
+    # Whether that article is in another language than English, which the English rules
+    # cannot read (known once the search has found it, too).
+    foreign_article: bool = False
 
     @property
     def focus_unknown(self) -> float:
