@@ -24,20 +24,22 @@ sentence is chosen by a ratio of scores), so nothing here writes ``tuning.json``
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import sys
 from collections.abc import Callable, Mapping
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 from config import Settings
 from retrieval.answer.rerank import coverage
-from retrieval.answer.tuning import Tuning, load_tuning
+from retrieval.answer.tuning import AnswerPolicy, Tuning, load_tuning
 from retrieval.evaluation import Question
 
-from .fit_answerability import NEWS, _article, add_fitting_arguments, engine_for, tuning_sets
+from .fit_answerability import _article, add_fitting_arguments, engine_for, tuning_sets
 
 SENTENCE_GRID = {
     "overlap_weight": np.round(np.arange(0.0, 1.51, 0.1), 2),
@@ -102,14 +104,17 @@ def padded(records: list[dict], part: str) -> np.ndarray:
     return x
 
 
+@cache
+def _policy() -> AnswerPolicy:
+    """The answer policy of ``tuning.json``, read once: the grid replaces its weights."""
+    return load_tuning().answer
+
+
 def sentence_score(x: np.ndarray, w: Mapping[str, float]) -> np.ndarray:
-    """:meth:`AnswerPolicy.sentence_score` of every candidate sentence at once."""
-    return (
-        x[:, :, 0]
-        + w["overlap_weight"] * x[:, :, 1]
-        - w["rank_weight"] * x[:, :, 2]
-        + w["kind_weight"] * x[:, :, 3]
-    )
+    """:meth:`AnswerPolicy.sentence_score` of every candidate sentence at once, under the
+    weights ``w`` (the policy's arithmetic holds for arrays)."""
+    policy = dataclasses.replace(_policy(), **w)
+    return policy.sentence_score(x[:, :, 0], x[:, :, 1], x[:, :, 2], x[:, :, 3])  # type: ignore[arg-type]
 
 
 def rerank_score(x: np.ndarray, w: Mapping[str, float]) -> np.ndarray:
@@ -146,9 +151,10 @@ def best_weights(x: np.ndarray, grid: dict[str, np.ndarray], score: Score) -> di
 
 def leave_one_out(records: list[dict], tuning: Tuning, choice: str) -> str:
     """Per article: its questions' choice right under the current weights and under weights
-    chosen without it; then the totals of SQuAD and of the news article."""
+    chosen without it; then the totals of each kind of article (news, squad, foreign)."""
     part, grid, score = CHOICES[choice]
-    current = {k: getattr(tuning.answer, k, getattr(tuning, k, 0.0)) for k in grid}
+    weights = {**dataclasses.asdict(tuning.answer), "rerank_weight": tuning.rerank_weight}
+    current = {k: weights[k] for k in grid}
     lines, totals = [f"{choice}: right first, now and held out"], {}
     for article in sorted({r["article"] for r in records}):
         held = padded([r for r in records if r["article"] == article], part)
@@ -156,7 +162,7 @@ def leave_one_out(records: list[dict], tuning: Tuning, choice: str) -> str:
             padded([r for r in records if r["article"] != article], part), grid, score
         )
         now, fitted = top_right(held, current, score).sum(), top_right(held, chosen, score).sum()
-        total = totals.setdefault("news" if article == NEWS else "SQuAD", np.zeros(3, int))
+        total = totals.setdefault(article.partition("/")[0], np.zeros(3, int))
         total += (now, fitted, len(held))
         lines.append(f"  {article:<38} {now}/{len(held)}  {fitted}/{len(held)}  {chosen}")
     for group, (now, fitted, count) in totals.items():
