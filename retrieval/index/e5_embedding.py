@@ -9,7 +9,7 @@ trained with prefixes: documents are embedded as ``passage: …`` and questions 
 from __future__ import annotations
 
 import logging
-import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -37,14 +37,15 @@ class E5Embedder:
         self.name = E5_NAME
         self.dimension = int(self.model.dim)
         self.max_tokens = E5_MAX_TOKENS
-        # The C engine keeps per-model scratch buffers: one call at a time.
-        self._lock = threading.Lock()
+        # One call at a time (the C engine keeps per-model scratch buffers), always from the
+        # same thread: libgomp gives each calling thread its own OpenMP team, and once the
+        # teams outnumber the cores it stops spin-waiting and every query takes twice as long.
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="e5")
         log.info("loaded embedding model %s (dimension %d)", self.name, self.dimension)
 
     def count_tokens(self, text: str) -> int:
         """How many model tokens ``text`` takes as a passage, prefix and specials included."""
-        with self._lock:
-            return self.model.token_count(text)
+        return self._thread.submit(self.model.token_count, text).result()
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Passages (``passage: `` prefix) as a float32 matrix of L2-normalised rows."""
@@ -57,6 +58,5 @@ class E5Embedder:
     def _encode(self, texts: list[str], query: bool) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        with self._lock:
-            vectors = self.model.encode(list(texts), is_query=query)
+        vectors = self._thread.submit(self.model.encode, list(texts), query).result()
         return np.ascontiguousarray(vectors.reshape(len(texts), -1), dtype=np.float32)

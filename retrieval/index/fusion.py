@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,7 +123,6 @@ class FusedEmbedder:
         # Words (focus words, "is this a common English word?") are the English model's job.
         english_only = [k for k, multilingual in self.multilingual_of.items() if not multilingual]
         self.words = self.parts[(english_only or list(self.parts))[0]]
-        self._pool = ThreadPoolExecutor(len(parts), thread_name_prefix="encode-query")
 
     def count_tokens(self, text: str) -> int:
         """The most tokens any model takes for ``text``: a passage must fit every model."""
@@ -164,9 +162,10 @@ class FusedEmbedder:
             for key in self.parts
         }
         used_of = {key: np.flatnonzero(w) for key, w in weights_of.items()}
-        # Both models at once: each runs in C with the GIL released, one per core.
+        # One model after the other: each already uses both cores, and side by side they
+        # measured slower (bench.multilingual's query_encoding figures).
         encoding = {
-            key: self._pool.submit(self.parts[key].encode_queries, [texts[i] for i in used])
+            key: self.parts[key].encode_queries([texts[i] for i in used])
             for key, used in used_of.items()
             if len(used)
         }
@@ -176,7 +175,7 @@ class FusedEmbedder:
             weights, used = weights_of[key], used_of[key]
             block = np.zeros((len(texts), part.dimension), np.float32)
             if len(used):
-                block[used] = encoding[key].result()
+                block[used] = encoding[key]
             calibration = self._calibration[key]
             columns.append(block * (weights * calibration.scale)[:, None])
             shift[:, 0] += weights * calibration.shift
