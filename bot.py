@@ -10,21 +10,24 @@ from __future__ import annotations
 import logging
 import sys
 
-from telegram import Update
-from telegram.error import TelegramError
-
 from cli import build_parser, load_settings, run
 from config import Settings
 from retrieval import RetrievalError
-from tgbot.app import build_application
-from tgbot.lifecycle import webhook_options
-from tgbot.redaction import redact_in_logs, scrub
 
 BOOTSTRAP_RETRIES = 5  # Telegram failing for a few seconds at start-up is not fatal
 
 
 def serve(settings: Settings) -> int:
     """Serve Telegram by long polling, or by webhook when WEBHOOK_URL is set."""
+    # Imported here: a command line run never needs the Telegram stack (a quarter second).
+    from telegram import Update
+    from telegram.error import TelegramError
+
+    from tgbot.app import build_application
+    from tgbot.lifecycle import webhook_options
+    from tgbot.redaction import redact_in_logs, scrub
+
+    redact_in_logs(settings.telegram_bot_token.get_secret_value())
     application = build_application(settings)
     try:
         options = {"allowed_updates": Update.ALL_TYPES, "bootstrap_retries": BOOTSTRAP_RETRIES}
@@ -56,7 +59,6 @@ def main() -> int:
             print("TELEGRAM_BOT_TOKEN is not set: starting the console chat instead of Telegram.")
             args.command = "chat"
         return run(args, settings)
-    redact_in_logs(settings.telegram_bot_token.get_secret_value())
     return serve(settings)
 
 

@@ -69,7 +69,7 @@ class Engine:
         the hand-chosen numbers (``tuning.json``)."""
         self.settings = engine_settings(settings)
         store.check_inputs(self.settings)
-        language.warm_up()
+        language.warm_up(self.settings.model_cache_dir)
         fusion = fusion or load_fusion()
         self.embedder = (
             FusedEmbedder.of(embedder, fusion)

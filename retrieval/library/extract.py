@@ -15,10 +15,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import PurePosixPath
 
-import pypdf
-import trafilatura
 from lxml import etree
-from pypdf.errors import PdfReadError
 
 from ..core.errors import (
     DocumentEmpty,
@@ -150,6 +147,8 @@ def looks_binary(data: bytes) -> bool:
 
 def extract_html(data: bytes) -> Extracted:
     """The main text of a web page (headings as Markdown ``#`` lines), title, date, author."""
+    import trafilatura  # on first use: importing it adds a tenth of a second to every start
+
     try:
         document = trafilatura.bare_extraction(
             data,
@@ -192,6 +191,9 @@ def extract_pdf(data: bytes) -> Extracted:
     """The text layer of a PDF, its lines rejoined into paragraphs, and its metadata."""
     if b"%PDF-" not in data[:PDF_HEADER_WITHIN]:
         raise DocumentUnreadable("the file is not a PDF (it has no PDF header)")
+    import pypdf  # on first use, as trafilatura
+    from pypdf.errors import PdfReadError
+
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):

@@ -14,8 +14,7 @@ import socket
 import time
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-
-import httpx
+from typing import TYPE_CHECKING
 
 from ..core.errors import (
     DocumentTooLarge,
@@ -26,6 +25,9 @@ from ..core.errors import (
     UrlRefused,
 )
 from .extract import MIME_KINDS, SUFFIX_KINDS
+
+if TYPE_CHECKING:
+    import httpx
 
 USER_AGENT = "article-qa-bot/0.1 (fetches one article an admin sent)"
 # Where cloud providers serve instance credentials; most are link-local or private anyway.
@@ -55,6 +57,8 @@ class Fetched:
 
 def fetch(url: str, policy: FetchPolicy) -> Fetched:
     """Download ``url`` within ``policy``; every refusal is an intake error (``errors.py``)."""
+    import httpx  # on first use: answering never needs it, and it is slow to import
+
     deadline = time.monotonic() + policy.timeout
     timeout = httpx.Timeout(policy.timeout)
     try:
@@ -129,6 +133,8 @@ def _read(
     url: httpx.URL, response: httpx.Response, policy: FetchPolicy, deadline: float
 ) -> Fetched:
     """The body of a final (non-redirect) response, within the size and time limits."""
+    import httpx
+
     if response.status_code >= 400:
         raise FetchFailed(f"the server answered {response.status_code} {response.reason_phrase}")
     content_type = response.headers.get("content-type", "")

@@ -10,8 +10,14 @@ questions in eleven languages (``tests/data/language_questions.jsonl``).
 
 from __future__ import annotations
 
+import os
 import threading
+import zlib
+from array import array
+from importlib.metadata import version
+from pathlib import Path
 
+import numpy as np
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 # The languages the identifier chooses among. Every one is also a language multilingual-e5
@@ -32,15 +38,52 @@ _loading = threading.Lock()
 _loaded: list[LanguageIdentifier] = []
 
 
-def _identifier() -> LanguageIdentifier:
-    """The identifier, loaded once (about a second): a caller during the load waits for it."""
+def _identifier(cache: Path | None = None) -> LanguageIdentifier:
+    """The identifier, loaded once: a caller during the load waits for it. With ``cache`` (a
+    folder), from an unpacked copy kept there."""
     if not _loaded:
         with _loading:
             if not _loaded:
-                identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-                identifier.set_languages(LANGUAGES)
-                _loaded.append(identifier)
+                _loaded.append(_from_cache(cache) if cache else _from_package())
     return _loaded[0]
+
+
+def _from_package() -> LanguageIdentifier:
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(LANGUAGES)
+    return identifier
+
+
+def _from_cache(folder: Path) -> LanguageIdentifier:
+    """The identifier from its unpacked copy in ``folder``, made on first use: unpacking the
+    package's LZMA file takes half a second, at every start."""
+    languages = zlib.crc32(" ".join(LANGUAGES).encode())
+    path = folder / f"py3langid-{version('py3langid')}-{languages:08x}.npz"
+    try:
+        with np.load(path) as data:
+            nextmove, row = (
+                array(str(data[f"{key}_code"]), data[key].tobytes()) for key in ("nextmove", "row")
+            )
+            return LanguageIdentifier(
+                data["ptc"], data["pc"], data["classes"].tolist(), nextmove,
+                data["output"].tolist(), norm_probs=True, tk_row=row,
+            )  # fmt: skip
+    except (OSError, ValueError, KeyError):
+        pass  # no copy yet, or a damaged one: unpack the package's and keep it
+    identifier = _from_package()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.partial.npz")
+        np.savez(
+            partial, ptc=identifier.nb_ptc, pc=identifier.nb_pc,
+            classes=np.array(identifier.nb_classes), output=np.array(identifier.tk_output),
+            nextmove=np.asarray(identifier.tk_nextmove), row=np.asarray(identifier.tk_row),
+            nextmove_code=identifier.tk_nextmove.typecode, row_code=identifier.tk_row.typecode,
+        )  # fmt: skip
+        partial.replace(path)
+    except OSError:
+        pass  # a read-only folder: the next start unpacks the package's file again
+    return identifier
 
 
 def detect_language(text: str) -> str | None:
@@ -53,10 +96,11 @@ def detect_language(text: str) -> str | None:
     return ENGLISH if ranked[ENGLISH] * ENGLISH_PRIOR >= ranked[best] else str(best)
 
 
-def warm_up() -> None:
-    """Start loading the identifier's model in the background, so that the first question
-    does not wait for it while the embedders load."""
-    threading.Thread(target=_identifier, name="language-id", daemon=True).start()
+def warm_up(cache: Path | None = None) -> None:
+    """Start loading the identifier's model in the background (from its unpacked copy in the
+    folder ``cache``, when given), so that the first question does not wait for it while the
+    embedders load."""
+    threading.Thread(target=_identifier, args=(cache,), name="language-id", daemon=True).start()
 
 
 ARTICLE_SAMPLE = 5000  # characters: an article's opening tells its language as well as all of it
