@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.text import language
 from retrieval.text.language import LANGUAGES, article_language, detect_language
 
 QUESTIONS = Path(__file__).parent / "data" / "language_questions.jsonl"
@@ -37,3 +38,18 @@ def test_every_identified_language_is_a_two_letter_code():
 def test_a_short_english_question_full_of_names_stays_english(question):
     """English is preferred unless another language is twice as likely (ENGLISH_PRIOR)."""
     assert detect_language(question) == "en"
+
+
+def test_the_unpacked_copy_ranks_as_the_packaged_model(tmp_path):
+    """The copy kept beside the models (made on first use) gives the very same rankings, and
+    a damaged copy is replaced rather than trusted."""
+    packaged = language._from_package()
+    made = language._from_cache(tmp_path)
+    (copy,) = tmp_path.glob("py3langid-*.npz")
+    again = language._from_cache(tmp_path)
+    for identifier in (made, again):
+        assert all(identifier.rank(s["q"]) == packaged.rank(s["q"]) for s in SAMPLES[:20])
+    copy.write_bytes(b"not a numpy archive")
+    repaired = language._from_cache(tmp_path)
+    assert repaired.rank(SAMPLES[0]["q"]) == packaged.rank(SAMPLES[0]["q"])
+    assert language._from_cache(tmp_path).nb_classes == packaged.nb_classes
