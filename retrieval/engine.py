@@ -28,9 +28,10 @@ from .index import store
 from .index.backends import vector_backend
 from .index.builder import IndexBuilder, Progress
 from .index.embedders import load_embedders
-from .index.embedding import Embedder
+from .index.embedding import Embedder, model_slug
 from .index.fusion import MULTILINGUAL, FusedEmbedder, FusionConfig, load_fusion
 from .index.sanity import SANITY_MIN_RATE
+from .index.wordcache import WordCache
 from .library.catalog import (
     ArticleRecord,
     Library,
@@ -48,6 +49,10 @@ from .snapshot import LibraryChange, Snapshot
 from .text import language
 
 log = logging.getLogger(__name__)
+
+# The new words a build embeds once it serves (about 1 ms each); more are embedded as answers
+# meet them.
+LEARNED_WORDS_PER_BUILD = 5000
 
 __all__ = ["SANITY_MIN_RATE", "Engine"]
 
@@ -76,7 +81,11 @@ class Engine:
             if embedder is not None
             else load_embedders(self.settings, fusion)
         )
-        self.words = WordVectors(self.embedder.words.encode)
+        words = self.embedder.words
+        self.words = WordVectors(
+            words.encode,
+            WordCache(settings.index_dir / "vectors" / model_slug(words.name), words.dimension),
+        )
         tuning = tuning or load_tuning()
         overview = OverviewRecognizer(
             self.embedder, tuning.overview_threshold, tuning.fact_threshold
@@ -332,7 +341,17 @@ class Engine:
         served = previous.manifest if previous and report.served_rows else None
         store.save(stored, self.settings.index_dir, served)
         self.outdated = None
-        return self._publish(snapshot)
+        self._publish(snapshot)
+        # Once it serves: the words of the new English articles, which the focus rules weigh.
+        fresh = [
+            a.rows
+            for a in stored.articles
+            if a.record.sha256 in report.embedded and language.english(a.record.language)
+        ]
+        self.words.learn(
+            (stored.passages[i].text for rows in fresh for i in rows), LEARNED_WORDS_PER_BUILD
+        )
+        return snapshot
 
     def _publish(self, snapshot: Snapshot) -> Snapshot:
         with self._swap_lock:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..index.wordcache import WordCache
 from ..text.names import NameBook
 from ..text.words import STOPWORDS, stem
 
@@ -138,11 +139,14 @@ def content_words(text: str) -> list[str]:
 
 
 class WordVectors:
-    """Unit vectors of single words, embedded once each and kept: an article has few words."""
+    """Unit vectors of single words, embedded once each and kept: an article has few words.
+    With a ``cache``, the words saved there are known from the start and :meth:`learn` saves
+    what it embeds."""
 
-    def __init__(self, encode: Encode) -> None:
+    def __init__(self, encode: Encode, cache: WordCache | None = None) -> None:
         self._encode = encode
-        self._vectors: dict[str, np.ndarray] = {}
+        self._cache = cache
+        self._vectors: dict[str, np.ndarray] = cache.load() if cache else {}
         self._texts: OrderedDict[str, TextWords] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -157,6 +161,19 @@ class WordVectors:
             with self._lock:
                 self._vectors.update(vectors)
         return np.stack([self._vectors[w] for w in words])
+
+    def learn(self, texts: Iterable[str], limit: int) -> int:
+        """Embed the content words of ``texts`` not known yet (the first ``limit`` of them),
+        so that no answer waits for them, and save them all to the cache; how many were new."""
+        words = dict.fromkeys(w for text in texts for w in content_words(text))
+        new = [w for w in words if w not in self._vectors][:limit]
+        if new:
+            self.of(new)
+            if self._cache is not None:
+                with self._lock:
+                    everything = dict(self._vectors)
+                self._cache.save(everything)
+        return len(new)
 
     def of_text(self, text: str) -> TextWords:
         """The content words of ``text``, their stems and vectors, kept for the texts seen
