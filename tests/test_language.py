@@ -41,15 +41,21 @@ def test_a_short_english_question_full_of_names_stays_english(question):
 
 
 def test_the_unpacked_copy_ranks_as_the_packaged_model(tmp_path):
-    """The copy kept beside the models (made on first use) gives the very same rankings, and
-    a damaged copy is replaced rather than trusted."""
+    """The copy kept beside the models gives the very same rankings, and a damaged copy is
+    replaced rather than trusted."""
     packaged = language._from_package()
-    made = language._from_cache(tmp_path)
-    (copy,) = tmp_path.glob("py3langid-*.npz")
-    again = language._from_cache(tmp_path)
-    for identifier in (made, again):
-        assert all(identifier.rank(s["q"]) == packaged.rank(s["q"]) for s in SAMPLES[:20])
-    copy.write_bytes(b"not a numpy archive")
-    repaired = language._from_cache(tmp_path)
-    assert repaired.rank(SAMPLES[0]["q"]) == packaged.rank(SAMPLES[0]["q"])
-    assert language._from_cache(tmp_path).nb_classes == packaged.nb_classes
+    assert language._read_copy(tmp_path) is None
+    language._keep_copy(packaged, tmp_path)
+    copy = language._read_copy(tmp_path)
+    assert copy is not None and copy.nb_classes == packaged.nb_classes
+    assert all(copy.rank(s["q"]) == packaged.rank(s["q"]) for s in SAMPLES[:20])
+    language._copy_in(tmp_path).write_bytes(b"not a numpy archive")
+    assert language._read_copy(tmp_path) is None
+
+
+def test_the_copy_is_made_even_when_the_model_was_loaded_first_without_it(tmp_path):
+    """A question identified before the engine starts loads the model without the folder; the
+    engine's warm-up still leaves the copy for the next start."""
+    detect_language("where did they meet")
+    language._identifier(tmp_path)
+    assert language._read_copy(tmp_path) is not None

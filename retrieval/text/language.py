@@ -40,11 +40,17 @@ _loaded: list[LanguageIdentifier] = []
 
 def _identifier(cache: Path | None = None) -> LanguageIdentifier:
     """The identifier, loaded once: a caller during the load waits for it. With ``cache`` (a
-    folder), from an unpacked copy kept there."""
-    if not _loaded:
-        with _loading:
-            if not _loaded:
-                _loaded.append(_from_cache(cache) if cache else _from_package())
+    folder), from an unpacked copy kept there, which is made when missing."""
+    if _loaded and cache is None:
+        return _loaded[0]
+    with _loading:
+        if not _loaded:
+            copy = _read_copy(cache) if cache else None
+            _loaded.append(copy or _from_package())
+            if cache is not None and copy is None:
+                _keep_copy(_loaded[0], cache)
+        elif cache is not None and not _copy_in(cache).exists():
+            _keep_copy(_loaded[0], cache)  # loaded before, by a caller without the folder
     return _loaded[0]
 
 
@@ -54,13 +60,18 @@ def _from_package() -> LanguageIdentifier:
     return identifier
 
 
-def _from_cache(folder: Path) -> LanguageIdentifier:
-    """The identifier from its unpacked copy in ``folder``, made on first use: unpacking the
-    package's LZMA file takes half a second, at every start."""
+def _copy_in(folder: Path) -> Path:
+    """Where the unpacked copy is kept: unpacking the package's LZMA file takes half a
+    second, at every start."""
     languages = zlib.crc32(" ".join(LANGUAGES).encode())
-    path = folder / f"py3langid-{version('py3langid')}-{languages:08x}.npz"
+    return folder / f"py3langid-{version('py3langid')}-{languages:08x}.npz"
+
+
+def _read_copy(folder: Path) -> LanguageIdentifier | None:
+    """The identifier from its unpacked copy in ``folder``; None when there is none, or a
+    damaged one."""
     try:
-        with np.load(path) as data:
+        with np.load(_copy_in(folder)) as data:
             nextmove, row = (
                 array(str(data[f"{key}_code"]), data[key].tobytes()) for key in ("nextmove", "row")
             )
@@ -69,8 +80,12 @@ def _from_cache(folder: Path) -> LanguageIdentifier:
                 data["output"].tolist(), norm_probs=True, tk_row=row,
             )  # fmt: skip
     except (OSError, ValueError, KeyError):
-        pass  # no copy yet, or a damaged one: unpack the package's and keep it
-    identifier = _from_package()
+        return None
+
+
+def _keep_copy(identifier: LanguageIdentifier, folder: Path) -> None:
+    """Write the unpacked copy into ``folder`` (replacing a damaged one)."""
+    path = _copy_in(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.partial.npz")
@@ -83,7 +98,6 @@ def _from_cache(folder: Path) -> LanguageIdentifier:
         partial.replace(path)
     except OSError:
         pass  # a read-only folder: the next start unpacks the package's file again
-    return identifier
 
 
 def detect_language(text: str) -> str | None:
