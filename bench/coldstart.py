@@ -49,7 +49,7 @@ def time_ask(settings: Settings) -> dict[str, float]:
     return {"to_answer_seconds": answered - started, "to_exit_seconds": exited - started}
 
 
-def _median_of(runs: list[dict[str, float]]) -> dict[str, Any]:
+def median_of(runs: list[dict[str, float]]) -> dict[str, Any]:
     return {key: round(statistics.median(run[key] for run in runs), 3) for key in runs[0]} | {
         "runs": [round(run["to_answer_seconds"], 3) for run in runs]
     }
@@ -72,7 +72,7 @@ def cold_start(settings: Settings, empty_root: Path, runs: int) -> dict[str, Any
                 )
             )
         )
-    return {"with_index": _median_of(with_index), "empty_index": _median_of(empty)}
+    return {"with_index": median_of(with_index), "empty_index": median_of(empty)}
 
 
 def serving_probe(settings: Settings, rounds: int) -> dict[str, Any]:
