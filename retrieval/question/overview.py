@@ -65,8 +65,11 @@ class OverviewRecognizer:
         self._lock = threading.Lock()
 
     def warm_up(self) -> None:
-        """Embed the prototypes in a background thread, before the first question."""
-        threading.Thread(target=self._prototypes, name="overview-warm-up", daemon=True).start()
+        """Embed the prototypes in a background thread, before the first question. Not a
+        daemon: a daemon thread still inside ONNX Runtime as the interpreter exits aborts the
+        process ("terminate called without an active exception"), so a short command's exit
+        waits for it (a fifth of a second)."""
+        threading.Thread(target=self._prototypes, name="overview-warm-up").start()
 
     def _prototypes(self) -> np.ndarray:
         with self._lock:

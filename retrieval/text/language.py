@@ -113,8 +113,9 @@ def detect_language(text: str) -> str | None:
 def warm_up(cache: Path | None = None) -> None:
     """Start loading the identifier's model in the background (from its unpacked copy in the
     folder ``cache``, when given), so that the first question does not wait for it while the
-    embedders load."""
-    threading.Thread(target=_identifier, args=(cache,), name="language-id", daemon=True).start()
+    embedders load. Not a daemon: a short command's exit waits for it (under a second) rather
+    than cut it off while it writes the copy."""
+    threading.Thread(target=_identifier, args=(cache,), name="language-id").start()
 
 
 ARTICLE_SAMPLE = 5000  # characters: an article's opening tells its language as well as all of it
