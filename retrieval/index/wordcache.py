@@ -6,19 +6,19 @@ start wait for that: about 1 ms a word, 0.35 s for the news article's first answ
 embeds the words of the articles it brought in and saves them here, once they serve.
 
 Layout: ``INDEX_DIR/vectors/<words model>/words.npz``, the words (``words``, in row order) and
-their unit vectors (``vectors``), uncompressed. It is written to a temporary file and renamed;
+their unit vectors (``vectors``), uncompressed. It is written whole or not at all (``core.files``);
 one that can't be read, or whose vectors are of another size, counts as missing.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+
+from ..core.files import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +50,13 @@ class WordCache:
         if not vectors:
             return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, partial = tempfile.mkstemp(dir=self.path.parent, suffix=".npz")
-            with os.fdopen(handle, "wb") as file:
-                np.savez(
-                    file,
+            write_atomic(
+                self.path,
+                lambda out: np.savez(
+                    out,
                     words=np.array(list(vectors)),
                     vectors=np.stack(list(vectors.values())).astype(np.float32),
-                )
-            os.replace(partial, self.path)
+                ),
+            )
         except OSError as exc:
             log.warning("cannot save the word vectors to %s: %s", self.path, exc)

@@ -24,7 +24,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -39,6 +38,7 @@ from ..core.errors import (
     LibraryUnavailable,
     NothingToRollBack,
 )
+from ..core.files import write_atomic
 from ..text.language import article_language
 from .extract import decode_text
 
@@ -252,7 +252,7 @@ class Library:
             if original is not None:
                 self._write_once(self._article_file(record, ".orig"), original)
             manifest = json.dumps(record.to_record(), indent=2, ensure_ascii=False)
-            self._write_atomic(self._article_file(record, ".json"), manifest.encode("utf-8"))
+            write_atomic(self._article_file(record, ".json"), manifest.encode("utf-8"))
         except OSError as exc:
             raise LibraryUnavailable(f"cannot write to the library {self.folder}: {exc}") from exc
         return record
@@ -261,7 +261,7 @@ class Library:
         """Make ``version`` the current one (atomically), keeping the last ``keep`` versions."""
         try:
             data = json.dumps(version.to_record(), indent=2, ensure_ascii=False)
-            self._write_atomic(self._version_path(version.number), data.encode("utf-8"))
+            write_atomic(self._version_path(version.number), data.encode("utf-8"))
             self._point_current_at(version.number)
         except OSError as exc:
             raise LibraryUnavailable(f"cannot write to the library {self.folder}: {exc}") from exc
@@ -345,18 +345,4 @@ class Library:
     def _write_once(self, path: Path, data: bytes) -> None:
         """Content-addressed files are written once; an existing one already holds ``data``."""
         if not path.exists():
-            self._write_atomic(path, data)
-
-    @staticmethod
-    def _write_atomic(path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+            write_atomic(path, data)

@@ -10,7 +10,7 @@ questions in eleven languages (``tests/data/language_questions.jsonl``).
 
 from __future__ import annotations
 
-import os
+import contextlib
 import threading
 import zlib
 from array import array
@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+from ..core.files import write_atomic
 
 # The languages the identifier chooses among. Every one is also a language multilingual-e5
 # was trained on.
@@ -85,19 +87,14 @@ def _read_copy(folder: Path) -> LanguageIdentifier | None:
 
 def _keep_copy(identifier: LanguageIdentifier, folder: Path) -> None:
     """Write the unpacked copy into ``folder`` (replacing a damaged one)."""
-    path = _copy_in(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.partial.npz")
-        np.savez(
-            partial, ptc=identifier.nb_ptc, pc=identifier.nb_pc,
+    # In a read-only folder, the next start unpacks the package's file again.
+    with contextlib.suppress(OSError):
+        write_atomic(_copy_in(folder), lambda out: np.savez(
+            out, ptc=identifier.nb_ptc, pc=identifier.nb_pc,
             classes=np.array(identifier.nb_classes), output=np.array(identifier.tk_output),
             nextmove=np.asarray(identifier.tk_nextmove), row=np.asarray(identifier.tk_row),
             nextmove_code=identifier.tk_nextmove.typecode, row_code=identifier.tk_row.typecode,
-        )  # fmt: skip
-        partial.replace(path)
-    except OSError:
-        pass  # a read-only folder: the next start unpacks the package's file again
+        ))  # fmt: skip
 
 
 def detect_language(text: str) -> str | None:
