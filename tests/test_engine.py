@@ -28,6 +28,7 @@ from retrieval.evaluation import (
     turn_numbers,
 )
 from retrieval.index import store
+from retrieval.index.segments import SegmentedMatrix
 from retrieval.index.vectorstore import FaissStore
 from retrieval.question.conversation import Turn
 
@@ -156,7 +157,7 @@ def _with_reversed_vectors(stored: store.StoredIndex) -> store.StoredIndex:
     return dataclasses.replace(
         stored,
         vectors=FaissStore.build(-vectors),
-        sentence_vectors=-stored.sentence_vectors,
+        sentence_vectors=SegmentedMatrix.of(-np.asarray(stored.sentence_vectors)),
     )
 
 

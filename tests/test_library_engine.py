@@ -248,6 +248,23 @@ THIRD = (
 )
 
 
+def test_an_add_links_the_served_sentence_vectors_and_writes_only_its_own(library_engine):
+    index_dir = library_engine.settings.index_dir
+    library_engine.rebuild()
+    restarted = Engine(library_engine.settings, embedder=library_engine.embedder)
+    before = restarted.snapshot.stored.sentence_vectors  # read from the build on disk
+    served = (index_dir / store.CURRENT).resolve()
+    inode = (served / "sentences.npy").stat().st_ino
+    change = restarted.add_article(THIRD, source="lighthouse.md")
+    grown = (index_dir / store.CURRENT).resolve()
+    assert grown != served and not served.exists()
+    assert (grown / "sentences.npy").stat().st_ino == inode  # linked, not written again
+    added = np.load(grown / "sentences-1.npy")
+    assert len(added) == len(change.snapshot.stored.sentence_vectors) - len(before) > 0
+    loaded = np.asarray(stores.load(restarted).sentence_vectors)
+    assert np.array_equal(loaded, np.vstack([np.asarray(before), added]))
+
+
 @stores.BOTH
 def test_an_add_extends_the_served_index_and_equals_a_full_build(
     library_engine, counting, settings_factory, tmp_path, monkeypatch

@@ -29,6 +29,7 @@ from .embedding import Embedder, encode
 from .fusion import FusedEmbedder
 from .lexical import LexicalIndex, passage_tokens
 from .sanity import sanity_check
+from .segments import SegmentedMatrix
 from .store import FORMAT_VERSION, IndexedArticle, Manifest, StoredIndex, article_sentence_rows
 from .vectorcache import ArticleVectors, VectorCache, distinct_sentences
 from .vectorstore import FaissBackend, VectorBackend, VectorStore
@@ -106,7 +107,7 @@ class _NewArticles:
     sentences: list[Sentence]
     sentence_rows: list[np.ndarray]
     vectors: np.ndarray  # the passage vectors of the articles embedded or read by this build
-    sentence_vectors: np.ndarray
+    sentence_vectors: SegmentedMatrix
     tokens: list[tuple[str, ...]]
     sections: tuple[str, ...]
     texts: list[str]
@@ -209,9 +210,7 @@ class IndexBuilder:
             sentences=[*base.sentences, *new.sentences],
             sentence_rows=[base.sentence_rows, *new.sentence_rows],
             vectors=new.vectors,
-            sentence_vectors=_stack(
-                [base.sentence_vectors, new.sentence_vectors], self.embedder.dimension
-            ),
+            sentence_vectors=base.sentence_vectors.appended(np.asarray(new.sentence_vectors)),
             tokens=new.tokens,
             sections=tuple(dict.fromkeys((*base.manifest.sections, *new.sections))),
             texts=new.texts,
@@ -251,7 +250,9 @@ class IndexBuilder:
             sentences=sentences,
             sentence_rows=sentence_rows,
             vectors=_stack([v.passage_vectors for v in parts], self.embedder.dimension),
-            sentence_vectors=_stack([v.sentence_vectors for v in parts], self.embedder.dimension),
+            sentence_vectors=SegmentedMatrix.of(
+                _stack([v.sentence_vectors for v in parts], self.embedder.dimension)
+            ),
             tokens=[t for v in parts for t in v.tokens],
             sections=tuple(dict.fromkeys(p.section for p in passages if p.section)),
             texts=[p.text for p in passages],

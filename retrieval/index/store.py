@@ -10,8 +10,10 @@ Layout of ``INDEX_DIR``::
                                   vectors.json, naming the build's collection
     qdrant/                       Qdrant's local mode, when no QDRANT_URL (QDRANT_PATH)
     build-<id>/passages.jsonl     one passage per line, grouped by article
-    build-<id>/sentences.npy      one unit vector per distinct sentence, article by article
-                                  (memory-mapped when loaded: a question reads a few rows)
+    build-<id>/sentences.npy      one unit vector per distinct sentence, article by article,
+    build-<id>/sentences-1.npy …  in segments (segments.py): an add links the earlier ones
+                                  and writes its own; mapped when loaded, for a question
+                                  reads a few rows
     build-<id>/sentence_rows.npy  passage after passage, the row of each of its sentences
     build-<id>/names.json         the words and capitalised names of the library (NameBook)
     build-<id>/bm25/              the BM25 index (bm25s, NumPy arrays and JSON) and its
@@ -40,6 +42,7 @@ from ..core.types import Passage, Sentence
 from ..library.catalog import ArticleRecord, Library, read_article
 from ..text.names import NameBook
 from .lexical import LexicalIndex
+from .segments import SegmentedMatrix
 from .vectorcache import distinct_sentences
 from .vectorstore import FaissBackend, VectorBackend, VectorStore
 
@@ -50,6 +53,7 @@ FORMAT_VERSION = 6  # 2: initials ("W. E. B.") no longer end a sentence; 3: a li
 # 5: a word that opens a sentence is no name for its capital alone; 6: an article's title
 # line and its sentence-case headings are sections, not passages
 CURRENT = "current"
+SENTENCES = "sentences"  # the sentence vectors' files: sentences.npy, sentences-1.npy, …
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +104,7 @@ class StoredIndex:
     passages: tuple[Passage, ...]
     vectors: VectorStore
     sentences: tuple[Sentence, ...]
-    sentence_vectors: np.ndarray
+    sentence_vectors: SegmentedMatrix
     lexical: LexicalIndex
     names: NameBook
     sentence_rows: np.ndarray  # see HybridSearcher
@@ -125,9 +129,10 @@ def save(stored: StoredIndex, index_dir: Path, extends: Manifest | None = None) 
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=index_dir))
-        kept = index_dir / f"build-{extends.build_id}" / "passages.jsonl" if extends else None
+        served = index_dir / f"build-{extends.build_id}" if extends else None
+        kept = served / "passages.jsonl" if served else None
         _write_passages(stored, staging, kept if kept and kept.exists() else None, extends)
-        _write_files(stored, staging)
+        _write_files(stored, staging, served)
         build = index_dir / f"build-{stored.manifest.build_id}"
         os.replace(staging, build)
         stored.vectors.publish()
@@ -155,11 +160,11 @@ def _write_passages(
             out.write(json.dumps(passage.to_record(), ensure_ascii=False) + "\n")
 
 
-def _write_files(stored: StoredIndex, folder: Path) -> None:
+def _write_files(stored: StoredIndex, folder: Path, served: Path | None) -> None:
     stored.vectors.save(folder, {"model": stored.manifest.model})
     articles = [a.to_record() for a in stored.articles]
     (folder / "articles.json").write_text(json.dumps(articles, ensure_ascii=False))
-    np.save(folder / "sentences.npy", stored.sentence_vectors, allow_pickle=False)
+    stored.sentence_vectors.save(folder, SENTENCES, linked_from=served)
     np.save(folder / "sentence_rows.npy", stored.sentence_rows, allow_pickle=False)
     (folder / "names.json").write_text(json.dumps(stored.names.to_record(), ensure_ascii=False))
     stored.lexical.save(folder / "bm25")
@@ -224,7 +229,7 @@ def load(index_dir: Path, backend: VectorBackend | None = None) -> StoredIndex:
         vectors = (backend or FaissBackend()).load(folder, spans)
         with (folder / "passages.jsonl").open(encoding="utf-8") as lines, _collector_paused():
             passages = tuple(Passage.from_record(json.loads(line)) for line in lines)
-        sentence_vectors = np.load(folder / "sentences.npy", mmap_mode="r", allow_pickle=False)
+        sentence_vectors = SegmentedMatrix.load(folder, SENTENCES)
         sentence_rows = np.load(folder / "sentence_rows.npy", allow_pickle=False)
         names = NameBook.from_record(json.loads((folder / "names.json").read_text("utf-8")))
         lexical = LexicalIndex.load(folder / "bm25")

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..core.types import Hit, Passage, Sentence
 from ..index.lexical import LexicalIndex
+from ..index.segments import SegmentedMatrix
 from ..index.vectorstore import VectorStore
 from ..text.words import tokenize
 
@@ -32,7 +33,7 @@ class HybridSearcher:
         self,
         passages: Sequence[Passage],
         vectors: VectorStore,
-        sentence_vectors: np.ndarray,
+        sentence_vectors: SegmentedMatrix,
         sentence_rows: np.ndarray,
         lexical: LexicalIndex | None = None,
         *,
