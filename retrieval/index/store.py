@@ -12,8 +12,8 @@ Layout of ``INDEX_DIR``::
     build-<id>/passages.jsonl     one passage per line, grouped by article
     build-<id>/sentences.npy      one unit vector per distinct sentence, article by article,
     build-<id>/sentences-1.npy …  in segments (segments.py): an add links the earlier ones
-                                  and writes its own; mapped when loaded, for a question
-                                  reads a few rows
+                                  and writes its own; read by rows, for a question reads
+                                  a few hundred
     build-<id>/sentence_rows.npy  passage after passage, the row of each of its sentences
     build-<id>/names.json         the words and capitalised names of the library (NameBook)
     build-<id>/bm25/              the BM25 index (bm25s, NumPy arrays and JSON) and its
