@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -133,14 +133,15 @@ def _indexed(stored: StoredIndex, report: BuildReport, kept: int) -> str:
 class IndexBuilder:
     """Builds and checks indexes of library versions for one set of embedding models, each
     with its own per-article vector cache in ``cache_folder``, their vector stores in
-    ``vectors`` (FAISS unless given)."""
+    ``vectors`` (FAISS unless given). The models keyed in ``passages_from_sentences`` embed
+    sentences only (see :func:`embed_articles`)."""
 
     def __init__(
         self,
         library: Library,
         cache_folder: Path,
         embedder: FusedEmbedder,
-        passages_from_sentences: bool = False,
+        passages_from_sentences: Collection[str] = (),
         vectors: VectorBackend | None = None,
     ) -> None:
         self.library = library
@@ -151,7 +152,7 @@ class IndexBuilder:
             key: VectorCache(cache_folder, part.name, part.dimension, chunked_for=embedder.name)
             for key, part in embedder.parts.items()
         }
-        self.passages_from_sentences = passages_from_sentences
+        self.passages_from_sentences = frozenset(passages_from_sentences)
 
     def update(
         self,
@@ -326,7 +327,7 @@ class IndexBuilder:
                     [chunked[i] for i in wanted],
                     [languages[i] for i in wanted],
                     part,
-                    self.passages_from_sentences,
+                    key in self.passages_from_sentences,
                     cancel,
                 )
                 embedded += count
