@@ -69,12 +69,17 @@ def test_segments_of_mixed_widths_are_refused():
         SegmentedMatrix([_rows(2), np.zeros((2, 4), np.float32)])
 
 
-def test_a_saved_matrix_loads_back_and_a_grown_one_links_the_segments_it_read(tmp_path):
+def _saved_and_loaded(tmp_path):
+    """Four rows saved in a served build folder and read back, and an empty folder beside."""
     served, grown_in = tmp_path / "build-a", tmp_path / "build-b"
     served.mkdir()
     grown_in.mkdir()
     SegmentedMatrix.of(_rows(4)).save(served, "sentences")
-    loaded = SegmentedMatrix.load(served, "sentences")
+    return served, grown_in, SegmentedMatrix.load(served, "sentences")
+
+
+def test_a_saved_matrix_loads_back_and_a_grown_one_links_the_segments_it_read(tmp_path):
+    served, grown_in, loaded = _saved_and_loaded(tmp_path)
     assert loaded.on_disk == (True,)
     grown = loaded.appended(_rows(2, 100))
     grown.save(grown_in, "sentences", linked_from=served)
@@ -87,11 +92,7 @@ def test_a_saved_matrix_loads_back_and_a_grown_one_links_the_segments_it_read(tm
 
 
 def test_a_segment_whose_folder_is_gone_is_written_from_memory(tmp_path):
-    served, grown_in = tmp_path / "build-a", tmp_path / "build-b"
-    served.mkdir()
-    grown_in.mkdir()
-    SegmentedMatrix.of(_rows(4)).save(served, "sentences")
-    loaded = SegmentedMatrix.load(served, "sentences")
-    (served / "sentences.npy").unlink()  # still mapped, as a served index's file would be
+    served, grown_in, loaded = _saved_and_loaded(tmp_path)
+    (served / "sentences.npy").unlink()  # still open, as a served index's file would be
     loaded.save(grown_in, "sentences", linked_from=served)
     assert np.array_equal(np.load(grown_in / "sentences.npy"), _rows(4))
