@@ -29,7 +29,7 @@ from .index.backends import vector_backend
 from .index.builder import IndexBuilder, Progress
 from .index.embedders import load_embedders
 from .index.embedding import Embedder, model_slug
-from .index.fusion import MULTILINGUAL, FusedEmbedder, FusionConfig, load_fusion
+from .index.fusion import FusedEmbedder, FusionConfig, load_fusion
 from .index.sanity import SANITY_MIN_RATE
 from .index.wordcache import WordCache
 from .library.catalog import (
@@ -92,7 +92,7 @@ class Engine:
         )
         overview.warm_up()
         self.pipeline = Pipeline(
-            tuning, self.words, model or load_model(), self.settings.top_k, overview
+            tuning, self.words, model or load_model(), self.settings.top_k, overview, self.embedder
         )
         self.library = Library(settings.library_dir, keep=settings.library_versions)
         self.vectors = vector_backend(self.settings, self.embedder.layout, self.embedder.name)
@@ -384,38 +384,15 @@ class Engine:
         # A two-part question is answered part by part, in the same batch, then joined.
         split = [parts_of(q) for q in questions]
         answers = iter(
-            self._answer_each(
+            self.pipeline.answer_all(
+                self.snapshot,  # one snapshot for the whole batch, even if a swap happens
                 [p for parts in split for p in parts],
                 [h for parts, h in zip(split, histories, strict=True) for _ in parts],
                 article_id,
+                self.is_word,
             )
         )
         return [
             combine(q, [next(answers) for _ in parts]) if len(parts) > 1 else next(answers)
             for q, parts in zip(questions, split, strict=True)
-        ]
-
-    def _answer_each(
-        self, questions: Sequence[str], histories: Sequence[Sequence[Turn]], article_id: str | None
-    ) -> list[Answer]:
-        snapshot = self.snapshot  # one snapshot for the whole batch, even if a swap happens
-        rows = snapshot.article_rows(article_id)
-        read = [
-            self.pipeline.read(q, h, snapshot, self.is_word)
-            for q, h in zip(questions, histories, strict=True)
-        ]
-        analyses = [analysis for analysis, _ in read]
-        focus = list(dict.fromkeys(w for a in analyses for w in a.focus))
-        if focus:  # the focus words not seen before, in one call of the words' model
-            self.words.of(focus)
-        # Over an article in another language an English question is weighed as any other
-        # language's: MiniLM's cosines of a Russian passage say nothing.
-        english_articles = snapshot.in_english(article_id)
-        vectors = self.embedder.encode_queries(
-            [a.searched for a in analyses],
-            [a.language if english_articles else MULTILINGUAL for a in analyses],
-        )
-        return [
-            self.pipeline.answer(snapshot, a, f, v, rows)
-            for (a, f), v in zip(read, vectors, strict=True)
         ]

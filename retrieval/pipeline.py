@@ -15,6 +15,7 @@ from .answer.compose import Candidate, compose, overview, relevant_alone, senten
 from .answer.rerank import rerank
 from .answer.tuning import Tuning
 from .core.types import Answer, Hit
+from .index.fusion import MULTILINGUAL, FusedEmbedder
 from .question.analysis import Analysis, analyse
 from .question.conversation import Turn
 from .question.focus import WordVectors
@@ -33,6 +34,36 @@ class Pipeline:
     model: AnswerabilityModel
     top_k: int
     overview: OverviewRecognizer
+    embedder: FusedEmbedder
+
+    def answer_all(
+        self,
+        snapshot: Snapshot,
+        questions: Sequence[str],
+        histories: Sequence[Sequence[Turn]],
+        article_id: str | None,
+        is_word: Callable[[str], bool],
+    ) -> list[Answer]:
+        """Each question read, embedded (in one call of each model) and answered from the
+        library, or from one article of it."""
+        rows = snapshot.article_rows(article_id)
+        read = [
+            self.read(q, h, snapshot, is_word) for q, h in zip(questions, histories, strict=True)
+        ]
+        analyses = [analysis for analysis, _ in read]
+        focus = list(dict.fromkeys(w for a in analyses for w in a.focus))
+        if focus:  # the focus words not seen before, in one call of the words' model
+            self.words.of(focus)
+        # Over an article in another language an English question is weighed as any other
+        # language's: MiniLM's cosines of a Russian passage say nothing.
+        english_articles = snapshot.in_english(article_id)
+        vectors = self.embedder.encode_queries(
+            [a.searched for a in analyses],
+            [a.language if english_articles else MULTILINGUAL for a in analyses],
+        )
+        return [
+            self.answer(snapshot, a, f, v, rows) for (a, f), v in zip(read, vectors, strict=True)
+        ]
 
     def read(
         self,
