@@ -13,6 +13,7 @@ few hundred scattered rows.
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,25 +33,24 @@ class RowFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._file = path.open("rb")
-        try:
-            version = np.lib.format.read_magic(self._file)
+        with path.open("rb") as file:
+            version = np.lib.format.read_magic(file)
             read_header = (
                 np.lib.format.read_array_header_1_0
                 if version == (1, 0)
                 else np.lib.format.read_array_header_2_0
             )
-            shape, fortran_order, dtype = read_header(self._file)
-            self._offset = self._file.tell()
-            if len(shape) != 2 or fortran_order or dtype.hasobject:
-                raise ValueError(f"{path} is not a C-ordered matrix")
-            self._row_bytes = shape[1] * dtype.itemsize
-            size = os.fstat(self._file.fileno()).st_size
-            if size != self._offset + shape[0] * self._row_bytes:
-                raise ValueError(f"{path} holds {size} bytes, not the {shape} its header says")
-        except BaseException:
-            self._file.close()
-            raise
+            shape, fortran_order, dtype = read_header(file)
+            self._offset = file.tell()
+        if len(shape) != 2 or fortran_order or dtype.hasobject:
+            raise ValueError(f"{path} is not a C-ordered matrix")
+        self._row_bytes = shape[1] * dtype.itemsize
+        self._fd = os.open(path, os.O_RDONLY)
+        # Closed with the last snapshot that reads it (an answer in flight may outlive a swap).
+        weakref.finalize(self, os.close, self._fd)
+        size = os.fstat(self._fd).st_size
+        if size != self._offset + shape[0] * self._row_bytes:
+            raise ValueError(f"{path} holds {size} bytes, not the {shape} its header says")
         self.shape: tuple[int, int] = shape
         self.dtype: np.dtype = dtype
 
@@ -71,7 +71,7 @@ class RowFile:
         for start, stop in zip([0, *breaks], [*breaks, len(wanted)], strict=True):
             span = into[start * self._row_bytes : stop * self._row_bytes]
             at = self._offset + first[start] * self._row_bytes
-            if os.preadv(self._file.fileno(), [span], at) != len(span):
+            if os.preadv(self._fd, [span], at) != len(span):
                 raise OSError(f"{self.path} was cut short while it was being read")
         return read[order]
 
