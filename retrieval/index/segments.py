@@ -81,24 +81,26 @@ class RowFile:
 
 
 class SegmentedMatrix:
-    """Rows stacked from segments, read by row numbers as one matrix would be. ``on_disk``
-    says which segments were read from a build folder: segment i from its file
+    """Rows stacked from segments, read by row numbers as one matrix would be. A segment read
+    from a build folder (a :class:`RowFile`) is segment i there, the file
     :func:`segment_name` ``(stem, i)``, which every later build of the lineage links."""
 
-    def __init__(
-        self, segments: Sequence[np.ndarray | RowFile], on_disk: Sequence[bool] = ()
-    ) -> None:
+    def __init__(self, segments: Sequence[np.ndarray | RowFile]) -> None:
         if not segments:
             raise ValueError("a matrix needs at least one segment")
         widths = {s.shape[1:] for s in segments}
         if len(widths) != 1:
             raise ValueError(f"segments of different widths: {sorted(widths)}")
         self.segments = tuple(segments)
-        self.on_disk = tuple(on_disk) or (False,) * len(segments)
         lengths = [len(s) for s in segments]
         self._starts = np.cumsum([0, *lengths[:-1]])
         self.shape = (sum(lengths), *segments[0].shape[1:])
         self.dtype = segments[0].dtype
+
+    @property
+    def on_disk(self) -> tuple[bool, ...]:
+        """Which segments were read from a build folder."""
+        return tuple(isinstance(segment, RowFile) for segment in self.segments)
 
     @classmethod
     def of(cls, rows: np.ndarray) -> SegmentedMatrix:
@@ -121,7 +123,8 @@ class SegmentedMatrix:
         return out
 
     def __array__(self, dtype: np.dtype | None = None, copy: bool | None = None) -> np.ndarray:
-        whole = np.concatenate([np.asarray(segment) for segment in self.segments])
+        parts = [np.asarray(segment) for segment in self.segments]
+        whole = parts[0] if len(parts) == 1 else np.concatenate(parts)
         return whole if dtype is None else whole.astype(dtype)
 
     def appended(self, rows: np.ndarray) -> SegmentedMatrix:
@@ -129,32 +132,29 @@ class SegmentedMatrix:
         :data:`MAX_SEGMENTS`, one merged from every segment but the first (the largest)."""
         if not len(rows):
             return self
-        segments, on_disk = [*self.segments, rows], [*self.on_disk, False]
+        segments = [*self.segments, rows]
         if len(segments) > MAX_SEGMENTS:
-            segments, on_disk = (
-                [segments[0], np.concatenate([np.asarray(s) for s in segments[1:]])],
-                [on_disk[0], False],
-            )
-        return SegmentedMatrix(segments, on_disk)
+            segments = [segments[0], np.concatenate([np.asarray(s) for s in segments[1:]])]
+        return SegmentedMatrix(segments)
 
     def save(self, folder: Path, stem: str, linked_from: Path | None = None) -> None:
         """Write the segments as ``stem.npy``, ``stem-1.npy``, … into ``folder``. A segment
         read from disk is a hard link to its file in ``linked_from``, the build folder this
         matrix was read or grown from (a build folder's files never change); the others, and
         those that cannot be linked, are written."""
-        for number, segment in enumerate(self.segments):
+        for number, (segment, on_disk) in enumerate(zip(self.segments, self.on_disk, strict=True)):
             name = segment_name(stem, number)
-            if linked_from and self.on_disk[number] and _linked(linked_from / name, folder / name):
+            if linked_from and on_disk and _linked(linked_from / name, folder / name):
                 continue
             np.save(folder / name, np.asarray(segment), allow_pickle=False)
 
     @classmethod
     def load(cls, folder: Path, stem: str) -> SegmentedMatrix:
-        """The segments :meth:`save` wrote in ``folder``, mapped."""
+        """The segments :meth:`save` wrote in ``folder``, each read from its file by rows."""
         files = [folder / segment_name(stem, 0)]
         while (following := folder / segment_name(stem, len(files))).exists():
             files.append(following)
-        return cls([RowFile(path) for path in files], [True] * len(files))
+        return cls([RowFile(path) for path in files])
 
 
 def _linked(source: Path, target: Path) -> bool:
