@@ -43,10 +43,6 @@ def question_files(with_squad: bool) -> dict[str, Path]:
     return files
 
 
-def _metrics(report: Any) -> dict[str, Any]:
-    return _figures(asdict(report))
-
-
 def _figures(data: dict[str, Any]) -> dict[str, Any]:
     """A report's figures, rounded, per language too, without its misses."""
     data = {k: v for k, v in data.items() if k not in ("misses", "followups")}
@@ -73,7 +69,7 @@ def measure(settings: Settings, embedder: FusedEmbedder, work: Path, with_squad:
             "passages": manifest.passages,
             "passages_per_second": round(manifest.passages / seconds, 1),
             "quality": {
-                name: _metrics(evaluate(engine, read_questions(path)))
+                name: _figures(asdict(evaluate(engine, read_questions(path))))
                 for name, path in question_files(with_squad).items()
             },
         }
