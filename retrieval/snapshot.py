@@ -68,6 +68,8 @@ class Snapshot:
             passage_weight=fusion.passage_weight,
             lexical_weight=fusion.lexical_weight,
             saturation=fusion.saturation,
+            languages=[(a.rows, a.record.language) for a in stored.articles],
+            cross_language=fusion.cross_language,
         )
         rows = {a.record.id: a.rows for a in stored.articles}
         by_id = {p.id: p for p in stored.passages}

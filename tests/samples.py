@@ -16,6 +16,15 @@ SECOND = (
     "winter, which sank two ships near the cape."
 )
 THIRD = "By spring the town had built a new pier. It still stands, and tourists visit it often."
+# A short article in Russian: an orchard of 340 quince trees, planted in 1962.
+ORCHARD_RU = (
+    "# Сад Вельдт\n\n"
+    "Сад Вельдт растёт на северном склоне холма. В саду растут 340 деревьев айвы. "
+    "Деревья посадила Мара Эллисон в 1962 году, после великого мороза.\n\n"
+    "## Урожай\n\n"
+    "Каждый октябрь сборщики собирают около девяти тонн айвы. Большую часть плодов продают "
+    "производителю варенья в Данморе, а остальное идёт на деревенский рынок.\n"
+)
 
 CHROME = """
 <header><a href="/">Harbour News</a>

@@ -3,6 +3,7 @@ language, over the English article and over a Russian one an admin uploads; a Pe
 reads right to left. The real bot, engine and models, through the fake Bot API."""
 
 import pytest
+from samples import ORCHARD_RU
 from test_library_e2e import add, upload
 
 import wording
@@ -13,14 +14,6 @@ from wording.direction import RLM
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 USER = 3001
-ORCHARD_RU = (
-    "# Сад Вельдт\n\n"
-    "Сад Вельдт растёт на северном склоне холма. В саду растут 340 деревьев айвы. "
-    "Деревья посадила Мара Эллисон в 1962 году, после великого мороза.\n\n"
-    "## Урожай\n\n"
-    "Каждый октябрь сборщики собирают около девяти тонн айвы. Большую часть плодов продают "
-    "производителю варенья в Данморе, а остальное идёт на деревенский рынок.\n"
-)
 
 
 def said(language: str, message: str) -> str:

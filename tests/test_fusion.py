@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from retrieval.index.fusion import Calibration, FusedEmbedder, FusionConfig, load_fusion
+from retrieval.index.fusion import (
+    Calibration,
+    CrossLanguage,
+    FusedEmbedder,
+    FusionConfig,
+    load_fusion,
+)
 
 
 class Fixed:
@@ -35,7 +41,11 @@ def models() -> dict[str, Fixed]:
     }
 
 
-CONFIG = FusionConfig(weights={"minilm": 0.25, "e5": 0.75}, calibration={"e5": Calibration(2, -1)})
+CONFIG = FusionConfig(
+    weights={"minilm": 0.25, "e5": 0.75},
+    calibration={"e5": Calibration(2, -1)},
+    cross_language=CrossLanguage(1.5, 0.05, 0.1, 1.2, 0.2, 0.5),
+)
 
 
 def test_a_stacked_score_is_the_weighed_sum_of_calibrated_cosines():
@@ -63,3 +73,12 @@ def test_the_configuration_round_trips_through_json_and_the_shipped_one_loads():
     assert FusionConfig.from_json(CONFIG.to_json()) == CONFIG
     shipped = load_fusion()
     assert set(shipped.weights) == {"minilm", "e5"} and shipped.lexical_weight >= 0
+
+
+def test_a_passage_in_another_language_is_scored_from_its_mapped_similarity():
+    cross = CrossLanguage(scale=1.5, shift=0.05, lexical=0.1, lexical_slope=1.2, words=0.2)
+    mapped = 1.5 * 0.3 + 0.05
+    assert cross.score(0.3, reranked=False) == pytest.approx(mapped + 0.1 + 1.2 * mapped)
+    assert cross.score(0.3, reranked=True) == pytest.approx(mapped + 0.3 + 1.2 * mapped)
+    assert cross.active and not CrossLanguage().active
+    assert CrossLanguage().score(0.3, reranked=True) == pytest.approx(0.3)

@@ -33,7 +33,7 @@ from retrieval.answer.answerability import AnswerabilityModel
 from retrieval.engine import Engine
 from retrieval.evaluation import read_questions
 from retrieval.index.embedders import load_embedders
-from retrieval.index.fusion import FUSION_FILE, Calibration, FusionConfig
+from retrieval.index.fusion import FUSION_FILE, Calibration, FusionConfig, load_fusion
 from retrieval.index.lexical import LexicalIndex
 from retrieval.text.words import tokenize
 
@@ -232,6 +232,7 @@ def main() -> int:
         passage_weight=passage,
         lexical_weight=lexical,
         saturation=SATURATION,
+        cross_language=load_fusion().cross_language,  # tools/fit_cross_language.py's
     )
     share, shares = choose_share(share_table(_articles(args.shared), args.index_root, config))
     print(shares)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +46,36 @@ class Calibration:
 
 
 @dataclass(frozen=True, slots=True)
+class CrossLanguage:
+    """How a passage in another language than the question's is scored beside passages in
+    the question's own (see ``tools/fit_cross_language.py``). e5 scores a translation lower
+    than the same words, so its similarity is first mapped onto the same-language scale
+    (``scale * similarity + shift``). It has no BM25 or word match to show, so it is then
+    given what a passage of that similarity has on average in the question's language: a
+    line for BM25's part of the score, and one for the word matches that re-rank an English
+    question's shortlist. The defaults score it as any other passage."""
+
+    scale: float = 1.0
+    shift: float = 0.0
+    lexical: float = 0.0
+    lexical_slope: float = 0.0
+    words: float = 0.0
+    words_slope: float = 0.0
+
+    @property
+    def active(self) -> bool:
+        """Whether passages in other languages are scored apart at all."""
+        return self != CrossLanguage()
+
+    def score(self, similarity: float, reranked: bool) -> float:
+        """A passage's score from its similarity alone, on the scale of a same-language one
+        (``reranked``: with the word matches an English question's shortlist adds)."""
+        mapped = self.scale * similarity + self.shift
+        words = self.words + self.words_slope * mapped if reranked else 0.0
+        return mapped + self.lexical + self.lexical_slope * mapped + words
+
+
+@dataclass(frozen=True, slots=True)
 class FusionConfig:
     """The fitted weights of the signals (see ``tools/fit_fusion.py``), saved as JSON."""
 
@@ -54,6 +84,7 @@ class FusionConfig:
     passage_weight: float = 0.6  # whole passage against its best sentence
     lexical_weight: float = 0.6  # BM25, squashed, added to the dense similarity
     saturation: float = 2.0
+    cross_language: CrossLanguage = field(default_factory=CrossLanguage)
 
     def weight(self, key: str, english: bool, multilingual: Mapping[str, bool]) -> float:
         """The weight of model ``key`` among the models run (``multilingual``: whether each is)
@@ -76,6 +107,7 @@ class FusionConfig:
             "passage_weight": self.passage_weight,
             "lexical_weight": self.lexical_weight,
             "saturation": self.saturation,
+            "cross_language": asdict(self.cross_language),
         }
 
     @classmethod
@@ -91,6 +123,7 @@ class FusionConfig:
             passage_weight=float(data.get("passage_weight", default.passage_weight)),  # type: ignore[arg-type]
             lexical_weight=float(data.get("lexical_weight", default.lexical_weight)),  # type: ignore[arg-type]
             saturation=float(data.get("saturation", default.saturation)),  # type: ignore[arg-type]
+            cross_language=CrossLanguage(**data.get("cross_language", {})),  # type: ignore[arg-type]
         )
 
 

@@ -8,12 +8,18 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..core.types import Hit, Passage, Sentence
+from ..index.fusion import CrossLanguage
 from ..index.lexical import LexicalIndex
 from ..index.segments import SegmentedMatrix
 from ..index.vectorstore import VectorStore
+from ..text.language import english
 from ..text.words import tokenize
 
 CANDIDATES = 100
+# The most passages of one other language searched apart for a question's candidates (each
+# article's rows are read whole); a larger part of the library in that language competes
+# through the shortlist of the whole library only.
+MAX_SCANNED = 20_000
 
 
 class HybridSearcher:
@@ -27,6 +33,11 @@ class HybridSearcher:
 
     ``sentence_rows`` holds, passage after passage, the row of ``sentence_vectors`` of each of
     its sentences; a question only ever reads the rows of its candidates.
+
+    ``languages`` gives the language of each article's rows. A passage in another language
+    than the question's has no BM25 or word match to show, and e5 ranks same-language text
+    first: such passages get candidates of their own language's best and are scored by
+    ``cross_language`` from their similarity alone.
     """
 
     def __init__(
@@ -40,6 +51,8 @@ class HybridSearcher:
         passage_weight: float = 0.6,
         lexical_weight: float = 0.6,
         saturation: float = 2.0,
+        languages: Sequence[tuple[range, str | None]] = (),
+        cross_language: CrossLanguage | None = None,
     ) -> None:
         self.passages = tuple(passages)
         self.vectors = vectors
@@ -54,6 +67,17 @@ class HybridSearcher:
         self.passage_weight = passage_weight
         self.lexical_weight = lexical_weight
         self.saturation = saturation
+        self.cross_language = cross_language or CrossLanguage()
+        # Each row's language as a code (-1: unknown, never crossing), so that which rows
+        # cross a question's language is one comparison over its candidates.
+        written = [(rows, language) for rows, language in languages if language]
+        in_order = dict.fromkeys(language for _, language in written)
+        self._code_of = {language: n for n, language in enumerate(in_order)}
+        self._language_code = np.full(len(self.passages), -1, dtype=np.int64)
+        self._articles_in: dict[str, list[range]] = {}
+        for rows, language in written:
+            self._language_code[rows.start : rows.stop] = self._code_of[language]
+            self._articles_in.setdefault(language, []).append(rows)
 
     def sentence_vectors_of(self, hits: Sequence[Hit]) -> Callable[[Sentence], np.ndarray]:
         """The stored unit vector of each sentence of the hits' passages, as a lookup."""
@@ -81,6 +105,8 @@ class HybridSearcher:
         within = rows or range(len(self.passages))
         bm25 = self.lexical.scores(tokenize(query, language))[within.start : within.stop]
         dense = self._dense_scores(query_vector, rows)
+        if rows is None:
+            dense |= self._best_of_other_languages(query_vector, language, dense)
         lexical_top = np.argpartition(-bm25, min(CANDIDATES, len(bm25)) - 1)[:CANDIDATES]
         lexical_only = [
             int(i) + within.start
@@ -93,18 +119,19 @@ class HybridSearcher:
         candidates = list(dense)
         squashed = bm25 / (bm25 + self.saturation)
         best_sentence = self._best_sentence_scores(candidates, query_vector)
+        crossing = self._crossing(candidates, language)
+        reranked = english(language)  # by word matches, which other languages' passages lack
         hits = []
-        for i, sentence in zip(candidates, best_sentence.tolist(), strict=True):
+        for i, sentence, crossed in zip(
+            candidates, best_sentence.tolist(), crossing.tolist(), strict=True
+        ):
             lexical = float(squashed[i - within.start])
             similarity = self.passage_weight * dense[i] + (1 - self.passage_weight) * sentence
-            hits.append(
-                Hit(
-                    self.passages[i],
-                    similarity + self.lexical_weight * lexical,
-                    similarity,
-                    lexical,
-                )
-            )
+            if crossed:
+                score = self.cross_language.score(similarity, reranked)
+            else:
+                score = similarity + self.lexical_weight * lexical
+            hits.append(Hit(self.passages[i], score, similarity, lexical))
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:k]
 
@@ -114,20 +141,46 @@ class HybridSearcher:
         """The ``hits`` of the article whose passages are ``rows``, in order, their BM25 part
         (and so their score) weighed with that article's term statistics alone (see
         :meth:`LexicalIndex.article_scores`): what the answerability model sees, the same
-        with the article alone as in a library."""
+        with the article alone as in a library. A passage in another language than the
+        question's keeps its score, which BM25 has no part in."""
         own = [h for h in hits if self._row_of[h.passage.id] in rows]
-        bm25 = self.lexical.article_scores(
-            tokenize(query, language), [self._row_of[h.passage.id] for h in own], rows
-        )
+        own_rows = [self._row_of[h.passage.id] for h in own]
+        bm25 = self.lexical.article_scores(tokenize(query, language), own_rows, rows)
         local = bm25 / (bm25 + self.saturation)
+        weight = np.where(self._crossing(own_rows, language), 0.0, self.lexical_weight)
         return [
             dataclasses.replace(
-                hit,
-                score=hit.score + self.lexical_weight * (float(lexical) - hit.lexical),
-                lexical=float(lexical),
+                hit, score=hit.score + w * (float(lexical) - hit.lexical), lexical=float(lexical)
             )
-            for hit, lexical in zip(own, local.tolist(), strict=True)
+            for hit, lexical, w in zip(own, local.tolist(), weight.tolist(), strict=True)
         ]
+
+    def _crossing(self, rows: list[int], language: str | None) -> np.ndarray:
+        """Which of ``rows`` are scored as in another language than the question's."""
+        codes = self._language_code[np.asarray(rows, dtype=np.int64)]
+        if language is None or not self.cross_language.active:
+            return np.zeros(len(rows), dtype=bool)
+        return (codes >= 0) & (codes != self._code_of.get(language, -2))
+
+    def _best_of_other_languages(
+        self, query_vector: np.ndarray, language: str | None, found: dict[int, float]
+    ) -> dict[int, float]:
+        """The best passages of each other language than the question's, by their own
+        similarity: e5 puts same-language passages first, so a library's shortlist alone
+        seldom holds any. Without passages in the question's language, it holds the best of
+        them all already."""
+        best: dict[int, float] = {}
+        if language not in self._articles_in or not self.cross_language.active:
+            return best
+        for other, articles in self._articles_in.items():
+            if other == language or sum(map(len, articles)) > MAX_SCANNED:
+                continue
+            scores: dict[int, float] = {}
+            for rows in articles:  # each article's best, through the store's own search
+                scores |= self._dense_scores(query_vector, rows)
+            top = sorted(scores, key=scores.__getitem__, reverse=True)[:CANDIDATES]
+            best |= {row: scores[row] for row in top if row not in found}
+        return best
 
     def _dense_scores(self, query_vector: np.ndarray, rows: range | None) -> dict[int, float]:
         scores, ids = self.vectors.search(query_vector, CANDIDATES, rows)

@@ -1,0 +1,79 @@
+"""Hybrid search over a library in two languages: a passage in another language than the
+question's is found among the passages in its own, and weighed beside them (real models, on
+both vector stores)."""
+
+import dataclasses
+
+import pytest
+import stores
+from e2e_helpers import article_excerpt
+from samples import ORCHARD_RU
+
+from retrieval import Engine
+from retrieval.index.fusion import CrossLanguage, FusedEmbedder
+
+pytestmark = stores.BOTH
+
+
+def two_languages(settings_factory, embedder, article_text, tmp_path) -> Engine:
+    """An engine over a short English article and the Russian orchard article."""
+    path = tmp_path / "article.txt"
+    path.write_text(article_excerpt(article_text, 7), encoding="utf-8")
+    folders = {"index_dir": tmp_path / "index", "library_dir": tmp_path / "library"}
+    engine = Engine(settings_factory(article_path=path, **folders), embedder=embedder)
+    engine.load_or_build()
+    engine.add_article(ORCHARD_RU, source="sad.md")
+    return engine
+
+
+@pytest.fixture
+def library(settings_factory, embedder, article_text, tmp_path) -> Engine:
+    return two_languages(settings_factory, embedder, article_text, tmp_path)
+
+
+def first_source(engine: Engine, question: str) -> str:
+    """The title of the article the top passage of the search comes from."""
+    snapshot, pipeline = engine.snapshot, engine.pipeline
+    analysis, _ = pipeline.read(question, (), snapshot, engine.is_word)
+    vector = engine.embedder.encode_queries([analysis.searched], ["mul"])[0]
+    [top] = snapshot.searcher.search(vector, analysis.searched, 1, None, analysis.language)
+    return top.passage.article_title
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("How many quince trees grow in the orchard?", "Сад Вельдт"),
+        ("Сколько деревьев айвы растёт в саду?", "Сад Вельдт"),
+        ("Where did Putin and Pezeshkian meet?", "On Friday"),
+    ],
+)
+def test_each_question_finds_its_article_whatever_the_language(library, question, title):
+    assert first_source(library, question).startswith(title)
+
+
+def test_without_the_cross_language_scale_the_english_article_wins(
+    settings_factory, embedder, article_text, tmp_path
+):
+    """The mechanism is what finds the Russian passage: BM25 and e5's same-language lean
+    put every English passage first without it."""
+    flat = dataclasses.replace(embedder.config, cross_language=CrossLanguage())
+    engine = two_languages(
+        settings_factory, FusedEmbedder(embedder.parts, flat), article_text, tmp_path
+    )
+    assert first_source(engine, "How many quince trees grow in the orchard?").startswith("On")
+
+
+def test_a_passage_in_another_language_is_scored_from_its_similarity_alone(library):
+    question = "How many quince trees grow in the orchard?"
+    snapshot = library.snapshot
+    vector = library.embedder.encode_queries([question], ["mul"])[0]
+    hits = snapshot.searcher.search(vector, question, 20, None, "en")
+    searcher = snapshot.searcher
+    assert searcher.cross_language.active
+    for hit in hits:
+        if hit.passage.article_title.startswith("Сад"):
+            expected = searcher.cross_language.score(hit.dense, reranked=True)
+        else:
+            expected = hit.dense + searcher.lexical_weight * hit.lexical
+        assert hit.score == pytest.approx(expected)
