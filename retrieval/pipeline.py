@@ -55,14 +55,18 @@ class Pipeline:
         if focus:  # the focus words not seen before, in one call of the words' model
             self.words.of(focus)
         # Over an article in another language an English question is weighed as any other
-        # language's: MiniLM's cosines of a Russian passage say nothing.
-        english_articles = snapshot.in_english(article_id)
-        vectors = self.embedder.encode_queries(
-            [a.searched for a in analyses],
-            [a.language if english_articles else MULTILINGUAL for a in analyses],
-        )
+        # language's: MiniLM's cosines of a Russian passage say nothing. Whether it asks for
+        # an overview is still judged as it was fitted, weighed by its own language.
+        texts, languages = [a.searched for a in analyses], [a.language for a in analyses]
+        if snapshot.in_english(article_id):
+            vectors = own = self.embedder.encode_queries(texts, languages)
+        else:
+            vectors, own = self.embedder.encode_queries_as(
+                texts, [[MULTILINGUAL] * len(texts), languages]
+            )
         return [
-            self.answer(snapshot, a, f, v, rows) for (a, f), v in zip(read, vectors, strict=True)
+            self.answer(snapshot, a, f, v, rows, as_read=o)
+            for (a, f), v, o in zip(read, vectors, own, strict=True)
         ]
 
     def read(
@@ -90,10 +94,12 @@ class Pipeline:
         followup: Rewrite,
         vector: np.ndarray,
         rows: range | None = None,
+        as_read: np.ndarray | None = None,
     ) -> Answer:
-        """The answer to a question already read and embedded (``vector``), from the passages
-        of ``rows`` (one article) or of the whole library."""
-        asked = self.overview.request(vector)
+        """The answer to a question already read and embedded (``vector``, as it is searched;
+        ``as_read``, weighed by its own language, when that differs), from the passages of
+        ``rows`` (one article) or of the whole library."""
+        asked = self.overview.request(vector if as_read is None else as_read)
         if asked == "overview":
             lead = snapshot.stored.passages[rows.start if rows else 0]
             return overview(analysis.question, lead, analysis.language)

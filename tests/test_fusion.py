@@ -82,3 +82,12 @@ def test_a_passage_in_another_language_is_scored_from_its_mapped_similarity():
     assert cross.score(0.3, reranked=True) == pytest.approx(mapped + 0.3 + 1.2 * mapped)
     assert cross.active and not CrossLanguage().active
     assert CrossLanguage().score(0.3, reranked=True) == pytest.approx(0.3)
+
+
+def test_several_weighings_come_from_one_encoding_by_each_model():
+    parts = models()
+    fused = FusedEmbedder(parts, CONFIG)
+    as_english, as_russian = fused.encode_queries_as(["q"], [["en"], ["ru"]])
+    assert [p.calls for p in parts.values()] == [1, 1]
+    assert np.allclose(as_english, FusedEmbedder(models(), CONFIG).encode_queries(["q"], ["en"]))
+    assert np.allclose(as_russian, FusedEmbedder(models(), CONFIG).encode_queries(["q"], ["ru"]))

@@ -77,3 +77,14 @@ def test_a_passage_in_another_language_is_scored_from_its_similarity_alone(libra
         else:
             expected = hit.dense + searcher.lexical_weight * hit.lexical
         assert hit.score == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "question", ["summarize it", "what's on the agenda", "What is the weakest main interaction?"]
+)
+def test_an_overview_request_is_recognised_as_in_a_library_of_one_language(library, question):
+    """In a library of two languages a question is searched by e5 alone, but whether it asks
+    for an overview is judged on its own language's weighing, as the threshold was fitted."""
+    own = library.embedder.encode_queries([question], ["en"])[0]
+    expected = library.pipeline.overview.request(own) == "overview"
+    assert library.answer(question).overview == expected

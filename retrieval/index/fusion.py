@@ -187,30 +187,50 @@ class FusedEmbedder:
     ) -> np.ndarray:
         """Questions' vectors, each weighed by its language (None or "en": English). A model
         whose weight is 0 for every question is not run."""
-        in_english = [english(lang) for lang in languages or [None] * len(texts)]
-        weights_of = {
-            key: np.array(
-                [self.config.weight(key, e, self.multilingual_of) for e in in_english], np.float32
-            )
+        return self.encode_queries_as(texts, [languages or [None] * len(texts)])[0]
+
+    def encode_queries_as(
+        self, texts: list[str], weighings: Sequence[Sequence[str | None]]
+    ) -> list[np.ndarray]:
+        """The questions' vectors once for each of ``weighings`` (each question's language
+        it is weighed as), from one encoding by each model: the same question may be
+        searched as one in another language and recognised as one in its own."""
+        weights_of = [
+            {
+                key: np.array(
+                    [
+                        self.config.weight(key, english(lang), self.multilingual_of)
+                        for lang in languages
+                    ],
+                    np.float32,
+                )
+                for key in self.parts
+            }
+            for languages in weighings
+        ]
+        used_of = {
+            key: np.flatnonzero(np.any([w[key] != 0 for w in weights_of], axis=0))
             for key in self.parts
         }
-        used_of = {key: np.flatnonzero(w) for key, w in weights_of.items()}
         # One model after the other: each already uses both cores, and side by side they
         # measured slower (bench.multilingual's query_encoding figures).
-        encoding = {
-            key: self.parts[key].encode_queries([texts[i] for i in used])
-            for key, used in used_of.items()
-            if len(used)
-        }
-        columns = []
-        shift = np.zeros((len(texts), 1), np.float32)
-        for key, part in self.parts.items():
-            weights, used = weights_of[key], used_of[key]
-            block = np.zeros((len(texts), part.dimension), np.float32)
+        encoding = {}
+        for key, used in used_of.items():
+            block = np.zeros((len(texts), self.parts[key].dimension), np.float32)
             if len(used):
-                block[used] = encoding[key]
-            calibration = self._calibration[key]
-            columns.append(block * (weights * calibration.scale)[:, None])
+                block[used] = self.parts[key].encode_queries([texts[i] for i in used])
+            encoding[key] = block
+        return [self._stacked(encoding, weights, len(texts)) for weights in weights_of]
+
+    def _stacked(
+        self, encoding: Mapping[str, np.ndarray], weights_of: Mapping[str, np.ndarray], rows: int
+    ) -> np.ndarray:
+        """Query vectors from each model's encodings, weighed and calibrated per question."""
+        columns = []
+        shift = np.zeros((rows, 1), np.float32)
+        for key in self.parts:
+            weights, calibration = weights_of[key], self._calibration[key]
+            columns.append(encoding[key] * (weights * calibration.scale)[:, None])
             shift[:, 0] += weights * calibration.shift
         if self._shifted:
             columns.append(shift)
