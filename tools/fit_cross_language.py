@@ -87,6 +87,17 @@ def same_language_evidence(
     return np.array(rows)
 
 
+def similarity_map(same: Similarities, crossing: Similarities) -> tuple[float, float]:
+    """``scale`` and ``shift`` of the line that takes the mean similarity of crossing
+    questions to their answering passages, and to the others, onto those of same-language
+    ones: a translation loses more similarity to the passage that answers it than to an
+    unrelated one."""
+    same_others, same_answering = np.mean(same.others), np.mean(same.answering)
+    cross_others, cross_answering = np.mean(crossing.others), np.mean(crossing.answering)
+    scale = (same_answering - same_others) / (cross_answering - cross_others)
+    return float(scale), float(same_others - scale * cross_others)
+
+
 def fit(engine: Engine, shared: Path) -> CrossLanguage:
     """The similarity map and the evidence lines, from SQuAD's questions and translations."""
     rows = {Path(r.source).name: engine.snapshot.rows[r.id] for r in engine.articles()}
@@ -103,19 +114,14 @@ def fit(engine: Engine, shared: Path) -> CrossLanguage:
         into.others.extend(found.others)
         if not name.endswith(TRANSLATION):
             evidence.append(same_language_evidence(engine, questions, article))
-    # The line through (mean over other passages, mean over answering ones): a translation
-    # loses more similarity to the passage that answers it than to an unrelated one.
-    points = [(np.mean(s.others), np.mean(s.answering)) for s in (english, translated)]
-    (same_others, same_answering), (cross_others, cross_answering) = points
-    scale = (same_answering - same_others) / (cross_answering - cross_others)
-    shift = same_others - scale * cross_others
+    scale, shift = similarity_map(english, translated)
     table = np.concatenate(evidence)
     lexical_slope, lexical = np.polyfit(table[:, 0], table[:, 1], 1)
     words_slope, words = np.polyfit(table[:, 0], table[:, 2], 1)
     print(
-        f"e5 similarity, English questions: answering {same_answering:.3f},"
-        f" other passages {same_others:.3f} ({len(english.answering)} questions);"
-        f" translated: {cross_answering:.3f}, {cross_others:.3f}"
+        f"e5 similarity, English questions: answering {np.mean(english.answering):.3f},"
+        f" other passages {np.mean(english.others):.3f} ({len(english.answering)} questions);"
+        f" translated: {np.mean(translated.answering):.3f}, {np.mean(translated.others):.3f}"
         f" ({len(translated.answering)}); evidence of {len(table)} passages"
     )
     return CrossLanguage(
