@@ -11,6 +11,7 @@ from samples import ORCHARD_RU
 
 from retrieval import Engine
 from retrieval.index.fusion import CrossLanguage, FusedEmbedder
+from retrieval.search import hybrid
 
 pytestmark = stores.BOTH
 
@@ -88,3 +89,17 @@ def test_an_overview_request_is_recognised_as_in_a_library_of_one_language(libra
     own = library.embedder.encode_queries([question], ["en"])[0]
     expected = library.pipeline.overview.request(own) == "overview"
     assert library.answer(question).overview == expected
+
+
+def test_a_language_with_more_passages_than_the_cap_is_not_searched_apart(library, monkeypatch):
+    """Past ``MAX_SCANNED`` passages another language's part of the library only competes
+    through the shortlist of the whole library: the orchard's two passages, capped at one,
+    are no candidates of their own."""
+    vector = library.embedder.encode_queries(["How many quince trees grow?"], ["mul"])[0]
+    searcher = library.snapshot.searcher
+    orchard = library.snapshot.rows[library.articles()[-1].id]
+    monkeypatch.setattr(hybrid, "MAX_SCANNED", 2)
+    assert set(searcher._best_of_other_languages(vector, "en", {})) == set(orchard)
+    assert searcher._best_of_other_languages(vector, "ru", {}) == {}  # English: over 2
+    monkeypatch.setattr(hybrid, "MAX_SCANNED", 1)
+    assert searcher._best_of_other_languages(vector, "en", {}) == {}
