@@ -434,3 +434,33 @@ def test_the_filler_of_a_question_is_not_asked_of_a_quote():
     """ "how many shaheds" asks for a number of Shaheds: no quote needs to say "many"."""
     analysis = analyse("how many shaheds", NameBook([SENTENCE.text]))
     assert "many" not in analysis.asked and "shaheds" in analysis.asked
+
+
+@pytest.fixture
+def looms(engine_factory, tmp_path):
+    """An engine over a made-up article about looms, one sentence of which says "cannot"."""
+    article = tmp_path / "looms.txt"
+    article.write_text(
+        "The weavers of Ostrava built wooden looms in 1820. A wooden loom cannot weave silk, "
+        "because the thread snaps. The town sold its cloth at the spring market.\n",
+        encoding="utf-8",
+    )
+    engine = engine_factory(article_path=article)
+    engine.load_or_build()
+    return engine
+
+
+@pytest.mark.parametrize(
+    ("question", "mismatch"),
+    [
+        ("What can a wooden loom not weave?", 0.0),  # "cannot" in the quote answers "not"
+        ("Whether or not the thread snaps, what did the weavers build?", 0.0),
+        ("What did the weavers of Ostrava never build?", 1.0),
+    ],
+)
+def test_a_negated_question_is_matched_by_any_negation_and_not_by_either_way(
+    looms, question, mismatch
+):
+    """ "cannot" negates like "not"; "whether or not" and "may or may not" negate nothing."""
+    evidence = looms.answer(question).signals.evidence
+    assert evidence.negation_mismatch == mismatch

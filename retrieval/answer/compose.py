@@ -21,9 +21,11 @@ from .tuning import AnswerPolicy
 
 _NEGATION = re.compile(
     r"\b(?:not|never|no|none|nobody|nothing|without|neither|nor|least|fewest|lowest|smallest"
-    r"|failed|fail)\b|n['’]t\b",
+    r"|cannot|unable|fails?|failed|failing|lacks?|lacked|lacking)\b|n['’]t\b",
     re.IGNORECASE,
 )
+# "whether or not", "may or may not": both ways at once, which negates nothing.
+_BOTH_WAYS = re.compile(r"\bor\s+(?:\w+\s+)?not\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b[IVX]{2,}\b")  # digits, and regnal numbers ("Henry III")
 _SPELLED = [
     "zero",
@@ -271,7 +273,7 @@ def _margin(hits: Sequence[Hit], chosen: Sequence[Candidate]) -> float:
 def _negated(text: str) -> bool:
     """Whether the text says "not", "never", "least"...: a question that asks what did *not*
     happen is not answered by a sentence saying what did."""
-    return bool(_NEGATION.search(text))
+    return bool(_NEGATION.search(_BOTH_WAYS.sub(" ", text)))
 
 
 def _numbers(text: str, spelled: bool = False) -> set[str]:
