@@ -433,6 +433,20 @@ def rebuild_gate(bot_harness) -> Iterator[RebuildGate]:
 
 
 @pytest.fixture
+def made_up_engine(engine_factory, tmp_path) -> Callable[[str, str], Engine]:
+    """Engines over a made-up article (its text, and its file's name), built in tmp."""
+
+    def make(text: str, name: str = "article.txt") -> Engine:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        engine = engine_factory(article_path=path)
+        engine.load_or_build()
+        return engine
+
+    return make
+
+
+@pytest.fixture
 def small_engine(engine_factory, article_text, tmp_path) -> Engine:
     """An engine of its own over a short copy of the article in tmp (cheap to rebuild)."""
     path = tmp_path / "article.txt"

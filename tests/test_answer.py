@@ -437,17 +437,12 @@ def test_the_filler_of_a_question_is_not_asked_of_a_quote():
 
 
 @pytest.fixture
-def looms(engine_factory, tmp_path):
+def looms(made_up_engine):
     """An engine over a made-up article about looms, one sentence of which says "cannot"."""
-    article = tmp_path / "looms.txt"
-    article.write_text(
+    return made_up_engine(
         "The weavers of Ostrava built wooden looms in 1820. A wooden loom cannot weave silk, "
-        "because the thread snaps. The town sold its cloth at the spring market.\n",
-        encoding="utf-8",
+        "because the thread snaps. The town sold its cloth at the spring market.\n"
     )
-    engine = engine_factory(article_path=article)
-    engine.load_or_build()
-    return engine
 
 
 @pytest.mark.parametrize(

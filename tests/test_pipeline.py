@@ -54,19 +54,14 @@ def test_the_candidates_are_the_ones_compose_chooses_from(engine):
     assert evidence.question_words == len(analysis.asked) and evidence.foreign_article == 0.0
 
 
-def test_an_english_question_over_a_russian_article_matches_no_english_words(
-    engine_factory, tmp_path
-):
+def test_an_english_question_over_a_russian_article_matches_no_english_words(made_up_engine):
     """The English rules read English words: over a Russian article the question's words and
     names are matched against nothing, as a Russian question's are over an English one."""
-    article = tmp_path / "sad.md"
-    article.write_text(
+    engine = made_up_engine(
         "# Сад\n\nСад растёт на северном склоне холма. В саду растут 340 деревьев айвы. "
         "Деревья посадила Мара Эллисон в 1962 году.\n",
-        encoding="utf-8",
+        "sad.md",
     )
-    engine = engine_factory(article_path=article)
-    engine.load_or_build()
     evidence = engine.answer("Who planted the quince trees?").signals.evidence
     assert evidence.foreign_article == 1.0 and evidence.cross_lingual == 1.0
     assert evidence.words_quoted == 1.0 and evidence.names_unquoted == 0.0
