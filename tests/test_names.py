@@ -121,3 +121,18 @@ def test_a_form_index_finds_longer_and_shorter_forms():
     assert forms.has_form_of("syria") and forms.has_form_of("syrians")
     assert forms.has_form_of("pezeshkian")
     assert not forms.has_form_of("syr") and not forms.has_form_of("pezeshkianistan")
+
+
+def test_a_word_written_in_lower_case_more_often_than_capitalised_is_no_name():
+    """ "school" in "Harvard Law School" is the common word of "the school"; "Harvard" is
+    always capitalised, and the initialism "U.S." stays a name beside the pronoun "us"."""
+    names = NameBook(
+        [
+            "Students of Harvard Law School said the school grew. The school is old.",
+            "Harvard sent us, and U.S. officials, a letter.",
+        ]
+    )
+    assert names.is_name("harvard") and names.is_name("U.S.")
+    assert not names.written_as_name("school")
+    again = NameBook(["Students of Harvard Law School said the school grew."])
+    assert again.written_as_name("school")  # once each way: still a name

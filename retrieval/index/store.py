@@ -48,10 +48,11 @@ from .vectorstore import FaissBackend, VectorBackend, VectorStore
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 6  # 2: initials ("W. E. B.") no longer end a sentence; 3: a library;
+FORMAT_VERSION = 7  # 2: initials ("W. E. B.") no longer end a sentence; 3: a library;
 # 4: names, sentence rows and BM25 documents saved, so that loading and adding derive nothing;
 # 5: a word that opens a sentence is no name for its capital alone; 6: an article's title
-# line and its sentence-case headings are sections, not passages
+# line and its sentence-case headings are sections, not passages; 7: names keep how often
+# they are capitalised and written in lower case
 CURRENT = "current"
 SENTENCES = "sentences"  # the sentence vectors' files: sentences.npy, sentences-1.npy, …
 

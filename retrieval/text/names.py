@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -111,19 +112,30 @@ class NameBook:
         self._words: set[str] = set()
         self._spelled: dict[str, str] = {}  # capitalised in a passage: lower case -> as written
         self._spelled_in_sections: dict[str, str] = {}
+        # How often the passages write each word inside a sentence with a capital, and in
+        # lower case: "school" in "Harvard Law School" is no name where "the school" is the
+        # common way of writing it.
+        self._capitals: Counter[str] = Counter()
+        self._lower: Counter[str] = Counter()
         self._learn(texts, sections)
 
     def _learn(self, texts: Iterable[str], sections: Iterable[str]) -> None:
         for source, spelled in ((texts, self._spelled), (sections, self._spelled_in_sections)):
+            in_passages = spelled is self._spelled
             for text in source:
                 openings = sentence_openings(text)
                 for match in _WORD.finditer(text):
                     word = match.group()
-                    self._words.add(normalised(word))
+                    key = normalised(word)
+                    self._words.add(key)
                     if word[0].isupper() and match.start() not in openings:
-                        spelled.setdefault(normalised(word), word)
+                        spelled.setdefault(key, word)
+                        self._capitals[key] += in_passages
+                    elif word[0].islower():
+                        self._lower[key] += in_passages
         self._stems = FormIndex(stem(w) for w in self._words)
-        capitalised = self._spelled | {
+        capitalised = {k: v for k, v in self._spelled.items() if self._mostly_capitalised(k, v)}
+        capitalised |= {
             k: v for k, v in self._spelled_in_sections.items() if k not in self._spelled
         }
         self._capitalised = frozenset(capitalised)
@@ -131,21 +143,30 @@ class NameBook:
         self._names = {k: v for k, v in capitalised.items() if len(k) >= MIN_TYPO_LENGTH}
         self._name_keys = list(self._names)
 
+    def _mostly_capitalised(self, key: str, spelled: str) -> bool:
+        """Whether a word the passages capitalise inside a sentence is a name: written so at
+        least as often as in lower case, or an initialism ("U.S." beside the pronoun "us")."""
+        return in_capitals(spelled) or self._capitals[key] >= self._lower[key]
+
     def extended(self, texts: Iterable[str], sections: Iterable[str] = ()) -> NameBook:
         """A new book that also knows ``texts`` and ``sections`` (this one is unchanged)."""
         book = NameBook.__new__(NameBook)
         book._words = set(self._words)
         book._spelled = dict(self._spelled)
         book._spelled_in_sections = dict(self._spelled_in_sections)
+        book._capitals, book._lower = Counter(self._capitals), Counter(self._lower)
         book._learn(texts, sections)
         return book
 
     def to_record(self) -> dict[str, object]:
-        """JSON-serialisable form (words sorted, spellings in the order they were met)."""
+        """JSON-serialisable form (words sorted, spellings and counts in the order they were
+        met)."""
         return {
             "words": sorted(self._words),
             "spelled": self._spelled,
             "spelled_in_sections": self._spelled_in_sections,
+            "capitals": dict(self._capitals),
+            "lower": dict(self._lower),  # every word's: a later article may capitalise it
         }
 
     @classmethod
@@ -155,6 +176,8 @@ class NameBook:
         book._words = set(record["words"])
         book._spelled = dict(record["spelled"])
         book._spelled_in_sections = dict(record["spelled_in_sections"])
+        book._capitals = Counter(record["capitals"])
+        book._lower = Counter(record["lower"])
         book._learn((), ())
         return book
 
