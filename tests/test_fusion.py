@@ -4,11 +4,13 @@ import numpy as np
 import pytest
 
 from retrieval.index.fusion import (
+    FUSION_FILE,
     Calibration,
     CrossLanguage,
     FusedEmbedder,
     FusionConfig,
     load_fusion,
+    save_fusion,
 )
 
 
@@ -91,3 +93,11 @@ def test_several_weighings_come_from_one_encoding_by_each_model():
     assert [p.calls for p in parts.values()] == [1, 1]
     assert np.allclose(as_english, FusedEmbedder(models(), CONFIG).encode_queries(["q"], ["en"]))
     assert np.allclose(as_russian, FusedEmbedder(models(), CONFIG).encode_queries(["q"], ["ru"]))
+
+
+def test_a_saved_configuration_loads_back_as_the_shipped_file_is_written(tmp_path):
+    path = tmp_path / "fusion.json"
+    save_fusion(CONFIG, path)
+    assert load_fusion(path) == CONFIG
+    save_fusion(load_fusion(), path)
+    assert path.read_text() == FUSION_FILE.read_text()

@@ -30,7 +30,13 @@ from config import Settings
 from retrieval import Engine
 from retrieval.answer.rerank import coverage
 from retrieval.evaluation import Question, evaluate
-from retrieval.index.fusion import FUSION_FILE, MULTILINGUAL, CrossLanguage, load_fusion
+from retrieval.index.fusion import (
+    FUSION_FILE,
+    MULTILINGUAL,
+    CrossLanguage,
+    load_fusion,
+    save_fusion,
+)
 
 from .fit_answerability import ROOT, TRANSLATION, library_engine, tuning_sets
 
@@ -161,7 +167,7 @@ def main() -> int:
     measure(engine, args.shared, "after")
     if not args.dry_run:
         config = dataclasses.replace(load_fusion(), cross_language=fitted)
-        FUSION_FILE.write_text(json.dumps(config.to_json(), indent=2) + "\n")
+        save_fusion(config)
         print(f"wrote {FUSION_FILE}")
     return 0
 

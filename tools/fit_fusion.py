@@ -33,7 +33,13 @@ from retrieval.answer.answerability import AnswerabilityModel
 from retrieval.engine import Engine
 from retrieval.evaluation import read_questions
 from retrieval.index.embedders import load_embedders
-from retrieval.index.fusion import FUSION_FILE, Calibration, FusionConfig, load_fusion
+from retrieval.index.fusion import (
+    FUSION_FILE,
+    Calibration,
+    FusionConfig,
+    load_fusion,
+    save_fusion,
+)
 from retrieval.index.lexical import LexicalIndex
 from retrieval.text.words import tokenize
 
@@ -240,7 +246,7 @@ def main() -> int:
     config = dataclasses.replace(config, weights=weights)
     print("fitted on all groups:", json.dumps(config.to_json()))
     if not args.dry_run:
-        FUSION_FILE.write_text(json.dumps(config.to_json(), indent=2) + "\n")
+        save_fusion(config)
         print(f"wrote {FUSION_FILE}")
     return 0
 

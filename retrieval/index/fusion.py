@@ -127,6 +127,11 @@ class FusionConfig:
         )
 
 
+def save_fusion(config: FusionConfig, path: Path = FUSION_FILE) -> None:
+    """Write ``config`` where :func:`load_fusion` reads it (the fitting scripts' output)."""
+    path.write_text(json.dumps(config.to_json(), indent=2) + "\n")
+
+
 def load_fusion(path: Path = FUSION_FILE) -> FusionConfig:
     """The fitted configuration shipped beside this module."""
     try:
