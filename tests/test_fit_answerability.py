@@ -3,7 +3,17 @@
 import numpy as np
 import pytest
 
-from tools.fit_answerability import NEWS, _article, _concerns, _group, bold_threshold, threshold
+from retrieval.answer.answerability import FEATURES
+from tools.fit_answerability import (
+    NEWS,
+    Row,
+    _article,
+    _concerns,
+    _group,
+    bold_threshold,
+    fit,
+    threshold,
+)
 
 
 @pytest.mark.parametrize(
@@ -88,3 +98,29 @@ def test_bold_needs_the_answerability_at_which_it_is_right_often_enough():
     # From 0.6 bold would be right 3 times in 4 (short of 0.85); from 0.7, every time.
     assert bold_threshold(probabilities, right, least=0.5) == pytest.approx(0.7)
     assert bold_threshold(probabilities[:3], right[:3], least=0.5) == 0.5
+
+
+def _rows(kinds: list[tuple[bool, bool, bool | None]], seed: int = 0) -> list[Row]:
+    """Made-up evidence: on-topic questions score high on the first feature; answerable ones
+    whose quote holds the answer on the second (the rest is noise)."""
+    noise = np.random.default_rng(seed)
+    rows = []
+    for on_topic, answerable, quoted_right in kinds:
+        features = noise.normal(0.0, 0.3, len(FEATURES))
+        features[0] += 2.0 if on_topic else -2.0
+        features[1] += 2.0 if quoted_right else -2.0
+        rows.append(Row("squad/Force", tuple(features), on_topic, answerable, keywords=quoted_right))
+    return rows
+
+
+def test_an_answerable_question_quoted_beside_the_point_teaches_nothing_but_counts_as_lost():
+    """Its evidence looks like an unanswerable question's: the coefficients are those of the
+    fit without it, while the threshold still counts it against the budget."""
+    right = [(True, True, True)] * 40
+    unanswerable = [(True, False, None)] * 40
+    off = [(False, False, None)] * 40
+    beside = _rows([(True, True, False)] * 4, seed=1)
+    without = fit(_rows(right + unanswerable + off), 0.05)
+    with_them = fit(_rows(right + unanswerable + off) + beside, 0.05)
+    assert with_them.answerability.coef == pytest.approx(without.answerability.coef)
+    assert with_them.answerability.threshold < without.answerability.threshold

@@ -236,7 +236,13 @@ def fit(rows: list[Row], max_lost: float) -> AnswerabilityModel:
         ),
     )
     topical = on_topic & (p_relevant >= relevance.threshold)
-    coef, intercept = fit_part(x[topical], answerable[topical], weights[topical])
+    # The evidence describes the quote against the question. An answerable question whose
+    # quote misses the answer looks to it like one the article doesn't answer: taught as
+    # answerable, it would teach that a quote beside the point is an answer. It teaches
+    # nothing, and still counts against the budget below.
+    quoted_right = np.array([r.keywords is not False for r in rows])
+    taught = topical & (quoted_right | ~answerable)
+    coef, intercept = fit_part(x[taught], answerable[taught], weights[taught])
     answerability = Logistic(coef, intercept, 0.0)
     # An answerable question declined (by relevance, or before weighing) is lost whatever
     # this threshold: it counts against the budget.
