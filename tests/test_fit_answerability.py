@@ -109,7 +109,9 @@ def _rows(kinds: list[tuple[bool, bool, bool | None]], seed: int = 0) -> list[Ro
         features = noise.normal(0.0, 0.3, len(FEATURES))
         features[0] += 2.0 if on_topic else -2.0
         features[1] += 2.0 if quoted_right else -2.0
-        rows.append(Row("squad/Force", tuple(features), on_topic, answerable, keywords=quoted_right))
+        rows.append(
+            Row("squad/Force", tuple(features), on_topic, answerable, keywords=quoted_right)
+        )
     return rows
 
 
