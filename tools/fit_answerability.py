@@ -33,6 +33,7 @@ from sklearn.linear_model import LogisticRegression
 from config import Settings
 from retrieval import Answer, Engine
 from retrieval.answer.answerability import FEATURES, MODEL_FILE, AnswerabilityModel, Logistic
+from retrieval.core.files import write_atomic
 from retrieval.evaluation import Question, answer_all, gold_rank, has_keywords, read_questions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -414,7 +415,7 @@ def main() -> int:
     model = fit(rows, args.max_lost)
     print(summary(rows, model))
     record = model.to_record()
-    args.out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    write_atomic(args.out, (json.dumps(record, indent=2) + "\n").encode("utf-8"))
     print(f"wrote {args.out} ({', '.join(FEATURES)})", file=sys.stderr)
     return 0
 

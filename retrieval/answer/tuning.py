@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import ModelFileInvalid
+from ..core.files import write_atomic
 
 TUNING_FILE = Path(__file__).with_name("tuning.json")
 
@@ -69,6 +70,4 @@ def load_tuning(path: Path = TUNING_FILE) -> Tuning:
 
 def save_tuning(tuning: Tuning, path: Path = TUNING_FILE) -> None:
     """Write ``tuning`` to ``path`` (through a temp file, so a reader never sees half)."""
-    staging = path.with_suffix(".tmp")
-    staging.write_text(json.dumps(tuning.to_record(), indent=2) + "\n", encoding="utf-8")
-    staging.replace(path)
+    write_atomic(path, (json.dumps(tuning.to_record(), indent=2) + "\n").encode("utf-8"))

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.errors import IndexCorrupt
+from ..core.files import write_atomic
 from ..text.language import english
 from .embedding import Embedder
 from .vectorstore import VectorLayout
@@ -129,7 +130,7 @@ class FusionConfig:
 
 def save_fusion(config: FusionConfig, path: Path = FUSION_FILE) -> None:
     """Write ``config`` where :func:`load_fusion` reads it (the fitting scripts' output)."""
-    path.write_text(json.dumps(config.to_json(), indent=2) + "\n")
+    write_atomic(path, (json.dumps(config.to_json(), indent=2) + "\n").encode("utf-8"))
 
 
 def load_fusion(path: Path = FUSION_FILE) -> FusionConfig:
