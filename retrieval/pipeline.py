@@ -106,6 +106,7 @@ class Pipeline:
         if asked is not None:  # of the article searched, or (as an overview) the first one
             return about_article(analysis, asked, snapshot.article_at(rows))
         shortlist = self.rerank(analysis, self.search(snapshot, analysis, vector, rows))
+        shortlist = self.across_languages(snapshot, analysis, shortlist)
         return self.compose(snapshot, analysis, followup, vector, shortlist)
 
     def search(
@@ -133,6 +134,34 @@ class Pipeline:
             tuning.rerank_weight,
             tuning.answer.word_floor,
         )
+
+    def across_languages(
+        self, snapshot: Snapshot, analysis: Analysis, shortlist: Sequence[Hit]
+    ) -> list[Hit]:
+        """The shortlist with its best passages in another language than the question's
+        re-ranked by e5's latent terms: the evidence of shared words that BM25 and the word
+        re-ranking cannot give across languages. Each gains its latent similarity less the
+        mean of those crossing, so that a passage in the question's own language keeps its
+        footing beside them."""
+        latent, weight = self.embedder.latent, self.tuning.latent_weight
+        crossing = [
+            h
+            for h in shortlist[: self.top_k]
+            if crosses(analysis.language, snapshot.language_of(h.passage.article_id))
+        ]
+        if latent is None or len(crossing) < 2 or not weight:
+            return list(shortlist)
+        query = latent.query(analysis.searched)
+        pooled = np.array(
+            [
+                latent.pooled_similarity(query, [s.text for s in h.passage.sentences])
+                for h in crossing
+            ]
+        )
+        relative = weight * (pooled - pooled.mean())
+        bonus = {h.passage.id: float(b) for h, b in zip(crossing, relative, strict=True)}
+        reranked = [replace(h, score=h.score + bonus.get(h.passage.id, 0.0)) for h in shortlist]
+        return sorted(reranked, key=lambda h: h.score, reverse=True)
 
     def compose(
         self,
@@ -184,7 +213,8 @@ class Pipeline:
     ) -> list[Candidate]:
         """The candidate quotes that :meth:`compose` chooses from, with what their scores
         weigh: the sentence scorer's fitting script reads them."""
-        ranked = list(shortlist[: self.top_k])
+        shortlist = self.across_languages(snapshot, analysis, shortlist)
+        ranked = shortlist[: self.top_k]
         if not ranked:
             return []
         analysis, _ = self._weighed(snapshot, analysis, shortlist, ranked[0])

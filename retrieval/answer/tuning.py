@@ -53,6 +53,9 @@ class Tuning:
     rerank_weight: float  # the soft coverage added to a passage's fused score
     overview_threshold: float  # the nearest overview prototype must reach this similarity
     fact_threshold: float  # ... and the nearest author or date prototype this one
+    # A passage in another language than the question's, among the best: its latent terms'
+    # cosine (less the mean of the others crossing) added to its score at this weight.
+    latent_weight: float = 0.0
 
     def to_record(self) -> dict:
         """The JSON form of :func:`load_tuning`'s file."""

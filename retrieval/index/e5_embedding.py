@@ -55,6 +55,18 @@ class E5Embedder:
         """Questions (``query: `` prefix) as a float32 matrix of L2-normalised rows."""
         return self._encode(texts, query=True)
 
+    @property
+    def latent_dimension(self) -> int:
+        """How many latent terms the model's sparse head has (0: none shipped)."""
+        return int(self.model.sparse_dim) if self.model.has_sparse else 0
+
+    def latent_terms(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each text's latent terms (see :mod:`retrieval.index.latent`): their indices and
+        weights, from a forward pass of its own (without a prefix, as the head was trained)."""
+        if not texts:
+            return []
+        return self._thread.submit(self.model.sparse, list(texts), fmt="indices").result()
+
     def _encode(self, texts: list[str], query: bool) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)

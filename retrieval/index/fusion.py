@@ -30,6 +30,7 @@ from ..core.errors import IndexCorrupt
 from ..core.files import write_atomic
 from ..text.language import english
 from .embedding import Embedder
+from .latent import LatentTerms
 from .vectorstore import VectorLayout
 
 FUSION_FILE = Path(__file__).with_name("fusion.json")
@@ -162,6 +163,16 @@ class FusedEmbedder:
         # Words (focus words, "is this a common English word?") are the English model's job.
         english_only = [k for k, multilingual in self.multilingual_of.items() if not multilingual]
         self.words = self.parts[(english_only or list(self.parts))[0]]
+        # The latent terms of the first model that ships them (e5's): evidence across
+        # languages, cached for the engine's lifetime.
+        self.latent = next(
+            (
+                LatentTerms(p.latent_terms, p.latent_dimension)
+                for p in self.parts.values()
+                if getattr(p, "latent_dimension", 0)
+            ),
+            None,
+        )
 
     def count_tokens(self, text: str) -> int:
         """The most tokens any model takes for ``text``: a passage must fit every model."""
