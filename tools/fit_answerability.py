@@ -370,11 +370,17 @@ def _concerns(tuning_set: str, article: str) -> bool:
     return _article(written_for) == article or asked_of == article.partition("/")[2]
 
 
-def add_fitting_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of every script that collects evidence and fits: where the tuning data
-    and the fitting indexes are, and the loss budget of the thresholds."""
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of every fitting script: where the tuning data and the fitting indexes
+    are."""
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--index-root", type=Path, default=ROOT / "index" / "fitting")
+
+
+def add_fitting_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of every script that collects evidence and fits: the data's, and the loss
+    budget of the thresholds."""
+    add_data_arguments(parser)
     parser.add_argument("--max-lost", type=float, default=0.05)
 
 

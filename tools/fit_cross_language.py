@@ -38,7 +38,7 @@ from retrieval.index.fusion import (
     save_fusion,
 )
 
-from .fit_answerability import ROOT, TRANSLATION, library_engine, tuning_sets
+from .fit_answerability import TRANSLATION, add_data_arguments, library_engine, tuning_sets
 
 CANDIDATES = 30  # per question: the passages a same-language search ranks first
 
@@ -152,8 +152,7 @@ def measure(engine: Engine, shared: Path, label: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.fit_cross_language")
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
-    parser.add_argument("--index-root", type=Path, default=ROOT / "index" / "fitting")
+    add_data_arguments(parser)
     parser.add_argument("--dry-run", action="store_true", help="print the figures only")
     args = parser.parse_args()
     articles = sorted({path for path, _ in tuning_sets(args.shared).values()})

@@ -23,7 +23,7 @@ from config import Settings
 from retrieval.answer.tuning import TUNING_FILE, load_tuning, save_tuning
 from retrieval.evaluation import answer_all, gold_rank, has_keywords
 
-from .fit_answerability import ROOT, TRANSLATION, engine_for, tuning_sets
+from .fit_answerability import TRANSLATION, add_data_arguments, engine_for, tuning_sets
 
 WEIGHTS = (0.0, 0.8, 1.6, 2.4, 3.2, 4.0, 4.8, 6.4)
 NEWS = "article"  # the news article's stem: its dev_multilingual is measured, never chosen on
@@ -89,8 +89,7 @@ def _figures(rows: object) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.fit_latent")
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
-    parser.add_argument("--index-root", type=Path, default=ROOT / "index" / "fitting")
+    add_data_arguments(parser)
     parser.add_argument("--dry-run", action="store_true", help="print the figures only")
     args = parser.parse_args()
     chosen = report(outcomes(args.shared, args.index_root, WEIGHTS))
