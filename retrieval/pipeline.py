@@ -144,12 +144,14 @@ class Pipeline:
         mean of those crossing, so that a passage in the question's own language keeps its
         footing beside them."""
         latent, weight = self.embedder.latent, self.tuning.latent_weight
+        if latent is None or not weight:
+            return list(shortlist)
         crossing = [
             h
             for h in shortlist[: self.top_k]
             if crosses(analysis.language, snapshot.language_of(h.passage.article_id))
         ]
-        if latent is None or len(crossing) < 2 or not weight:
+        if len(crossing) < 2:
             return list(shortlist)
         query = latent.query(analysis.searched)
         pooled = np.array(

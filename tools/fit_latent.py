@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from config import Settings
@@ -81,8 +81,8 @@ def report(found: dict[str, Outcomes]) -> float:
     return best_weight(found, fitted_on)
 
 
-def _figures(rows: object) -> str:
-    rows = list(rows)  # type: ignore[call-overload]
+def _figures(outcomes: Iterable[tuple[bool, bool]]) -> str:
+    rows = list(outcomes)
     hits, keywords = sum(h for h, _ in rows), sum(k for _, k in rows)
     return f"hit@1 {hits}/{len(rows)}, keywords {keywords}/{len(rows)}"
 
