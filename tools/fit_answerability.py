@@ -329,7 +329,8 @@ def describe(counts: dict[str, int]) -> str:
     declined, off = counts.get("off missed", 0), counts.get("off", 0)
     hits, keywords, answered = (counts.get(k, 0) for k in ("hit", "keywords", "answered"))
     return (
-        f"hit@1 {hits / max(1, answerable):.3f}  kw {keywords / max(1, answered):.3f}"
+        f"hit@1 {hits / max(1, answerable):.3f}"
+        f"  kw {keywords / max(1, answered):.4f} ({keywords}/{answered})"
         f"  lost {lost}/{answerable} ({lost / max(1, answerable):.1%})"
         f"  caught {caught}/{unanswerable} ({caught / max(1, unanswerable):.1%})"
         + (f"  off-topic declined {declined}/{off}" if off else "")

@@ -18,11 +18,9 @@ import numpy as np
 
 from ..index.wordcache import WordCache
 from ..text.names import NameBook
-from ..text.words import STOPWORDS, stem
+from ..text.words import STOPWORDS, stem, words
 
-_CASED_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 _CLITIC = re.compile(r"'(?:s|re|ll|ve|d)$")
-_WORD = re.compile(r"[$€£]?\d+(?:[.,]\d+)*%?|[a-z][a-z'’-]*[a-z]|[a-z]")
 # Words that shape a question without saying what it is about.
 _FILLER = frozenset(
     {
@@ -116,8 +114,11 @@ def question_names(question: str, names: NameBook) -> list[str]:
 
 def _cased_words(question: str) -> list[str]:
     """The question's words as typed, less short words and stop words."""
-    words = (w.replace("’", "'") for w in _CASED_WORD.findall(question))
-    return [w for w in words if len(w) > 2 and w.lower() not in STOPWORDS]
+    return [
+        w
+        for w in words(question, cased=True)
+        if len(w) > 2 and w[0].isalpha() and w.lower() not in STOPWORDS
+    ]
 
 
 def asked_words(question: str) -> list[str]:
@@ -129,9 +130,9 @@ def asked_words(question: str) -> list[str]:
 def content_words(text: str) -> list[str]:
     """The words of a quote that can match a focus word."""
     # "what's" is "what": a contraction of a stop word asks nothing ("Iran's" is "Iran").
-    words = (_CLITIC.sub("", w.replace("’", "'")) for w in _WORD.findall(text.lower()))
+    bare = (_CLITIC.sub("", w) for w in words(text))
     return list(
-        dict.fromkeys(w for w in words if (len(w) > 2 or w[0].isdigit()) and w not in STOPWORDS)
+        dict.fromkeys(w for w in bare if (len(w) > 2 or w[0].isdigit()) and w not in STOPWORDS)
     )
 
 

@@ -62,10 +62,11 @@ def stem(word: str, language: str = ENGLISH) -> str:
     return stemmer.stemWord(word) if stemmer else word
 
 
-def _words(text: str) -> list[str]:
-    """The lower-cased words of ``text``; a CJK run gives its characters' bigrams."""
+def words(text: str, *, cased: bool = False) -> list[str]:
+    """The words of ``text``, lower-cased unless ``cased``, with ’ written as '; a number is
+    one word ("$10", "1,500"), and a CJK run gives its characters' bigrams."""
     words = []
-    for word in _TOKEN.findall(text.lower()):
+    for word in _TOKEN.findall(text if cased else text.lower()):
         for part in _UNSPACED_SPLIT.split(word):
             if _UNSPACED.fullmatch(part):
                 words.extend(part[i : i + 2] for i in range(max(len(part) - 1, 1)))
@@ -79,4 +80,4 @@ def tokenize(text: str, language: str | None = None) -> list[str]:
     not known); numbers and amounts such as ``$10`` are kept."""
     language = language or ENGLISH
     stops = _STOPWORDS.get(language, frozenset())
-    return [stem(w, language) for w in _words(text) if w not in stops and len(w) > 1]
+    return [stem(w, language) for w in words(text) if w not in stops and len(w) > 1]
