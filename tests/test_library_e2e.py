@@ -8,6 +8,7 @@ import pytest
 from samples import ARTICLE, FIRST, LONG, SECOND, drawing_only_pdf, html_page, pdf_document
 
 from botapi_fake import buttons
+from tgbot import library_admin
 from tgbot.admin import NOT_ADMIN
 from tgbot.formatting import SOURCE_DATA_PREFIX as SOURCES
 from tgbot.formatting import parse_callback, shorten
@@ -311,6 +312,25 @@ async def test_bad_uploads_get_one_line_and_leave_the_library_as_it_was(lib, sma
         assert "\n" not in reply["text"]
     assert library_state(small_engine) == before
     assert lib.server.errors == []
+
+
+async def test_the_upload_slot_is_free_before_the_refusal_is_sent(
+    bot_harness, small_engine, monkeypatch
+):
+    """An admin may send the next file as soon as the refusal arrives: no "still working"."""
+    app = await bot_harness.start(engine=small_engine)
+    uploads = app.bot_data["services"].uploads
+    busy_when_replying = []
+
+    async def reply_plain(message, text):
+        busy_when_replying.append(uploads.busy)
+        return await sent(message, text)
+
+    sent = library_admin.reply_plain
+    monkeypatch.setattr(library_admin, "reply_plain", reply_plain)
+    reply = await upload(bot_harness, b"", "empty.txt", "text/plain")
+    assert "the document is empty" in reply["text"]
+    assert busy_when_replying == [False]
 
 
 async def test_a_link_to_this_machine_is_refused_by_default(bot_harness, small_engine, pages):

@@ -16,7 +16,15 @@ from telegram.constants import FileSizeLimit
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes, filters
 
-from retrieval import ReindexInProgress, RetrievalError, Upload, preview, read_document, read_link
+from retrieval import (
+    Preview,
+    ReindexInProgress,
+    RetrievalError,
+    Upload,
+    preview,
+    read_document,
+    read_link,
+)
 from wording import N_, mark, say
 
 from . import library_format as lf
@@ -27,6 +35,9 @@ from .services import Services, services
 from .uploads import PendingUpload
 
 log = logging.getLogger(__name__)
+
+# What reading an upload gave: the article and its preview, or the line refusing it.
+Extracted = tuple[Upload, Preview] | str
 
 BUSY = N_("I'm still working on the previous upload. Please send this one again when I'm done.")
 EXPIRED = N_("That preview has expired or was already decided. Please send the document again.")
@@ -78,12 +89,13 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             data = bytes(await (await attachment.get_file()).download_as_bytearray())
         except TelegramError as exc:
-            await reply_plain(message, say(language, NO_DOWNLOAD, why=str(exc)))
-            return
-        name, mime = attachment.file_name, attachment.mime_type
-        await _preview(message, svc, lambda: read_document(data, name, mime), language)
+            extracted: Extracted = say(language, NO_DOWNLOAD, why=str(exc))
+        else:
+            name, mime = attachment.file_name, attachment.mime_type
+            extracted = await _extract(svc, lambda: read_document(data, name, mime), language)
     finally:
-        svc.uploads.release()
+        svc.uploads.release()  # before the reply: the next upload may follow it at once
+    await _show(message, svc, extracted, language)
 
 
 async def link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -98,22 +110,30 @@ async def link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply_plain(message, say(language, BUSY))
         return
     try:
-        await _preview(message, svc, lambda: read_link(url, policy), language)
+        extracted = await _extract(svc, lambda: read_link(url, policy), language)
     finally:
-        svc.uploads.release()
+        svc.uploads.release()  # before the reply: the next upload may follow it at once
+    await _show(message, svc, extracted, language)
 
 
-async def _preview(
-    message: Message, svc: Services, read: Callable[[], Upload], language: str | None
-) -> None:
-    """Extract the article (in a worker thread), hold it and show its preview and buttons."""
+async def _extract(svc: Services, read: Callable[[], Upload], language: str | None) -> Extracted:
+    """Read the article and preview it (in a worker thread), or say why it can't be added."""
     try:
         upload = await asyncio.to_thread(read)
-        shown = await asyncio.to_thread(preview, upload, svc.engine.embedder)
+        return upload, await asyncio.to_thread(preview, upload, svc.engine.embedder)
     except RetrievalError as exc:
         log.info("upload refused: %s", exc)
-        await reply_plain(message, say(language, REFUSED, why=str(exc)))
+        return say(language, REFUSED, why=str(exc))
+
+
+async def _show(
+    message: Message, svc: Services, extracted: Extracted, language: str | None
+) -> None:
+    """Hold the article and show its preview and buttons, or the line refusing it."""
+    if isinstance(extracted, str):
+        await reply_plain(message, extracted)
         return
+    upload, shown = extracted
     pending = svc.uploads.hold(upload, shown, message.from_user.id)
     keyboard = lf.upload_keyboard(pending.id, svc.engine.articles(), language)
     await reply_blocks(message, lf.preview_blocks(shown, language), keyboard)
