@@ -8,6 +8,7 @@ import pytest
 from samples import ARTICLE, FIRST, LONG, SECOND, drawing_only_pdf, html_page, pdf_document
 
 from botapi_fake import buttons
+from retrieval import SanityCheckFailed
 from tgbot import library_admin
 from tgbot.admin import NOT_ADMIN
 from tgbot.formatting import SOURCE_DATA_PREFIX as SOURCES
@@ -331,6 +332,35 @@ async def test_the_upload_slot_is_free_before_the_refusal_is_sent(
     reply = await upload(bot_harness, b"", "empty.txt", "text/plain")
     assert "the document is empty" in reply["text"]
     assert busy_when_replying == [False]
+
+
+async def test_a_failed_add_says_so_with_the_slot_free_and_the_library_as_it_was(
+    lib, small_engine, monkeypatch
+):
+    """The build fails (its check, say): one line says so, and the next upload is taken."""
+    before = library_state(small_engine)
+    uploads = lib.apps[-1].bot_data["services"].uploads
+    busy_when_replying = []
+
+    def failing_add(*args, **kwargs):
+        raise SanityCheckFailed("the new index answers nothing")
+
+    async def reply_plain(message, text):
+        busy_when_replying.append(uploads.busy)
+        return await sent(message, text)
+
+    sent = library_admin.reply_plain
+    preview = await upload(lib, NOTES.encode(), "orchard.txt", "text/plain")
+    monkeypatch.setattr(small_engine, "add_article", failing_add)
+    monkeypatch.setattr(library_admin, "reply_plain", reply_plain)
+    press(lib, preview, "Add as a new article")
+    await lib.reply(preview)
+    failed = await lib.reply(preview, nth=2)
+    assert failed["text"] == (
+        "Adding failed: the new index answers nothing. The library is unchanged."
+    )
+    assert busy_when_replying == [True, False]  # "Adding …" while it builds, then the outcome
+    assert library_state(small_engine) == before and lib.server.errors == []
 
 
 async def test_a_link_to_this_machine_is_refused_by_default(bot_harness, small_engine, pages):

@@ -201,13 +201,16 @@ async def _add_and_report(
             )
         except ReindexInProgress:
             svc.uploads.put_back(pending)
-            await reply_plain(message, say(language, CHANGE_RUNNING))
-            return
+            failed: str | None = say(language, CHANGE_RUNNING)
         except RetrievalError as exc:
             log.warning("adding %s failed: %s", upload.source, exc)
-            await reply_plain(message, say(language, ADDING_FAILED, why=str(exc)))
-            return
+            failed = say(language, ADDING_FAILED, why=str(exc))
+        else:
+            failed = None
     finally:
-        svc.uploads.release()
+        svc.uploads.release()  # before the outcome: the next upload may follow it at once
+    if failed is not None:
+        await reply_plain(message, failed)
+        return
     await best_effort(message.edit_reply_markup(None))
     await reply_plain(message, mark(lf.change_line(change, language), language))
