@@ -113,7 +113,7 @@ def question_names(question: str, names: NameBook) -> list[str]:
 
 
 def _cased_words(question: str) -> list[str]:
-    """The question's words as typed, less short words and stop words."""
+    """The question's words as typed, less numbers, short words and stop words."""
     return [
         w
         for w in words(question, cased=True)

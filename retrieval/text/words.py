@@ -65,14 +65,14 @@ def stem(word: str, language: str = ENGLISH) -> str:
 def words(text: str, *, cased: bool = False) -> list[str]:
     """The words of ``text``, lower-cased unless ``cased``, with ’ written as '; a number is
     one word ("$10", "1,500"), and a CJK run gives its characters' bigrams."""
-    words = []
+    found = []
     for word in _TOKEN.findall(text if cased else text.lower()):
         for part in _UNSPACED_SPLIT.split(word):
             if _UNSPACED.fullmatch(part):
-                words.extend(part[i : i + 2] for i in range(max(len(part) - 1, 1)))
+                found.extend(part[i : i + 2] for i in range(max(len(part) - 1, 1)))
             elif part:
-                words.append(part.replace("’", "'"))
-    return words
+                found.append(part.replace("’", "'"))
+    return found
 
 
 def tokenize(text: str, language: str | None = None) -> list[str]:
