@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from functools import partial
 
 from telegram import Message, MessageEntity, Update
 from telegram.constants import FileSizeLimit
@@ -82,20 +83,16 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         size, most = attachment.file_size / 1_000_000, limit / 1_000_000
         await reply_plain(message, say(language, TOO_BIG, size=size, limit=most))
         return
-    if not svc.uploads.claim():
-        await reply_plain(message, say(language, BUSY))
-        return
-    try:
+
+    async def download_and_read() -> Extracted:
         try:
             data = bytes(await (await attachment.get_file()).download_as_bytearray())
         except TelegramError as exc:
-            extracted: Extracted = say(language, NO_DOWNLOAD, why=str(exc))
-        else:
-            name, mime = attachment.file_name, attachment.mime_type
-            extracted = await _extract(svc, lambda: read_document(data, name, mime), language)
-    finally:
-        svc.uploads.release()  # before the reply: the next upload may follow it at once
-    await _show(message, svc, extracted, language)
+            return say(language, NO_DOWNLOAD, why=str(exc))
+        name, mime = attachment.file_name, attachment.mime_type
+        return await _extract(svc, lambda: read_document(data, name, mime), language)
+
+    await _read_claimed(message, svc, download_and_read, language)
 
 
 async def link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -106,11 +103,22 @@ async def link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply_plain(message, say(language, NON_TEXT_HINT))
         return
     url, policy = first_link(message), svc.settings.fetch_policy
+    read = partial(_extract, svc, lambda: read_link(url, policy), language)
+    await _read_claimed(message, svc, read, language)
+
+
+async def _read_claimed(
+    message: Message,
+    svc: Services,
+    read: Callable[[], Awaitable[Extracted]],
+    language: str | None,
+) -> None:
+    """Read an upload in the one reading slot (or say it is taken), then show what it gave."""
     if not svc.uploads.claim():
         await reply_plain(message, say(language, BUSY))
         return
     try:
-        extracted = await _extract(svc, lambda: read_link(url, policy), language)
+        extracted = await read()
     finally:
         svc.uploads.release()  # before the reply: the next upload may follow it at once
     await _show(message, svc, extracted, language)
