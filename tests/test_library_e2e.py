@@ -315,20 +315,26 @@ async def test_bad_uploads_get_one_line_and_leave_the_library_as_it_was(lib, sma
     assert lib.server.errors == []
 
 
+def slot_busy_at_each_reply(app, monkeypatch) -> list[bool]:
+    """Whether the upload slot is claimed as each of the admin handlers' plain replies is
+    sent, in order (filled as they are)."""
+    uploads, sent = app.bot_data["services"].uploads, library_admin.reply_plain
+    busy: list[bool] = []
+
+    async def reply_plain(message, text):
+        busy.append(uploads.busy)
+        return await sent(message, text)
+
+    monkeypatch.setattr(library_admin, "reply_plain", reply_plain)
+    return busy
+
+
 async def test_the_upload_slot_is_free_before_the_refusal_is_sent(
     bot_harness, small_engine, monkeypatch
 ):
     """An admin may send the next file as soon as the refusal arrives: no "still working"."""
     app = await bot_harness.start(engine=small_engine)
-    uploads = app.bot_data["services"].uploads
-    busy_when_replying = []
-
-    async def reply_plain(message, text):
-        busy_when_replying.append(uploads.busy)
-        return await sent(message, text)
-
-    sent = library_admin.reply_plain
-    monkeypatch.setattr(library_admin, "reply_plain", reply_plain)
+    busy_when_replying = slot_busy_at_each_reply(app, monkeypatch)
     reply = await upload(bot_harness, b"", "empty.txt", "text/plain")
     assert "the document is empty" in reply["text"]
     assert busy_when_replying == [False]
@@ -339,20 +345,13 @@ async def test_a_failed_add_says_so_with_the_slot_free_and_the_library_as_it_was
 ):
     """The build fails (its check, say): one line says so, and the next upload is taken."""
     before = library_state(small_engine)
-    uploads = lib.apps[-1].bot_data["services"].uploads
-    busy_when_replying = []
 
     def failing_add(*args, **kwargs):
         raise SanityCheckFailed("the new index answers nothing")
 
-    async def reply_plain(message, text):
-        busy_when_replying.append(uploads.busy)
-        return await sent(message, text)
-
-    sent = library_admin.reply_plain
     preview = await upload(lib, NOTES.encode(), "orchard.txt", "text/plain")
     monkeypatch.setattr(small_engine, "add_article", failing_add)
-    monkeypatch.setattr(library_admin, "reply_plain", reply_plain)
+    busy_when_replying = slot_busy_at_each_reply(lib.apps[-1], monkeypatch)
     press(lib, preview, "Add as a new article")
     await lib.reply(preview)
     failed = await lib.reply(preview, nth=2)
