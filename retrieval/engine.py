@@ -243,7 +243,7 @@ class Engine:
             log.warning(
                 "%s; serving the index built at %s", self.outdated, stored.manifest.built_at
             )
-        return self._publish(Snapshot.of(stored, self.embedder.config))
+        return self._publish(Snapshot.of(stored, self.embedder))
 
     def _serve_saved_despite(self, reason: RetrievalError) -> Snapshot:
         """Serve the saved index without comparing it with the library; ``reason`` is raised
@@ -253,7 +253,7 @@ class Engine:
         except (IndexCorrupt, IndexStale) as unusable:
             raise reason from unusable
         log.warning("%s; serving the index built at %s", reason, stored.manifest.built_at)
-        return self._publish(Snapshot.of(stored, self.embedder.config))
+        return self._publish(Snapshot.of(stored, self.embedder))
 
     def _load_saved(self, fingerprint: str | None) -> store.StoredIndex:
         """The saved index if this model built it (and from this library, when given)."""
@@ -329,7 +329,7 @@ class Engine:
         previous = self._snapshot.stored if self._snapshot and not fresh else None
         stored, report = self.builder.update(version, progress, previous, cancel)
         self.builder.sanity_check(stored, report.embedded, cancel, report.served_rows)
-        snapshot = Snapshot.of(stored, self.embedder.config)
+        snapshot = Snapshot.of(stored, self.embedder)
         if cancel is not None and cancel.is_set():
             raise RebuildCancelled("the rebuild was cancelled; the published index is unchanged")
         # The library first: a crash before the index is saved leaves a stale index, which the

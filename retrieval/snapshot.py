@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from .core.errors import ArticleUnknown
 from .core.types import Passage
 from .index import store
-from .index.fusion import FusionConfig
+from .index.fusion import FusedEmbedder, FusionConfig
 from .library.catalog import ArticleRecord
 from .question.entities import EntityLexicon
 from .search.hybrid import HybridSearcher
@@ -56,9 +56,10 @@ class Snapshot:
     languages: dict[str, str | None] = field(default_factory=dict)  # filled by language_of
 
     @classmethod
-    def of(cls, stored: store.StoredIndex, fusion: FusionConfig | None = None) -> Snapshot:
-        """Wrap a stored index with its search structures, weighed by ``fusion``."""
-        fusion = fusion or FusionConfig()
+    def of(cls, stored: store.StoredIndex, embedder: FusedEmbedder | None = None) -> Snapshot:
+        """Wrap a stored index with its search structures, weighed and its vectors laid out as
+        ``embedder``'s (the default fusion's, one block, when not given)."""
+        fusion = embedder.config if embedder else FusionConfig()
         searcher = HybridSearcher(
             stored.passages,
             stored.vectors,
@@ -70,6 +71,7 @@ class Snapshot:
             saturation=fusion.saturation,
             languages=[(a.rows, a.record.language) for a in stored.articles],
             cross_language=fusion.cross_language,
+            layout=embedder.layout if embedder else None,
         )
         rows = {a.record.id: a.rows for a in stored.articles}
         by_id = {p.id: p for p in stored.passages}

@@ -2,15 +2,12 @@
 question's is found among the passages in its own, and weighed beside them (real models, on
 both vector stores)."""
 
-import dataclasses
-
 import pytest
 import stores
 from e2e_helpers import article_excerpt
 from samples import ORCHARD_RU
 
 from retrieval import Engine
-from retrieval.index.fusion import CrossLanguage, FusedEmbedder
 from retrieval.search import hybrid
 
 pytestmark = stores.BOTH
@@ -51,18 +48,6 @@ def first_source(engine: Engine, question: str) -> str:
 )
 def test_each_question_finds_its_article_whatever_the_language(library, question, title):
     assert first_source(library, question).startswith(title)
-
-
-def test_without_the_cross_language_scale_the_english_article_wins(
-    settings_factory, embedder, article_text, tmp_path
-):
-    """The mechanism is what finds the Russian passage: BM25 and e5's same-language lean
-    put every English passage first without it."""
-    flat = dataclasses.replace(embedder.config, cross_language=CrossLanguage())
-    engine = two_languages(
-        settings_factory, FusedEmbedder(embedder.parts, flat), article_text, tmp_path
-    )
-    assert first_source(engine, "How many quince trees grow in the orchard?").startswith("On")
 
 
 def test_a_passage_in_another_language_is_scored_from_its_similarity_alone(library):

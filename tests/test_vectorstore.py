@@ -138,3 +138,20 @@ def test_an_exact_store_extended_past_the_limit_becomes_hnsw(unit_vectors):
     grown = exact.extended(unit_vectors[300:], exact_limit=350)
     assert (exact.kind, grown.kind, grown.size) == ("flat", "hnsw", 400)
     assert grown.search(unit_vectors[:50], 1)[1][:, 0].tolist() == list(range(50))
+
+
+def test_two_texts_read_together_are_each_models_normalised_mean_at_the_first_length():
+    """Stacked vectors hold each model's unit block scaled by the same factor, and perhaps a
+    constant column: a pair keeps that shape, so it scores as a stored sentence does."""
+    rng = np.random.default_rng(3)
+    layout = VectorLayout(TWO_BLOCKS.blocks, constant=0.5)
+    units = {name: rng.normal(size=(2, 5, size)) for name, size in layout.blocks}
+    units = {n: u / np.linalg.norm(u, axis=2, keepdims=True) for n, u in units.items()}
+    first = layout.join({n: u[0] * 0.5 for n, u in units.items()})
+    second = layout.join({n: u[1] * 0.5 for n, u in units.items()})
+    together = layout.read_together(first, second)
+    for name, block in layout.split(together).items():
+        mean = units[name].sum(axis=0)
+        assert np.allclose(block, 0.5 * mean / np.linalg.norm(mean, axis=1, keepdims=True))
+    assert np.array_equal(together[:, -1], first[:, -1])
+    assert np.allclose(layout.read_together(first, first), first, atol=1e-6)

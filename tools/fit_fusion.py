@@ -41,6 +41,7 @@ from retrieval.index.fusion import (
     save_fusion,
 )
 from retrieval.index.lexical import LexicalIndex
+from retrieval.index.vectorstore import VectorLayout
 from retrieval.text.words import tokenize
 
 from .fusion_share import choose_share, share_table
@@ -58,8 +59,8 @@ class Group:
     """One article's questions, with every signal of every passage for each of them."""
 
     name: str
-    signals: np.ndarray  # questions x passages x (minilm passage, minilm sentence, e5 passage,
-    #                      e5 sentence, squashed bm25)
+    signals: np.ndarray  # questions x passages x (minilm passage, minilm sentence, minilm
+    #                      sentence or window, the same three of e5, squashed bm25)
     gold: np.ndarray  # questions x passages: the passage holds a gold fragment
     sentence_pairs: tuple[np.ndarray, np.ndarray]  # MiniLM and e5 cosines, question x sentence
 
@@ -102,10 +103,13 @@ def collect(shared: Path, folder: Path) -> list[Group]:
         pairs = []
         for key, entry in (("minilm", minilm), ("e5", e5)):
             queries = engine.embedder.parts[key].encode_queries(texts)
-            sentences = queries @ entry.sentence_vectors.T
-            best = np.stack([sentences[:, m].max(axis=1) for m in members], axis=1)
-            columns += [queries @ entry.passage_vectors.T, best]
-            pairs.append(sentences.ravel())
+            vectors = entry.sentence_vectors
+            columns += [
+                queries @ entry.passage_vectors.T,
+                _best_sentences(queries, vectors, members, windows=False),
+                _best_sentences(queries, vectors, members, windows=True),
+            ]
+            pairs.append((queries @ vectors.T).ravel())
         bm25 = np.stack([lexical.scores(tokenize(t)) for t in texts])
         columns.append(bm25 / (bm25 + SATURATION))
         gold = np.array(
@@ -116,6 +120,23 @@ def collect(shared: Path, folder: Path) -> list[Group]:
         groups.append(Group(name, signals, gold[keep], (pairs[0], pairs[1])))
         print(f"{name}: {int(keep.sum())} answerable questions, {len(minilm.passages)} passages")
     return groups
+
+
+def _best_sentences(
+    queries: np.ndarray, vectors: np.ndarray, members: list[list[int]], windows: bool
+) -> np.ndarray:
+    """Each passage's best cosine of one of its sentences (``members``: their rows of
+    ``vectors``) with each query; with ``windows``, of a sentence read with the one before it
+    in the passage too, as the search scores them."""
+    layout = VectorLayout((("model", vectors.shape[1]),))
+    best = []
+    for rows in members:
+        scores = queries @ vectors[rows].T
+        if windows and len(rows) > 1:
+            paired = layout.read_together(vectors[rows[1:]], vectors[rows[:-1]])
+            scores = np.hstack([scores, queries @ paired.T])
+        best.append(scores.max(axis=1))
+    return np.stack(best, axis=1)
 
 
 def save_groups(groups: list[Group], path: Path) -> None:
@@ -151,14 +172,18 @@ def calibration(groups: list[Group]) -> Calibration:
     return Calibration(round(float(scale), 4), round(float(shift), 4))
 
 
-def hit_at_1(group: Group, weights: tuple[float, float, float], cal: Calibration) -> float:
-    """The share of the group's questions whose top passage holds the answer."""
+def hit_at_1(
+    group: Group, weights: tuple[float, float, float], cal: Calibration, windows: bool = True
+) -> float:
+    """The share of the group's questions whose top passage holds the answer (its best
+    sentence read with the one before it too, with ``windows``)."""
     minilm, passage, lexical = weights
     s = group.signals
-    e5_passage, e5_sentence = cal.scale * s[..., 2], cal.scale * s[..., 3]
+    sentence = 2 if windows else 1
+    e5_passage, e5_sentence = cal.scale * s[..., 3], cal.scale * s[..., 3 + sentence]
     dense = passage * (minilm * s[..., 0] + (1 - minilm) * e5_passage)
-    dense += (1 - passage) * (minilm * s[..., 1] + (1 - minilm) * e5_sentence)
-    score = dense + lexical * s[..., 4]
+    dense += (1 - passage) * (minilm * s[..., sentence] + (1 - minilm) * e5_sentence)
+    score = dense + lexical * s[..., 6]
     top = score.argmax(axis=1)
     return float(group.gold[np.arange(len(top)), top].mean())
 
@@ -172,27 +197,34 @@ def grid(minilm: tuple[float, ...] = tuple(MINILM_WEIGHTS), lexical: bool = True
     return list(itertools.product(minilm, PASSAGE_WEIGHTS, lexicals))
 
 
-def best(groups: list[Group], candidates: Grid, cal: Calibration) -> tuple[float, float, float]:
+def best(
+    groups: list[Group], candidates: Grid, cal: Calibration, windows: bool = True
+) -> tuple[float, float, float]:
     """The candidate with the best mean hit@1 over ``groups`` (each group counting once)."""
-    means = [np.mean([hit_at_1(g, w, cal) for g in groups]) for w in candidates]
+    means = [np.mean([hit_at_1(g, w, cal, windows) for g in groups]) for w in candidates]
     return candidates[int(np.argmax(means))]
 
 
-def out_of_sample(groups: list[Group], candidates: Grid, cal: Calibration) -> dict[str, float]:
+def out_of_sample(
+    groups: list[Group], candidates: Grid, cal: Calibration, windows: bool = True
+) -> dict[str, float]:
     """Each group's hit@1 with the weights fitted on the others."""
     return {
-        g.name: hit_at_1(g, best([o for o in groups if o is not g], candidates, cal), cal)
+        g.name: hit_at_1(
+            g, best([o for o in groups if o is not g], candidates, cal, windows), cal, windows
+        )
         for g in groups
     }
 
 
-ABLATIONS = {
-    "fused (fitted)": {},
-    "MiniLM alone (+BM25)": {"minilm": (1.0,)},
-    "e5 alone (+BM25)": {"minilm": (0.0,)},
-    "no BM25": {"lexical": False},
-    "MiniLM alone, no BM25": {"minilm": (1.0,), "lexical": False},
-    "e5 alone, no BM25": {"minilm": (0.0,), "lexical": False},
+ABLATIONS = {  # each: the grid's options, and whether sentences are read in windows
+    "fused (fitted)": ({}, True),
+    "no sentence windows": ({}, False),
+    "MiniLM alone (+BM25)": ({"minilm": (1.0,)}, True),
+    "e5 alone (+BM25)": ({"minilm": (0.0,)}, True),
+    "no BM25": ({"lexical": False}, True),
+    "MiniLM alone, no BM25": ({"minilm": (1.0,), "lexical": False}, True),
+    "e5 alone, no BM25": ({"minilm": (0.0,), "lexical": False}, True),
 }
 
 
@@ -203,8 +235,8 @@ def table(groups: list[Group], cal: Calibration) -> str:
         "| search | " + " | ".join(names) + " | SQuAD mean |",
         "|---" * (len(names) + 2) + "|",
     ]
-    for label, options in ABLATIONS.items():
-        scores = out_of_sample(groups, grid(**options), cal)  # type: ignore[arg-type]
+    for label, (options, windows) in ABLATIONS.items():
+        scores = out_of_sample(groups, grid(**options), cal, windows)  # type: ignore[arg-type]
         squad = np.mean([v for k, v in scores.items() if k != "news"])
         cells = " | ".join(f"{scores[n]:.3f}" for n in names)
         lines.append(f"| {label} | {cells} | {squad:.3f} |")

@@ -25,7 +25,7 @@ from retrieval.evaluation import answer_all, gold_rank, has_keywords
 
 from .fit_answerability import TRANSLATION, add_data_arguments, engine_for, tuning_sets
 
-WEIGHTS = (0.0, 0.8, 1.6, 2.4, 3.2, 4.0, 4.8, 6.4)
+WEIGHTS = (0.0, 0.8, 1.6, 2.4, 3.2, 4.0, 4.8, 6.4, 8.0, 9.6)
 NEWS = "article"  # the news article's stem: its dev_multilingual is measured, never chosen on
 # Each question's outcome at each weight: (top citation right, keywords in the reply).
 Outcomes = dict[float, list[tuple[bool, bool]]]

@@ -65,6 +65,18 @@ class VectorLayout:
             columns.append(np.full((len(columns[0]), 1), self.constant, dtype=np.float32))
         return np.hstack(columns) if len(columns) > 1 else columns[0]
 
+    def read_together(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """Stacked vectors of two texts taken as one (rows paired): each model's block the sum
+        of the two texts' blocks, brought back to the first's length. For unit vectors it is
+        the normalised mean, which scores the pair without running a model over it."""
+        firsts, seconds = self.split(first), self.split(second)
+        blocks = {}
+        for name, block in firsts.items():
+            summed = block + seconds[name]
+            length = np.maximum(np.linalg.norm(summed, axis=1, keepdims=True), 1e-12)
+            blocks[name] = summed * (np.linalg.norm(block, axis=1, keepdims=True) / length)
+        return self.join(blocks)
+
     def constant_score(self, query: np.ndarray) -> float:
         """What the constant column adds to every stored vector's score for ``query``."""
         if self.constant is None:

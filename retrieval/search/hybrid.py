@@ -11,7 +11,7 @@ from ..core.types import Hit, Passage, Sentence
 from ..index.fusion import CrossLanguage
 from ..index.lexical import LexicalIndex
 from ..index.segments import SegmentedMatrix
-from ..index.vectorstore import VectorStore
+from ..index.vectorstore import VectorLayout, VectorStore
 from ..text.language import english
 from ..text.words import tokenize
 
@@ -27,14 +27,18 @@ class HybridSearcher:
 
     - passage similarity: cosine of the question and the whole passage (FAISS);
     - sentence similarity: the best cosine of the question and one sentence of the passage,
-      which is sharp where a long passage dilutes a short fact;
+      or of a sentence read with the one before it in the passage (its window), which is
+      sharp where a long passage dilutes a short fact, and where a fact's subject is named in
+      the sentence before (the window's vector is the two sentences' vectors summed, see
+      :meth:`VectorLayout.read_together`);
     - BM25, squashed to [0, 1) by ``bm25 / (bm25 + saturation)`` rather than normalised per
       query, so that a weak lexical match stays weak (it matters for abstention).
 
     ``sentence_rows`` holds, passage after passage, the row of ``sentence_vectors`` of each of
     its sentences; a question only ever reads the rows of its candidates.
 
-    ``languages`` gives the language of each article's rows. A passage in another language
+    ``layout`` splits the stored vectors into their models' blocks (one block when not
+    given). ``languages`` gives the language of each article's rows. A passage in another language
     than the question's has no BM25 or word match to show, and e5 ranks same-language text
     first: such passages get candidates of their own language's best and are scored by
     ``cross_language`` from their similarity alone.
@@ -53,6 +57,7 @@ class HybridSearcher:
         saturation: float = 2.0,
         languages: Sequence[tuple[range, str | None]] = (),
         cross_language: CrossLanguage | None = None,
+        layout: VectorLayout | None = None,
     ) -> None:
         self.passages = tuple(passages)
         self.vectors = vectors
@@ -68,6 +73,7 @@ class HybridSearcher:
         self.lexical_weight = lexical_weight
         self.saturation = saturation
         self.cross_language = cross_language or CrossLanguage()
+        self.layout = layout or VectorLayout((("vectors", sentence_vectors.shape[1]),))
         # Each row's language as a code (-1: unknown, never crossing), so that which rows
         # cross a question's language is one comparison over its candidates.
         written = [(rows, language) for rows, language in languages if language]
@@ -187,8 +193,8 @@ class HybridSearcher:
         return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
 
     def _best_sentence_scores(self, candidates: list[int], query: np.ndarray) -> np.ndarray:
-        """Each candidate passage's best cosine of one sentence with the query, in one product
-        over the candidates' sentences."""
+        """Each candidate passage's best cosine of one sentence, or one sentence's window,
+        with the query, in one product over the candidates' sentences."""
         if not candidates:
             return np.zeros(0, dtype=np.float32)
         rows = np.asarray(candidates, dtype=np.int64)
@@ -196,5 +202,10 @@ class HybridSearcher:
         counts = stops - starts
         offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
         positions = np.repeat(starts - offsets, counts) + np.arange(counts.sum())
-        scores = self.sentence_vectors[self._sentence_rows[positions]] @ query
+        vectors = self.sentence_vectors[self._sentence_rows[positions]]
+        # A passage's sentences are read in a row, so the row before each is the sentence
+        # before it, except at a passage's first sentence, which has no window.
+        windows = self.layout.read_together(vectors, np.roll(vectors, 1, axis=0)) @ query
+        windows[offsets] = -np.inf
+        scores = np.maximum(vectors @ query, windows)
         return np.maximum.reduceat(scores, offsets)
