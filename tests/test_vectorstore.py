@@ -140,18 +140,23 @@ def test_an_exact_store_extended_past_the_limit_becomes_hnsw(unit_vectors):
     assert grown.search(unit_vectors[:50], 1)[1][:, 0].tolist() == list(range(50))
 
 
-def test_two_texts_read_together_are_each_models_normalised_mean_at_the_first_length():
+def test_a_row_read_with_the_one_before_scores_as_each_models_normalised_mean():
     """Stacked vectors hold each model's unit block scaled by the same factor, and perhaps a
-    constant column: a pair keeps that shape, so it scores as a stored sentence does."""
+    constant column: a row and the one before it score as the vector made of each block's
+    normalised sum at that length, with the constant kept, for one query or several."""
     rng = np.random.default_rng(3)
     layout = VectorLayout(TWO_BLOCKS.blocks, constant=0.5)
-    units = {name: rng.normal(size=(2, 5, size)) for name, size in layout.blocks}
-    units = {n: u / np.linalg.norm(u, axis=2, keepdims=True) for n, u in units.items()}
-    first = layout.join({n: u[0] * 0.5 for n, u in units.items()})
-    second = layout.join({n: u[1] * 0.5 for n, u in units.items()})
-    together = layout.read_together(first, second)
-    for name, block in layout.split(together).items():
-        mean = units[name].sum(axis=0)
-        assert np.allclose(block, 0.5 * mean / np.linalg.norm(mean, axis=1, keepdims=True))
-    assert np.array_equal(together[:, -1], first[:, -1])
-    assert np.allclose(layout.read_together(first, first), first, atol=1e-6)
+    units = {name: rng.normal(size=(6, size)) for name, size in layout.blocks}
+    units = {n: u / np.linalg.norm(u, axis=1, keepdims=True) for n, u in units.items()}
+    rows = layout.join({n: u * 0.5 for n, u in units.items()})
+    means = {n: u[1:] + u[:-1] for n, u in units.items()}
+    pairs = layout.join(
+        {n: 0.5 * m / np.linalg.norm(m, axis=1, keepdims=True) for n, m in means.items()}
+    )
+    queries = rng.normal(size=(3, layout.dimension)).astype(np.float32)
+    scores = layout.scores_with_previous(rows, queries)
+    assert scores.shape == (6, 3) and np.all(np.isneginf(scores[0]))
+    assert np.allclose(scores[1:], pairs @ queries.T, atol=1e-5)
+    assert np.allclose(layout.scores_with_previous(rows, queries[0]), scores[:, 0])
+    twice = np.repeat(rows[:1], 2, axis=0)  # a row read with itself is the row
+    assert np.isclose(layout.scores_with_previous(twice, queries[0])[1], twice[0] @ queries[0])

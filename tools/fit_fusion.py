@@ -132,9 +132,8 @@ def _best_sentences(
     best = []
     for rows in members:
         scores = queries @ vectors[rows].T
-        if windows and len(rows) > 1:
-            paired = layout.read_together(vectors[rows[1:]], vectors[rows[:-1]])
-            scores = np.hstack([scores, queries @ paired.T])
+        if windows:
+            scores = np.maximum(scores, layout.scores_with_previous(vectors[rows], queries).T)
         best.append(scores.max(axis=1))
     return np.stack(best, axis=1)
 
