@@ -13,12 +13,15 @@ from retrieval.answer.compose import (
     NOT_ANSWERED,
     NOT_COVERED,
     UNKNOWN_NAMES,
+    Candidate,
+    _choose,
     compose,
 )
 from retrieval.answer.tuning import load_tuning
 from retrieval.question.analysis import analyse
 from retrieval.question.focus import WordVectors, coverage
 from retrieval.question.overview import OverviewRecognizer
+from retrieval.question.phrases import Phrase
 from retrieval.text.names import NameBook
 
 FLOOR = load_tuning().answer.word_floor
@@ -411,7 +414,27 @@ def test_a_name_is_known_in_its_forms_but_not_as_the_start_of_another_word():
     assert not names.knows("Mona")  # "Who painted the Mona Lisa?" is not about monasteries
 
 
-def test_the_sentence_holding_the_phrase_asked_for_opens_the_answer(engine, fixed_outcome):
+def made_up_candidate(rank: int, own: float, borrowed: float, phrase: bool) -> Candidate:
+    """A sentence alone in a passage of its own, scoring ``own`` on its words and ``borrowed``
+    more from the sentence before it."""
+    text = f"Sentence {rank} names Ada Brann."
+    sentence = Sentence(text, 0, len(text))
+    passage = Passage(f"p{rank}", None, rank, 0, len(text), text, (sentence,))
+    phrases = (Phrase("Ada Brann", 17, 26),) if phrase else ()
+    return Candidate(sentence, passage, rank, own, 0.0, phrases, own + borrowed, own)
+
+
+def test_the_sentence_scoring_higher_on_its_own_words_opens_the_answer():
+    """The best candidate owes its lead to the words of the sentence before it and holds a
+    phrase of the asked kind; the second scores higher on its own: it opens the quote."""
+    borrowing = made_up_candidate(0, own=0.5, borrowed=0.4, phrase=True)
+    own = made_up_candidate(1, own=0.8, borrowed=0.0, phrase=False)
+    policy = load_tuning().answer
+    assert own.score >= policy.second_ratio * borrowing.score  # both are quoted
+    assert _choose([borrowing, own], policy) == [own, borrowing]
+
+
+def test_who_is_putins_spokesman_opens_with_the_sentence_naming_peskov(engine, fixed_outcome):
     """ "Who is Putin's spokesman?": the sentence naming Peskov first, then his words."""
     fixed_outcome("answered")
     answer = engine.answer("Who is Putin's spokesman?")

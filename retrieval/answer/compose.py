@@ -342,11 +342,11 @@ def _choose(candidates: list[Candidate], policy: AnswerPolicy) -> list[Candidate
         ratio = policy.neighbour_ratio if _neighbours(best, other) else policy.second_ratio
         if other.score >= ratio * best.score and _quotable(chosen, other):
             chosen.append(other)
-    # The sentence that holds a phrase of the kind asked for opens the answer, and of two that
-    # do, the one that scores higher on its own words (a score may borrow the overlap of the
-    # sentence before): "Who is Putin's spokesman?" is answered by the one naming him, then
-    # by his words.
-    return sorted(chosen, key=lambda c: (not c.phrases, -c.own_score))
+    # The sentence that scores higher on its own words opens the answer (a score may borrow
+    # the overlap of the sentence before). Putting a sentence with a phrase of the asked kind
+    # first instead opened fewer replies with the sentence that answers: of SQuAD's
+    # two-sentence replies where only one sentence holds the answer, 692 against 716 of 849.
+    return sorted(chosen, key=lambda c: -c.own_score)
 
 
 def _neighbours(a: Candidate, b: Candidate) -> bool:
