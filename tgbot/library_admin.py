@@ -18,6 +18,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes, filters
 
 from retrieval import (
+    LibraryChange,
     Preview,
     ReindexInProgress,
     RetrievalError,
@@ -190,35 +191,41 @@ async def _add_and_report(
     language: str | None,
 ) -> None:
     """Build the library with the upload in a worker thread, then say how it went."""
-    upload, title = pending.upload, pending.preview.title
+    title = pending.preview.title
     try:
         await reply_plain(message, say(language, REPLACING if replace else ADDING, title=title))
-        try:
-            change = await asyncio.to_thread(
-                svc.engine.add_article,
-                upload.article.text,
-                source=upload.source,
-                title=title,
-                added_by=pending.admin_id,
-                extractor=upload.extractor,
-                original=upload.original,
-                original_name=upload.original_name,
-                replace=replace,
-                author=upload.article.author,
-                published=upload.article.date,
-            )
-        except ReindexInProgress:
-            svc.uploads.put_back(pending)
-            failed: str | None = say(language, CHANGE_RUNNING)
-        except RetrievalError as exc:
-            log.warning("adding %s failed: %s", upload.source, exc)
-            failed = say(language, ADDING_FAILED, why=str(exc))
-        else:
-            failed = None
+        added = await _add(svc, pending, replace, language)
     finally:
         svc.uploads.release()  # before the outcome: the next upload may follow it at once
-    if failed is not None:
-        await reply_plain(message, failed)
+    if isinstance(added, str):
+        await reply_plain(message, added)
         return
     await best_effort(message.edit_reply_markup(None))
-    await reply_plain(message, mark(lf.change_line(change, language), language))
+    await reply_plain(message, mark(lf.change_line(added, language), language))
+
+
+async def _add(
+    svc: Services, pending: PendingUpload, replace: str | None, language: str | None
+) -> LibraryChange | str:
+    """The change of adding the upload (in a worker thread), or the line saying why not."""
+    upload = pending.upload
+    try:
+        return await asyncio.to_thread(
+            svc.engine.add_article,
+            upload.article.text,
+            source=upload.source,
+            title=pending.preview.title,
+            added_by=pending.admin_id,
+            extractor=upload.extractor,
+            original=upload.original,
+            original_name=upload.original_name,
+            replace=replace,
+            author=upload.article.author,
+            published=upload.article.date,
+        )
+    except ReindexInProgress:
+        svc.uploads.put_back(pending)
+        return say(language, CHANGE_RUNNING)
+    except RetrievalError as exc:
+        log.warning("adding %s failed: %s", upload.source, exc)
+        return say(language, ADDING_FAILED, why=str(exc))
