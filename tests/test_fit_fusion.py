@@ -12,8 +12,7 @@ def test_a_passage_scores_its_best_sentence_or_with_windows_its_best_pair():
     vectors = np.eye(3, dtype=np.float32)
     queries = np.array([[1, 1, 0], [0, 1, 1]], dtype=np.float32) / np.sqrt(2)
     members = [[0, 1], [2]]
-    alone = _best_sentences(queries, vectors, members, windows=False)
-    paired = _best_sentences(queries, vectors, members, windows=True)
+    alone, paired = _best_sentences(queries, vectors, members)
     assert np.allclose(alone, [[1 / np.sqrt(2), 0], [1 / np.sqrt(2), 1 / np.sqrt(2)]])
     assert np.allclose(paired, [[1, 0], [1 / np.sqrt(2), 1 / np.sqrt(2)]])
 

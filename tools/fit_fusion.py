@@ -106,8 +106,7 @@ def collect(shared: Path, folder: Path) -> list[Group]:
             vectors = entry.sentence_vectors
             columns += [
                 queries @ entry.passage_vectors.T,
-                _best_sentences(queries, vectors, members, windows=False),
-                _best_sentences(queries, vectors, members, windows=True),
+                *_best_sentences(queries, vectors, members),
             ]
             pairs.append((queries @ vectors.T).ravel())
         bm25 = np.stack([lexical.scores(tokenize(t)) for t in texts])
@@ -123,19 +122,19 @@ def collect(shared: Path, folder: Path) -> list[Group]:
 
 
 def _best_sentences(
-    queries: np.ndarray, vectors: np.ndarray, members: list[list[int]], windows: bool
-) -> np.ndarray:
+    queries: np.ndarray, vectors: np.ndarray, members: list[list[int]]
+) -> tuple[np.ndarray, np.ndarray]:
     """Each passage's best cosine of one of its sentences (``members``: their rows of
-    ``vectors``) with each query; with ``windows``, of a sentence read with the one before it
-    in the passage too, as the search scores them."""
+    ``vectors``) with each query; and the same with a sentence read with the one before it in
+    the passage too, as the search scores them."""
     layout = VectorLayout((("model", vectors.shape[1]),))
-    best = []
+    alone, windowed = [], []
     for rows in members:
         scores = queries @ vectors[rows].T
-        if windows:
-            scores = np.maximum(scores, layout.scores_with_previous(vectors[rows], queries).T)
-        best.append(scores.max(axis=1))
-    return np.stack(best, axis=1)
+        alone.append(scores.max(axis=1))
+        paired = layout.scores_with_previous(vectors[rows], queries).T
+        windowed.append(np.maximum(scores, paired).max(axis=1))
+    return np.stack(alone, axis=1), np.stack(windowed, axis=1)
 
 
 def save_groups(groups: list[Group], path: Path) -> None:
