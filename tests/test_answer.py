@@ -441,6 +441,14 @@ def test_who_is_putins_spokesman_opens_with_the_sentence_naming_peskov(engine, f
     assert answer.text.startswith("Kremlin spokesman Dmitry Peskov")
 
 
+def test_where_two_people_met_opens_with_the_sentence_saying_they_met_there(engine, fixed_outcome):
+    """A newcomer's finding: "where did putin and pezeshkian meet" opened with the commentary
+    on "Putin's meeting with Pezeshkian"; the quote's "met" is a form of "meet"."""
+    fixed_outcome("answered")
+    answer = engine.answer("where did putin and pezeshkian meet")
+    assert answer.text.startswith("On Friday, Russian President Vladimir Putin")
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="a known gap (README): speech verbs are stop words, so nothing prefers the sentence "

@@ -1,9 +1,19 @@
 """The words a question asks about and the words a quote offers, cut by the one tokenizer
 (``retrieval.text.words``), on made-up text."""
 
-from retrieval.question.focus import asked_words, content_words, focus_words, question_names
+import numpy as np
+import pytest
+
+from retrieval.question.focus import (
+    WordVectors,
+    asked_words,
+    content_words,
+    focus_words,
+    matches,
+    question_names,
+)
 from retrieval.text.names import NameBook
-from retrieval.text.words import words
+from retrieval.text.words import root, stem, words
 
 ARTICLE = "The Vršovci family escaped to Poland. Schrödinger wrote his equation in Zürich."
 
@@ -29,3 +39,37 @@ def test_numbers_are_words_of_a_quote_but_never_the_focus():
         "turbine",
     ]
     assert asked_words("how many turbines in 1629") == ["turbines", "1629"]
+
+
+@pytest.mark.parametrize(
+    ("asked", "written", "language"),
+    [
+        ("meet", "met", "en"),
+        ("begin", "began", "en"),
+        ("man", "men", "en"),
+        ("write", "written", "en"),
+        ("gehen", "ging", "de"),
+    ],
+)
+def test_the_forms_of_one_word_share_a_root_where_their_stems_differ(asked, written, language):
+    assert stem(asked, language) != stem(written, language)
+    assert root(asked, language) == root(written, language)
+
+
+def test_a_language_without_a_lemma_dictionary_keeps_its_plain_stems():
+    assert root("会议", "zh") == stem("会议", "zh") == "会议"
+
+
+def test_a_question_word_matches_another_form_of_it_in_the_quote_exactly():
+    """ "meet" in a question is met by "met" as a form of the word (1.0), not as a paraphrase
+    of its vector: the made-up vectors here are orthogonal for every two words."""
+    seen: dict[str, np.ndarray] = {}
+
+    def orthogonal(texts: list[str]) -> np.ndarray:
+        for text in texts:
+            seen.setdefault(text, np.eye(32, dtype=np.float32)[len(seen)])
+        return np.stack([seen[t] for t in texts])
+
+    vectors = WordVectors(orthogonal)
+    found = matches(["meet", "pezeshkian", "talks"], "Putin met Pezeshkian in Ashgabat.", vectors)
+    assert found.tolist() == [1.0, 1.0, 0.0]

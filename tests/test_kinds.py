@@ -112,6 +112,14 @@ def test_how_many_x_counts_an_x():
     assert [p.text for p in phrases("It built 300 drones.", want, "drones")] == ["300 drones"]
 
 
+def test_how_many_x_counts_an_x_in_another_form_of_the_word():
+    """ "How many men" counts "one man": the counted noun and the words after a number are
+    compared by their roots."""
+    want = wanted("How many men did the king send?")
+    assert want is not None
+    assert [p.text for p in phrases("He sent one man and 300 horses.", want, "men")] == ["one"]
+
+
 def test_a_measure_takes_an_exact_number_word_and_a_duration_a_span_of_time():
     ratio = wanted("What was the ratio of men to women?")
     sentence = "There were four men for every woman."

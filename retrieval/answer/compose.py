@@ -14,7 +14,7 @@ from ..question.analysis import Analysis
 from ..question.focus import WordVectors, coverage, matches
 from ..question.phrases import Phrase, phrases
 from ..text.names import is_form, words_of
-from ..text.words import stem
+from ..text.words import root
 from .answerability import AnswerabilityModel
 from .rerank import soft
 from .tuning import AnswerPolicy
@@ -247,7 +247,7 @@ def _words_quoted(asked: Sequence[str], chosen: list[Candidate], words: WordVect
     uses in some form. Written from the sentence it asks about, a question reuses its words;
     one that the sentence leaves several words short of often asks something a little
     different."""
-    stems = {stem(w) for w in asked}
+    stems = {root(w) for w in asked}
     if not stems:
         return 1.0
     quoted = set().union(*(words.of_text(c.sentence.text).stems for c in chosen))

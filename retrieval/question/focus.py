@@ -18,7 +18,7 @@ import numpy as np
 
 from ..index.wordcache import WordCache
 from ..text.names import NameBook
-from ..text.words import STOPWORDS, stem, words
+from ..text.words import STOPWORDS, root, words
 
 _CLITIC = re.compile(r"'(?:s|re|ll|ve|d)$")
 # Words that shape a question without saying what it is about.
@@ -182,7 +182,7 @@ class WordVectors:
                 self._texts.move_to_end(text)
                 return known
         words = content_words(text)
-        found = TextWords({stem(w) for w in words}, self.of(words) if words else None)
+        found = TextWords({root(w) for w in words}, self.of(words) if words else None)
         with self._lock:
             self._texts[text] = found
             while len(self._texts) > TEXTS_KEPT:
@@ -207,7 +207,7 @@ def matches(asked: Sequence[str], text: str, vectors: WordVectors) -> np.ndarray
     if found.vectors is None:
         return np.zeros(len(asked))
     similarity = (vectors.of(list(asked)) @ found.vectors.T).max(axis=1)
-    exact = np.array([stem(word) in found.stems for word in asked])
+    exact = np.array([root(word) in found.stems for word in asked])
     return np.where(exact, 1.0, np.maximum(similarity, 0.0))
 
 

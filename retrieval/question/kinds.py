@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from ..text.words import STOPWORDS, stem
+from ..text.words import STOPWORDS, root
 from .question_words import (
     GENERIC_NOUNS,
     MANNER_NOUNS,
@@ -195,5 +195,5 @@ def _counted(question: str) -> tuple[str, ...]:
     for word in re.findall(r"[a-z]+", question[match.end() :].lower()):
         if word in STOPWORDS or word in VERB_AFTER_WHAT:
             break
-        words.append(stem(word))
+        words.append(root(word))
     return tuple(words)

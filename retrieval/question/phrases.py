@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..text.names import without_possessive
-from ..text.words import stem
+from ..text.words import root
 from .kinds import Kind, Wanted
 from .question_words import MONEY_NOUNS
 
@@ -88,7 +88,7 @@ def phrases(
     """The phrases of the wanted kind in ``text``, leaving out what the question already says.
     ``known_name`` tells a name the article writes with a capital inside a sentence, so that
     one opening ``text`` ("Mishustin even extended...") is a name too."""
-    asked = {stem(w) for w in re.findall(r"\w+", question.lower())}
+    asked = {root(w) for w in re.findall(r"\w+", question.lower())}
     found = [p for p in _find(text, want, known_name) if not _said_already(p.text, asked)]
     return found
 
@@ -125,7 +125,7 @@ def _counts(text: str, phrase: Phrase, counted: tuple[str, ...]) -> bool:
     """Whether an X of ``counted`` is in the phrase or among the few words after it: "thousands
     of "Shahed" attack drones" counts Shaheds and drones, not soldiers."""
     after = re.findall(r"[a-z]+", text[phrase.start : phrase.end + 40].lower())[:COUNTED_REACH]
-    return any(stem(word) in counted for word in after)
+    return any(root(word) in counted for word in after)
 
 
 def _matches(pattern: re.Pattern[str], text: str) -> list[Phrase]:
@@ -165,10 +165,10 @@ def _entities(text: str, known_name: Callable[[str], bool]) -> list[Phrase]:
 def _noun_phrases(text: str, noun: str) -> list[Phrase]:
     """The entity or phrase the noun of "which X" names in ``text`` ("think tank Chatham
     House" for "which think tank"): the words right around a form of X."""
-    root = stem(noun)
+    noun_root = root(noun)
     found = []
     for match in re.finditer(r"\w+", text):
-        if stem(match.group().lower()) != root:
+        if root(match.group().lower()) != noun_root:
             continue
         after = _ENTITY.match(text, match.end() + 1) if match.end() < len(text) else None
         if after:
@@ -184,4 +184,4 @@ def _said_already(phrase: str, asked: set[str]) -> bool:
     """Whether every word of the phrase is one the question says ("Russia's" says "Russia")."""
     bare = (without_possessive(word) for word in phrase.lower().split())
     words = [w for word in bare for w in re.findall(r"\w+", word)]
-    return bool(words) and all(stem(w) in asked for w in words)
+    return bool(words) and all(root(w) in asked for w in words)

@@ -6,6 +6,7 @@ import logging
 import re
 from functools import lru_cache
 
+import simplemma
 import Stemmer
 from babel import Locale, UnknownLocaleError
 from bm25s import stopwords
@@ -60,6 +61,19 @@ def stem(word: str, language: str = ENGLISH) -> str:
     """The Snowball stem of one lower-case word in ``language`` (itself when none)."""
     stemmer = _stemmer(language)
     return stemmer.stemWord(word) if stemmer else word
+
+
+@lru_cache(maxsize=16384)
+def root(word: str, language: str = ENGLISH) -> str:
+    """The stem of a lower-case word's dictionary form (simplemma's lemma): "met" and "meet",
+    "began" and "begin", "men" and "man" share one, where Snowball's suffixes alone keep them
+    apart. A question and a quote are matched by it. Names keep plain stems (a lemmatiser
+    reads "us" as "we"), and so does BM25, whose tokens are saved with each article."""
+    try:
+        lemma = simplemma.lemmatize(word, lang=language).lower()
+    except ValueError:  # a language simplemma has no dictionary for
+        lemma = word
+    return stem(lemma, language)
 
 
 def words(text: str, *, cased: bool = False) -> list[str]:
