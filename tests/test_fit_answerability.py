@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from retrieval.answer.answerability import FEATURES
+from tools.evidence import Row
 from tools.fit_answerability import (
     NEWS,
-    Row,
     _article,
     _concerns,
     _group,

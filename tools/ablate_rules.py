@@ -24,15 +24,8 @@ from unittest import mock
 from config import Settings
 from retrieval.question.followup import Rewrite
 
-from .fit_answerability import (
-    ROOT,
-    SQUAD_TOTAL,
-    add_fitting_arguments,
-    collect,
-    held_out_counts,
-    read_rows,
-    write_rows,
-)
+from .evidence import ROOT, add_fitting_arguments, collect, read_rows, write_rows
+from .fit_answerability import SQUAD_TOTAL, held_out_counts
 
 # Each rule, and the patches that switch it off (a target and what replaces it).
 RULES: dict[str, list[tuple[str, Callable[..., object]]]] = {

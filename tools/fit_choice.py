@@ -39,7 +39,8 @@ from retrieval.answer.rerank import coverage
 from retrieval.answer.tuning import AnswerPolicy, Tuning, load_tuning
 from retrieval.evaluation import Question
 
-from .fit_answerability import _article, add_fitting_arguments, engine_for, tuning_sets
+from .evidence import add_fitting_arguments, engine_for, tuning_sets
+from .fit_answerability import _article
 
 SENTENCE_GRID = {
     "overlap_weight": np.round(np.arange(0.0, 1.51, 0.1), 2),

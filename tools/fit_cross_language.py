@@ -38,7 +38,7 @@ from retrieval.index.fusion import (
     save_fusion,
 )
 
-from .fit_answerability import TRANSLATION, add_data_arguments, library_engine, tuning_sets
+from .evidence import TRANSLATION, add_data_arguments, library_engine, tuning_sets
 
 CANDIDATES = 30  # per question: the passages a same-language search ranks first
 

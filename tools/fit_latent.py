@@ -23,7 +23,7 @@ from config import Settings
 from retrieval.answer.tuning import TUNING_FILE, load_tuning, save_tuning
 from retrieval.evaluation import answer_all, gold_rank, has_keywords
 
-from .fit_answerability import TRANSLATION, add_data_arguments, engine_for, tuning_sets
+from .evidence import TRANSLATION, add_data_arguments, engine_for, tuning_sets
 
 WEIGHTS = (0.0, 0.8, 1.6, 2.4, 3.2, 4.0, 4.8, 6.4, 8.0, 9.6)
 NEWS = "article"  # the news article's stem: its dev_multilingual is measured, never chosen on
