@@ -247,11 +247,11 @@ def _words_quoted(asked: Sequence[str], chosen: list[Candidate], words: WordVect
     uses in some form. Written from the sentence it asks about, a question reuses its words;
     one that the sentence leaves several words short of often asks something a little
     different."""
-    stems = {root(w) for w in asked}
-    if not stems:
+    roots = {root(w) for w in asked}
+    if not roots:
         return 1.0
-    quoted = set().union(*(words.of_text(c.sentence.text).stems for c in chosen))
-    return len(stems & quoted) / len(stems)
+    quoted = set().union(*(words.of_text(c.sentence.text).roots for c in chosen))
+    return len(roots & quoted) / len(roots)
 
 
 def _margin(hits: Sequence[Hit], chosen: Sequence[Candidate]) -> float:

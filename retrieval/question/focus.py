@@ -174,7 +174,7 @@ class WordVectors:
         return len(new)
 
     def of_text(self, text: str) -> TextWords:
-        """The content words of ``text``, their stems and vectors, kept for the texts seen
+        """The content words of ``text``, their roots and vectors, kept for the texts seen
         last: the same passages come back question after question."""
         with self._lock:
             known = self._texts.get(text)
@@ -194,7 +194,7 @@ class WordVectors:
 class TextWords:
     """A text's content words as :func:`matches` needs them."""
 
-    stems: set[str]
+    roots: set[str]
     vectors: np.ndarray | None
 
 
@@ -207,7 +207,7 @@ def matches(asked: Sequence[str], text: str, vectors: WordVectors) -> np.ndarray
     if found.vectors is None:
         return np.zeros(len(asked))
     similarity = (vectors.of(list(asked)) @ found.vectors.T).max(axis=1)
-    exact = np.array([root(word) in found.stems for word in asked])
+    exact = np.array([root(word) in found.roots for word in asked])
     return np.where(exact, 1.0, np.maximum(similarity, 0.0))
 
 
