@@ -154,9 +154,10 @@ def test_a_row_read_with_the_one_before_scores_as_each_models_normalised_mean():
         {n: 0.5 * m / np.linalg.norm(m, axis=1, keepdims=True) for n, m in means.items()}
     )
     queries = rng.normal(size=(3, layout.dimension)).astype(np.float32)
-    scores = layout.scores_with_previous(rows, queries)
+    alone, scores = layout.scores_and_windows(rows, queries)
     assert scores.shape == (6, 3) and np.all(np.isneginf(scores[0]))
     assert np.allclose(scores[1:], pairs @ queries.T, atol=1e-5)
-    assert np.allclose(layout.scores_with_previous(rows, queries[0]), scores[:, 0])
+    assert np.allclose(alone, rows @ queries.T, atol=1e-5)  # each row's own score beside it
+    assert np.allclose(layout.scores_and_windows(rows, queries[0])[1], scores[:, 0])
     twice = np.repeat(rows[:1], 2, axis=0)  # a row read with itself is the row
-    assert np.isclose(layout.scores_with_previous(twice, queries[0])[1], twice[0] @ queries[0])
+    assert np.isclose(layout.scores_and_windows(twice, queries[0])[1][1], twice[0] @ queries[0])

@@ -130,10 +130,9 @@ def _best_sentences(
     layout = VectorLayout((("model", vectors.shape[1]),))
     alone, windowed = [], []
     for rows in members:
-        scores = queries @ vectors[rows].T
-        alone.append(scores.max(axis=1))
-        paired = layout.scores_with_previous(vectors[rows], queries).T
-        windowed.append(np.maximum(scores, paired).max(axis=1))
+        scores, paired = layout.scores_and_windows(vectors[rows], queries)
+        alone.append(scores.max(axis=0))
+        windowed.append(np.maximum(scores, paired).max(axis=0))
     return np.stack(alone, axis=1), np.stack(windowed, axis=1)
 
 

@@ -65,14 +65,18 @@ class VectorLayout:
             columns.append(np.full((len(columns[0]), 1), self.constant, dtype=np.float32))
         return np.hstack(columns) if len(columns) > 1 else columns[0]
 
-    def scores_with_previous(self, vectors: np.ndarray, query: np.ndarray) -> np.ndarray:
-        """The score for ``query`` (one vector, or one per column of the result) of each row
-        of ``vectors`` read together with the row before it (-inf for the first row): as if
-        each model's block were the sum of the two rows' blocks, brought back to the later
-        row's length (for unit vectors, their normalised mean), and the constant column the
-        later row's. The sums are never built: each block's products with the query and of
-        the two rows give the same score at a fraction of the work."""
-        total: np.ndarray | float = 0.0
+    def scores_and_windows(
+        self, vectors: np.ndarray, query: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The score for ``query`` (one vector, or one per column of the results) of each row
+        of ``vectors``, and of each row read together with the row before it (-inf for the
+        first row): as if each model's block were the sum of the two rows' blocks, brought back
+        to the later row's length (for unit vectors, their normalised mean), and the constant
+        column the later row's. The sums are never built: each block's products with the query
+        (which make the rows' own scores too) and of the two rows give the same score at a
+        fraction of the work."""
+        alone: np.ndarray | float = 0.0
+        paired: np.ndarray | float = 0.0
         start = 0
         for _, size in self.blocks:
             block = vectors[:, start : start + size]
@@ -81,12 +85,15 @@ class VectorLayout:
             crossed = np.einsum("ij,ij->i", block[1:], block[:-1])
             summed = np.maximum(squares[1:] + squares[:-1] + 2 * crossed, 1e-24)
             scale = np.sqrt(squares[1:] / summed).reshape(-1, *([1] * (scores.ndim - 1)))
-            total = total + (scores[1:] + scores[:-1]) * scale
+            alone = alone + scores
+            paired = paired + (scores[1:] + scores[:-1]) * scale
             start += size
         if self.constant is not None:
-            total = total + query[..., -1] * np.float32(self.constant)
-        first = np.full((1, *np.shape(total)[1:]), -np.inf, dtype=np.float32)
-        return np.concatenate([first, np.asarray(total, dtype=np.float32)])
+            alone = alone + query[..., -1] * np.float32(self.constant)
+            paired = paired + query[..., -1] * np.float32(self.constant)
+        first = np.full((1, *np.shape(paired)[1:]), -np.inf, dtype=np.float32)
+        windows = np.concatenate([first, np.asarray(paired, dtype=np.float32)])
+        return np.asarray(alone, dtype=np.float32), windows
 
     def constant_score(self, query: np.ndarray) -> float:
         """What the constant column adds to every stored vector's score for ``query``."""

@@ -30,7 +30,7 @@ class HybridSearcher:
       or of a sentence read with the one before it in the passage (its window), which is
       sharp where a long passage dilutes a short fact, and where a fact's subject is named in
       the sentence before (the window's vector is the two sentences' vectors summed, see
-      :meth:`VectorLayout.scores_with_previous`);
+      :meth:`VectorLayout.scores_and_windows`);
     - BM25, squashed to [0, 1) by ``bm25 / (bm25 + saturation)`` rather than normalised per
       query, so that a weak lexical match stays weak (it matters for abstention).
 
@@ -205,7 +205,6 @@ class HybridSearcher:
         vectors = self.sentence_vectors[self._sentence_rows[positions]]
         # A passage's sentences are read in a row, so the row before each is the sentence
         # before it, except at a passage's first sentence, which has no window.
-        windows = self.layout.scores_with_previous(vectors, query)
+        scores, windows = self.layout.scores_and_windows(vectors, query)
         windows[offsets] = -np.inf
-        scores = np.maximum(vectors @ query, windows)
-        return np.maximum.reduceat(scores, offsets)
+        return np.maximum.reduceat(np.maximum(scores, windows), offsets)
